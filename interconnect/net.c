@@ -1,0 +1,1 @@
+/* interconnect/net.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* kernel/elf.c: placeholder until written. */

@@ -1,0 +1,80 @@
+/*
+ * kernel.h — the Symunix II kernel of one node, as the `symunix run` driver sees it.
+ *
+ * The kernel owns policy: processes, their address spaces, files, signals and
+ * the Linux-compatible system calls. It drives the hart (node/node.h) with
+ * rv_run() and interprets each stop reason (ecall → syscall, fault → signal).
+ *
+ * Invariants
+ *  1. Guest memory is touched only through the kernel's copyin/copyout layer;
+ *     a bad guest pointer yields -EFAULT to the guest, never a host fault.
+ *  2. Guest file names resolve inside the store root only (shm/store.h).
+ *  3. The guest sees Linux riscv64 errno values and syscall numbers.
+ *
+ * Process states (this issue runs one process per node; more come with spawn):
+ *   EMBRYO --k_exec_initial--> RUNNABLE --rv_run--> RUNNING
+ *   RUNNING --exit/fatal signal--> ZOMBIE --reaped by k_run--> gone
+ */
+#ifndef SYMUNIX_KERNEL_H
+#define SYMUNIX_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+
+/* How the driver configures a node's kernel. */
+struct k_config {
+    struct store *store;    /* the guest's "/" (owned by the caller) */
+    uint64_t quantum;       /* instructions per scheduling quantum; 0 = default */
+    int node;               /* this node's number (MPI rank) */
+    int nodes;              /* number of nodes */
+};
+
+/* What the initial process's end looked like. */
+struct k_exit {
+    int wstatus;   /* wait(2)-style status of the initial process */
+    int code;      /* shell-style: exit code, or 128+signal when killed */
+};
+
+/* Counters for --stats (also the input of later cluster-wide summaries). */
+struct k_stats {
+    uint64_t instructions;   /* retired by all processes of this node */
+    uint64_t syscalls;       /* system calls served */
+    uint64_t enosys;         /* calls answered with ENOSYS */
+    uint64_t signals;        /* signals delivered to guest handlers */
+    uint64_t tlb_misses;
+    uint64_t pages_decoded;
+    /* Numbers of the unknown calls (distinct, in first-seen order). */
+    int enosys_nr[32];
+    uint64_t enosys_count[32];
+    int enosys_distinct;
+};
+
+typedef struct k_kernel k_kernel;
+
+/* Create a node kernel. Returns 0 or a negative errno. */
+int k_kernel_new(const struct k_config *cfg, k_kernel **out);
+void k_kernel_free(k_kernel *k);
+
+/*
+ * Load the static RISC-V ELF at host path `path` as the initial process, with
+ * the given argument and environment vectors (NULL-terminated). On failure
+ * returns a negative errno (-ENOENT/-EACCES: cannot open; -ENOEXEC: not a usable
+ * RV64 executable; -ENOMEM) and writes a one-line reason into err.
+ */
+int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[],
+                   char *err, size_t errlen);
+
+/* Run until every process of the node has ended; fills *out. Returns 0 or a
+ * negative errno for an emulator (not guest) failure. */
+int k_run(k_kernel *k, struct k_exit *out);
+
+/* Ask k_run to end the job as if SIGKILL had been sent (host SIGINT/SIGTERM);
+ * async-signal-safe. */
+void k_request_kill(k_kernel *k, int sig);
+
+void k_get_stats(const k_kernel *k, struct k_stats *out);
+
+#endif /* SYMUNIX_KERNEL_H */

@@ -1,0 +1,1 @@
+/* kernel/signal.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* kernel/sys_file.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* kernel/sys_mem.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* kernel/sys_proc.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* kernel/syscall.c: placeholder until written. */

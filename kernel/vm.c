@@ -1,0 +1,1 @@
+/* kernel/vm.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* node/decode.c: placeholder until written. */

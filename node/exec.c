@@ -1,0 +1,1 @@
+/* node/exec.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* node/fpu.c: placeholder until written. */

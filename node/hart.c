@@ -1,0 +1,1 @@
+/* node/hart.c: placeholder until written. */

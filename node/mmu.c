@@ -1,0 +1,1 @@
+/* node/mmu.c: placeholder until written. */

@@ -1,0 +1,140 @@
+/*
+ * node.h — the processing element of one emulated node: an RV64GC user-mode hart.
+ *
+ * The hart owns mechanism only: decode, execute, the software TLB and the
+ * per-page cache of pre-decoded instructions. Policy (what memory exists, what a
+ * fault or an ecall means) belongs to the kernel, which the hart reaches only
+ * through the translate hook below and through the stop reasons of rv_run().
+ *
+ * Invariants
+ *  1. x[0] reads as zero at every instruction boundary.
+ *  2. rv_run() returns only at an instruction boundary: every instruction before
+ *     st->pc has retired and none after it has started. instret counts exactly
+ *     the retired instructions, also when a run ends in a fault.
+ *  3. A page is never reachable through the write TLB while pre-decoded
+ *     instructions for it exist, so every guest store to code is seen and the
+ *     decoded copy dropped (self-modifying code and fence.i work).
+ *  4. The hart never dereferences a host pointer it did not get from the
+ *     translate hook; a guest can make the hart fail only with a stop reason.
+ *
+ * Life of an instruction: pc → fetch TLB → decoded page (decode on first use)
+ * → handler → registers / load-store TLB (hit: one compare and one add; miss:
+ * translate hook) → next entry. See docs/architecture.md.
+ */
+#ifndef SYMUNIX_NODE_H
+#define SYMUNIX_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RV_PAGE_SHIFT 12
+#define RV_PAGE_SIZE (1ull << RV_PAGE_SHIFT)
+
+/* Page protection bits, as the translate hook reports them. */
+enum { RV_PROT_R = 1, RV_PROT_W = 2, RV_PROT_X = 4 };
+
+/* Access kinds passed to the translate hook. */
+enum rv_access { RV_ACCESS_READ = 0, RV_ACCESS_WRITE = 1, RV_ACCESS_EXEC = 2 };
+
+/* fflags bits (fcsr[4:0]) and rounding modes (fcsr[7:5]), as in the ISA manual. */
+enum { RV_FFLAG_NX = 1, RV_FFLAG_UF = 2, RV_FFLAG_OF = 4, RV_FFLAG_DZ = 8, RV_FFLAG_NV = 16 };
+enum { RV_RM_RNE = 0, RV_RM_RTZ = 1, RV_RM_RDN = 2, RV_RM_RUP = 3, RV_RM_RMM = 4, RV_RM_DYN = 7 };
+
+/*
+ * Architectural state the kernel may read and write between runs (syscall
+ * arguments, signal frames, core files). f[] holds raw bits; single-precision
+ * values are NaN-boxed (upper 32 bits all ones).
+ */
+struct rv_state {
+    uint64_t x[32];
+    uint64_t f[32];
+    uint64_t pc;
+    uint32_t frm;    /* dynamic rounding mode, 0..7 */
+    uint32_t fflags; /* accrued exceptions; see rv_sync_fflags() */
+};
+
+/*
+ * Result of translating one guest page. `host` is the host address of the first
+ * byte of the page; it must stay valid until the kernel calls rv_flush_range()
+ * or rv_flush_all() for that page.
+ */
+struct rv_page {
+    uint8_t *host;
+    unsigned prot; /* RV_PROT_* */
+};
+
+/*
+ * The kernel's hook: translate the page containing `vaddr` for `access`.
+ * Returns 0 and fills *out, or a negative errno: -EFAULT when nothing is mapped
+ * there (SIGSEGV, SEGV_MAPERR), -EACCES when the protection forbids the access
+ * (SIGSEGV, SEGV_ACCERR). Other values are passed through to the stop reason.
+ */
+typedef int (*rv_translate_fn)(void *ctx, uint64_t vaddr, enum rv_access access,
+                               struct rv_page *out);
+
+/* Why rv_run() returned. */
+enum rv_stop {
+    RV_STOP_BUDGET = 0, /* the instruction budget ran out (or rv_request_stop) */
+    RV_STOP_ECALL,      /* ecall retired; st->pc is the instruction after it */
+    RV_STOP_EBREAK,     /* ebreak; st->pc points at it; SIGTRAP */
+    RV_STOP_ILLEGAL,    /* illegal instruction at st->pc; SIGILL */
+    RV_STOP_FAULT,      /* memory fault at st->pc; see rv_fault */
+};
+
+/* Details of an RV_STOP_FAULT / RV_STOP_ILLEGAL. */
+struct rv_fault {
+    uint64_t addr;          /* faulting data or fetch address (si_addr) */
+    enum rv_access access;  /* what was attempted */
+    int err;                /* -EFAULT (unmapped), -EACCES (protection), -EBUSY (misaligned atomic) */
+    uint32_t insn;          /* the instruction bits, for RV_STOP_ILLEGAL */
+};
+
+typedef struct rv_hart rv_hart;
+
+/* Create a hart whose memory is resolved by `translate(ctx, ...)`. NULL on ENOMEM. */
+rv_hart *rv_hart_new(rv_translate_fn translate, void *ctx);
+void rv_hart_free(rv_hart *h);
+
+/* The architectural state; valid to read or write whenever rv_run() is not running. */
+struct rv_state *rv_state(rv_hart *h);
+
+/* Fold host-accumulated FP exception flags into rv_state(h)->fflags. Call before
+ * reading fflags from outside the hart (signal frames, core files). */
+void rv_sync_fflags(rv_hart *h);
+
+/*
+ * Run from rv_state(h)->pc until a stop reason or until about `budget`
+ * instructions have retired (the check is made between basic blocks, so a run
+ * may go a block beyond). Fills *fault for RV_STOP_FAULT and RV_STOP_ILLEGAL.
+ */
+enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault);
+
+/* Ask a running rv_run() to return RV_STOP_BUDGET at the next block boundary
+ * (safe from a host signal handler). */
+void rv_request_stop(rv_hart *h);
+
+/* Retired instructions since rv_hart_new (the instret CSR). */
+uint64_t rv_instret(const rv_hart *h);
+
+/* Forget translations (TLB) and decoded code for [vaddr, vaddr+len) after the
+ * kernel changed mappings or protection there. */
+void rv_flush_range(rv_hart *h, uint64_t vaddr, uint64_t len);
+/* Forget every translation and decoded page (context switch, exec). */
+void rv_flush_all(rv_hart *h);
+/* The kernel wrote guest memory at [vaddr, vaddr+len) behind the hart's back
+ * (read(2) into a buffer, signal frame): drop decoded code there. */
+void rv_code_written(rv_hart *h, uint64_t vaddr, uint64_t len);
+
+/* Drop any LR reservation (context switch, signal delivery, as Linux does). */
+void rv_clear_reservation(rv_hart *h);
+
+/* Counters for --stats. */
+struct rv_stats {
+    uint64_t instret;
+    uint64_t tlb_misses;
+    uint64_t pages_decoded;
+    uint64_t decode_flushes;
+};
+void rv_get_stats(const rv_hart *h, struct rv_stats *out);
+
+#endif /* SYMUNIX_NODE_H */

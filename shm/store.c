@@ -1,0 +1,1 @@
+/* shm/store.c: placeholder until written. */

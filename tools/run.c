@@ -1,0 +1,1 @@
+/* tools/run.c: placeholder until written. */

@@ -1,0 +1,1 @@
+/* tools/symunix.c: placeholder until written. */
