@@ -1,1 +1,1101 @@
-/* kernel/sys_file.c: placeholder until written. */
+/*
+ * sys_file.c — the guest's descriptors, current directory and file system
+ * calls, served on the host with Linux riscv64 semantics.
+ *
+ * A guest fd names a struct k_file that owns one host fd; dup'ed descriptors
+ * share it. Guest path names become guest absolute path strings (joined with
+ * the cwd or a directory fd's path) and are resolved inside the store root by
+ * shm/store.c only; nothing here resolves a guest path on the host directly.
+ * Guest memory is reached only through k_copyin/k_copyout, with a bounce
+ * buffer for data; structures whose riscv64 layout differs from the host's
+ * (struct stat) are converted, the rest are checked equal by static asserts.
+ */
+#include "kernel/sys_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kernel/internal.h"
+#include "shm/store.h"
+
+/* ---- Guest (Linux riscv64, asm-generic) constants ------------------------ */
+
+#define G_AT_FDCWD            (-100)
+#define G_AT_SYMLINK_NOFOLLOW 0x100
+#define G_AT_REMOVEDIR        0x200
+#define G_AT_EACCESS          0x200
+#define G_AT_SYMLINK_FOLLOW   0x400
+#define G_AT_NO_AUTOMOUNT     0x800
+#define G_AT_EMPTY_PATH       0x1000
+#define G_AT_STATX_SYNC_TYPE  0x6000
+
+#define G_O_ACCMODE   03
+#define G_O_CLOEXEC   02000000
+#define G_O_NONBLOCK  04000
+#define G_O_DIRECT    040000
+#define G_O_PATH      010000000
+#define G_O_DIRECTORY 0200000
+#define G_O_WRONLY    01
+#define G_O_RDWR      02
+
+#define G_F_DUPFD         0
+#define G_F_GETFD         1
+#define G_F_SETFD         2
+#define G_F_GETFL         3
+#define G_F_SETFL         4
+#define G_F_GETLK         5
+#define G_F_SETLK         6
+#define G_F_SETLKW        7
+#define G_F_OFD_GETLK     36
+#define G_F_OFD_SETLK     37
+#define G_F_OFD_SETLKW    38
+#define G_F_DUPFD_CLOEXEC 1030
+#define G_F_SETPIPE_SZ    1031
+#define G_F_GETPIPE_SZ    1032
+#define G_FD_CLOEXEC      1
+
+#define G_TCGETS     0x5401
+#define G_TCSETS     0x5402
+#define G_TCSETSW    0x5403
+#define G_TCSETSF    0x5404
+#define G_TIOCGWINSZ 0x5413
+#define G_FIONREAD   0x541B
+
+#define G_IOV_MAX 1024
+/* Linux caps one transfer at INT_MAX rounded down to a page. */
+#define G_MAX_RW 0x7ffff000ull
+
+/* The kernel's O_LARGEFILE: glibc on x86_64 defines O_LARGEFILE as 0. */
+#define HOST_O_LARGEFILE 0100000
+
+/* Guest open(2) flag bits and the host bits they stand for. The values agree
+ * today (x86_64 and riscv64 both use asm-generic), but the mapping is spelt
+ * out so a host with other values stays correct. O_ACCMODE is copied as is. */
+static const struct {
+    int guest, host;
+} oflag_map[] = {
+    {0100, O_CREAT},
+    {0200, O_EXCL},
+    {0400, O_NOCTTY},
+    {01000, O_TRUNC},
+    {02000, O_APPEND},
+    {04000, O_NONBLOCK},
+    {010000, O_DSYNC},
+    {020000, O_ASYNC},
+    {040000, O_DIRECT},
+    {0100000, HOST_O_LARGEFILE},
+    {0200000, O_DIRECTORY},
+    {0400000, O_NOFOLLOW},
+    {01000000, O_NOATIME},
+    {02000000, O_CLOEXEC},
+    {04000000, O_SYNC & ~O_DSYNC},
+    {010000000, O_PATH},
+    {020000000, __O_TMPFILE},
+};
+
+/* Guest struct stat (asm-generic, 128 bytes): differs from x86_64's. */
+struct g_stat {
+    uint64_t dev, ino;
+    uint32_t mode, nlink, uid, gid;
+    uint64_t rdev, pad1;
+    int64_t size;
+    int32_t blksize, pad2;
+    int64_t blocks;
+    int64_t atime;
+    uint64_t atime_nsec;
+    int64_t mtime;
+    uint64_t mtime_nsec;
+    int64_t ctime;
+    uint64_t ctime_nsec;
+    uint32_t unused4, unused5;
+};
+_Static_assert(sizeof(struct g_stat) == 128, "riscv64 struct stat is 128 bytes");
+
+/* Layouts that the host shares with riscv64, so bytes are passed unchanged. */
+struct g_iovec {
+    uint64_t base, len;
+};
+_Static_assert(sizeof(struct flock) == 32 && offsetof(struct flock, l_start) == 8 &&
+                   offsetof(struct flock, l_len) == 16 && offsetof(struct flock, l_pid) == 24,
+               "struct flock matches the asm-generic 64-bit layout");
+_Static_assert(sizeof(struct statx) == 256, "struct statx is 256 bytes everywhere");
+_Static_assert(sizeof(struct timespec) == 16, "timespec is two 64-bit words");
+#define G_TERMIOS_SIZE 36 /* kernel struct termios: 4 x u32, c_line, c_cc[19] */
+#define G_WINSIZE_SIZE 8  /* 4 x u16 */
+
+/* Data passes through this buffer: one per node, the node is single-threaded. */
+#define BOUNCE_SIZE (1u << 20)
+static uint8_t bounce[BOUNCE_SIZE];
+static struct g_iovec iovs[G_IOV_MAX];
+
+/* ---- Descriptor table ------------------------------------------------------ */
+
+static struct k_file *file_get(struct k_proc *p, int64_t fd)
+{
+    if (fd < 0 || fd >= K_NFILE) return NULL;
+    return p->fd[fd].f;
+}
+
+/* Drop one reference; the last closes the host fd. 0 or the host's close error. */
+static int file_put(struct k_file *f)
+{
+    if (--f->refs > 0) return 0;
+    int r = close(f->hostfd) < 0 ? -errno : 0;
+    free(f->dirpath);
+    free(f);
+    return r == -EINTR ? 0 : r; /* Linux: the fd is gone either way */
+}
+
+/* Put f (a reference the caller gives up) in the lowest free slot >= minfd. */
+static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec)
+{
+    for (int i = minfd; i < K_NFILE; i++) {
+        if (!p->fd[i].f) {
+            p->fd[i].f = f;
+            p->fd[i].cloexec = cloexec;
+            return i;
+        }
+    }
+    return -EMFILE;
+}
+
+/* Wrap a new host fd in a k_file and install it; closes hostfd on failure. */
+static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec)
+{
+    struct k_file *f = calloc(1, sizeof *f);
+    if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
+        free(f);
+        close(hostfd);
+        return -ENOMEM;
+    }
+    f->hostfd = hostfd;
+    f->refs = 1;
+    int fd = fd_install(p, 0, f, cloexec);
+    if (fd < 0) file_put(f);
+    return fd;
+}
+
+/* Free slot fd (which must be in use). */
+static int fd_clear(struct k_proc *p, int fd)
+{
+    struct k_file *f = p->fd[fd].f;
+    p->fd[fd].f = NULL;
+    p->fd[fd].cloexec = 0;
+    return file_put(f);
+}
+
+int k_fd_host(struct k_proc *p, int fd)
+{
+    struct k_file *f = file_get(p, fd);
+    return f ? f->hostfd : -EBADF;
+}
+
+int k_files_init(struct k_proc *p)
+{
+    strcpy(p->cwd, "/");
+    for (int i = 0; i < 3; i++) {
+        /* A private dup: the guest closing 0-2 must not close ours. */
+        int h = fcntl(i, F_DUPFD_CLOEXEC, 3);
+        if (h < 0) continue; /* the host had no such fd: neither has the guest */
+        struct k_file *f = calloc(1, sizeof *f);
+        if (!f) {
+            close(h);
+            return -ENOMEM;
+        }
+        f->hostfd = h;
+        f->refs = 1;
+        p->fd[i].f = f;
+        p->fd[i].cloexec = 0;
+    }
+    return 0;
+}
+
+void k_files_close_all(struct k_proc *p)
+{
+    for (int i = 0; i < K_NFILE; i++)
+        if (p->fd[i].f) fd_clear(p, i);
+}
+
+void k_files_close_on_exec(struct k_proc *p)
+{
+    for (int i = 0; i < K_NFILE; i++)
+        if (p->fd[i].f && p->fd[i].cloexec) fd_clear(p, i);
+}
+
+void k_files_fork(struct k_proc *child, const struct k_proc *parent)
+{
+    for (int i = 0; i < K_NFILE; i++) {
+        child->fd[i] = parent->fd[i];
+        if (child->fd[i].f) child->fd[i].f->refs++;
+    }
+    strcpy(child->cwd, parent->cwd);
+}
+
+/* ---- Flags ----------------------------------------------------------------- */
+
+/* Guest open/F_SETFL flags to host; unknown bits are dropped, as open(2) does. */
+static int oflags_to_host(int g)
+{
+    int h = g & G_O_ACCMODE;
+    for (size_t i = 0; i < sizeof oflag_map / sizeof oflag_map[0]; i++)
+        if (g & oflag_map[i].guest) h |= oflag_map[i].host;
+    return h;
+}
+
+static int oflags_to_guest(int h)
+{
+    int g = h & O_ACCMODE;
+    for (size_t i = 0; i < sizeof oflag_map / sizeof oflag_map[0]; i++)
+        if (oflag_map[i].host && (h & oflag_map[i].host) == oflag_map[i].host)
+            g |= oflag_map[i].guest;
+    return g;
+}
+
+/* ---- Guest path names ---------------------------------------------------- */
+
+static struct store *store_of(struct k_proc *p)
+{
+    return p->k->cfg.store;
+}
+
+/*
+ * Turn (dirfd, guest string at gaddr) into a guest absolute path in out
+ * (PATH_MAX). An empty name gives -ENOENT unless allow_empty, in which case
+ * out is "" and the caller operates on dirfd itself.
+ */
+static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty)
+{
+    char name[PATH_MAX];
+    int e = k_copyin_str(p, name, gaddr, sizeof name);
+    if (e < 0) return e;
+    if (name[0] == '\0') {
+        out[0] = '\0';
+        return allow_empty ? 0 : -ENOENT;
+    }
+    const char *base = p->cwd;
+    if (name[0] != '/' && dirfd != G_AT_FDCWD) {
+        struct k_file *f = file_get(p, dirfd);
+        if (!f) return -EBADF;
+        if (!f->dirpath) return -ENOTDIR;
+        base = f->dirpath;
+    }
+    return store_path_join(base, name, out, PATH_MAX);
+}
+
+/*
+ * A host fd for what an *at call with AT_EMPTY_PATH or a path names. With an
+ * empty path it is dirfd's own host fd (*owned = 0) or the cwd; else the path
+ * is opened O_PATH (following the last name unless nofollow).
+ */
+static int at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, int *owned)
+{
+    *owned = 1;
+    if (g[0] == '\0' && dirfd != G_AT_FDCWD) {
+        struct k_file *f = file_get(p, dirfd);
+        if (!f) return -EBADF;
+        *owned = 0;
+        return f->hostfd;
+    }
+    const char *path = g[0] ? g : p->cwd;
+    return store_path_open(store_of(p), path, O_PATH | (nofollow ? O_NOFOLLOW : 0), 0);
+}
+
+static void release(int hostfd, int owned)
+{
+    if (owned) close(hostfd);
+}
+
+/* The guest path of a directory just opened as host fd h from guest path g. */
+static char *dir_path(struct k_proc *p, int h, const char *g)
+{
+    char real[PATH_MAX];
+    if (store_path_of_fd(store_of(p), h, real, sizeof real) < 0 &&
+        store_path_norm("/", g, real, sizeof real) < 0)
+        return NULL;
+    return strdup(real);
+}
+
+/* "/proc/self/fd/N" for host fd h: reaches an O_PATH fd's file on the host. */
+static void proc_fd(char *buf, size_t len, int h)
+{
+    snprintf(buf, len, "/proc/self/fd/%d", h);
+}
+
+/* ---- Descriptors: open, close, dup, fcntl, ioctl, pipe --------------------- */
+
+int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
+{
+    char g[PATH_MAX];
+    int gflags = (int)a[2];
+    int e = at_path(p, (int)a[0], a[1], g, 0);
+    if (e < 0) return e;
+    int hflags = oflags_to_host(gflags);
+    int h = store_path_open(store_of(p), g, hflags, (mode_t)a[3]);
+    if (h < 0) return h;
+    /* Only an O_PATH or read-only open can yield a directory. */
+    char *dirpath = NULL;
+    struct stat sb;
+    if (((gflags & G_O_PATH) || (gflags & G_O_ACCMODE) == 0) && fstat(h, &sb) == 0 &&
+        S_ISDIR(sb.st_mode) && !(dirpath = dir_path(p, h, g))) {
+        close(h);
+        return -ENOMEM;
+    }
+    int fd = fd_new(p, h, dirpath, !!(gflags & G_O_CLOEXEC));
+    free(dirpath);
+    return fd;
+}
+
+int64_t sys_close(struct k_proc *p, const uint64_t a[6])
+{
+    int fd = (int)a[0];
+    if (!file_get(p, fd)) return -EBADF;
+    return fd_clear(p, fd);
+}
+
+int64_t sys_dup(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    int fd = fd_install(p, 0, f, 0);
+    if (fd >= 0) f->refs++;
+    return fd;
+}
+
+int64_t sys_dup3(struct k_proc *p, const uint64_t a[6])
+{
+    int oldfd = (int)a[0], newfd = (int)a[1], flags = (int)a[2];
+    if (flags & ~G_O_CLOEXEC) return -EINVAL;
+    if (oldfd == newfd) return -EINVAL;
+    struct k_file *f = file_get(p, oldfd);
+    if (!f || newfd < 0 || newfd >= K_NFILE) return -EBADF;
+    f->refs++;
+    if (p->fd[newfd].f) fd_clear(p, newfd); /* Linux ignores the close error here */
+    p->fd[newfd].f = f;
+    p->fd[newfd].cloexec = !!(flags & G_O_CLOEXEC);
+    return newfd;
+}
+
+/* fcntl lock commands: struct flock has the same layout on host and guest. */
+static int64_t fcntl_lock(struct k_proc *p, int h, int cmd, uint64_t garg)
+{
+    static const int host_cmd[] = {
+        [G_F_GETLK] = F_GETLK, [G_F_SETLK] = F_SETLK, [G_F_SETLKW] = F_SETLKW};
+    struct flock fl;
+    if (k_copyin(p, &fl, garg, sizeof fl) < 0) return -EFAULT;
+    int hc = cmd <= G_F_SETLKW      ? host_cmd[cmd]
+             : cmd == G_F_OFD_GETLK ? F_OFD_GETLK
+             : cmd == G_F_OFD_SETLK ? F_OFD_SETLK
+                                    : F_OFD_SETLKW;
+    if (fcntl(h, hc, &fl) < 0) return -errno;
+    if ((cmd == G_F_GETLK || cmd == G_F_OFD_GETLK) && k_copyout(p, garg, &fl, sizeof fl) < 0)
+        return -EFAULT;
+    return 0;
+}
+
+int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
+{
+    int fd = (int)a[0], cmd = (int)a[1];
+    struct k_file *f = file_get(p, fd);
+    if (!f) return -EBADF;
+    int r;
+    switch (cmd) {
+    case G_F_DUPFD:
+    case G_F_DUPFD_CLOEXEC:
+        if (a[2] >= K_NFILE) return -EINVAL;
+        r = fd_install(p, (int)a[2], f, cmd == G_F_DUPFD_CLOEXEC);
+        if (r >= 0) f->refs++;
+        return r;
+    case G_F_GETFD: return p->fd[fd].cloexec ? G_FD_CLOEXEC : 0;
+    case G_F_SETFD: p->fd[fd].cloexec = !!(a[2] & G_FD_CLOEXEC); return 0;
+    case G_F_GETFL: r = fcntl(f->hostfd, F_GETFL); return r < 0 ? -errno : oflags_to_guest(r);
+    case G_F_SETFL:
+        r = fcntl(f->hostfd, F_SETFL, oflags_to_host((int)a[2]));
+        return r < 0 ? -errno : 0;
+    case G_F_GETLK:
+    case G_F_SETLK:
+    case G_F_SETLKW:
+    case G_F_OFD_GETLK:
+    case G_F_OFD_SETLK:
+    case G_F_OFD_SETLKW: return fcntl_lock(p, f->hostfd, cmd, a[2]);
+    case G_F_GETPIPE_SZ:
+    case G_F_SETPIPE_SZ:
+        r = fcntl(f->hostfd, cmd == G_F_GETPIPE_SZ ? F_GETPIPE_SZ : F_SETPIPE_SZ, (int)a[2]);
+        return r < 0 ? -errno : r;
+    default: return -EINVAL;
+    }
+}
+
+/* An ioctl whose argument is `size` bytes the host fills (get) or reads (set). */
+static int64_t ioctl_bytes(struct k_proc *p, int h, unsigned long req, uint64_t garg, size_t size,
+                           int get)
+{
+    uint8_t buf[64] = {0};
+    if (!get && k_copyin(p, buf, garg, size) < 0) return -EFAULT;
+    if (ioctl(h, req, buf) < 0) return -errno;
+    if (get && k_copyout(p, garg, buf, size) < 0) return -EFAULT;
+    return 0;
+}
+
+int64_t sys_ioctl(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    int h = f->hostfd;
+    switch ((unsigned)a[1]) {
+    case G_TCGETS: return ioctl_bytes(p, h, TCGETS, a[2], G_TERMIOS_SIZE, 1);
+    case G_TCSETS: return ioctl_bytes(p, h, TCSETS, a[2], G_TERMIOS_SIZE, 0);
+    case G_TCSETSW: return ioctl_bytes(p, h, TCSETSW, a[2], G_TERMIOS_SIZE, 0);
+    case G_TCSETSF: return ioctl_bytes(p, h, TCSETSF, a[2], G_TERMIOS_SIZE, 0);
+    case G_TIOCGWINSZ: return ioctl_bytes(p, h, TIOCGWINSZ, a[2], G_WINSIZE_SIZE, 1);
+    case G_FIONREAD: return ioctl_bytes(p, h, FIONREAD, a[2], sizeof(int), 1);
+    default: return -ENOTTY;
+    }
+}
+
+int64_t sys_pipe2(struct k_proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[1];
+    if (flags & ~(G_O_CLOEXEC | G_O_NONBLOCK | G_O_DIRECT)) return -EINVAL;
+    int h[2];
+    if (pipe2(h, oflags_to_host(flags) | O_CLOEXEC) < 0) return -errno;
+    int cloexec = !!(flags & G_O_CLOEXEC);
+    int fds[2] = {fd_new(p, h[0], NULL, cloexec), -1};
+    if (fds[0] < 0) {
+        close(h[1]);
+        return fds[0];
+    }
+    fds[1] = fd_new(p, h[1], NULL, cloexec);
+    int e = fds[1] < 0 ? fds[1] : k_copyout(p, a[0], fds, sizeof fds);
+    if (e < 0) {
+        fd_clear(p, fds[0]);
+        if (fds[1] >= 0) fd_clear(p, fds[1]);
+        return e;
+    }
+    return 0;
+}
+
+/* ---- Data transfer --------------------------------------------------------- */
+
+/* A position in a guest iovec list. */
+struct cursor {
+    const struct g_iovec *iov;
+    int cnt, i;
+    uint64_t in; /* bytes of iov[i] already used */
+};
+
+/* The next contiguous guest piece of at most max bytes; 0 at the end. */
+static uint64_t cur_piece(struct cursor *c, uint64_t max, uint64_t *addr)
+{
+    while (c->i < c->cnt && c->in == c->iov[c->i].len) {
+        c->i++;
+        c->in = 0;
+    }
+    if (c->i == c->cnt) return 0;
+    uint64_t n = c->iov[c->i].len - c->in;
+    *addr = c->iov[c->i].base + c->in;
+    return n < max ? n : max;
+}
+
+static int is_regular(int h)
+{
+    struct stat sb;
+    return fstat(h, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Host read at the current position (off < 0) or at off. */
+static ssize_t host_in(int h, void *buf, size_t n, int64_t off)
+{
+    return off < 0 ? read(h, buf, n) : pread(h, buf, n, off);
+}
+
+/*
+ * Read into the guest buffers. Each round is one host read into the bounce
+ * buffer, then copied out; a second round happens only for regular files (a
+ * pipe or terminal would block where Linux returns). If a copy-out faults, the
+ * bytes not delivered are given back by seeking when the file can seek; from a
+ * pipe they are lost (Linux also may consume data before it faults).
+ */
+static int64_t read_iov(struct k_proc *p, int h, const struct g_iovec *iov, int cnt, uint64_t total,
+                        int64_t off)
+{
+    struct cursor c = {iov, cnt, 0, 0};
+    uint64_t done = 0;
+    do {
+        size_t want = total - done < BOUNCE_SIZE ? total - done : BOUNCE_SIZE;
+        ssize_t n = host_in(h, bounce, want, off < 0 ? off : off + (int64_t)done);
+        if (n < 0) return done ? (int64_t)done : -errno;
+        size_t put = 0;
+        uint64_t addr, piece;
+        while (put < (size_t)n && (piece = cur_piece(&c, n - put, &addr))) {
+            if (k_copyout(p, addr, bounce + put, piece) < 0) break;
+            put += piece;
+            c.in += piece;
+        }
+        done += put;
+        if (put < (size_t)n) {
+            if (off < 0) lseek(h, -(off_t)(n - put), SEEK_CUR);
+            return done ? (int64_t)done : -EFAULT;
+        }
+        if ((size_t)n < want || n == 0 || (done < total && !is_regular(h))) break;
+    } while (done < total);
+    return (int64_t)done;
+}
+
+/* Linux sends SIGPIPE to a writer into a pipe with no reader. */
+static ssize_t host_out(struct k_proc *p, int h, const void *buf, size_t n, int64_t off)
+{
+    ssize_t r = off < 0 ? write(h, buf, n) : pwrite(h, buf, n, off);
+    if (r < 0 && errno == EPIPE) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        si.si_signo = SIGPIPE;
+        si.si_code = SI_USER;
+        k_signal_post(p, SIGPIPE, &si);
+        errno = EPIPE;
+    }
+    return r;
+}
+
+/*
+ * Write the guest buffers: gather up to a bounce buffer's worth, one host
+ * write per round. A fault in the middle writes what was gathered before it,
+ * as Linux writes up to the first bad byte (here: the first bad piece).
+ */
+static int64_t write_iov(struct k_proc *p, int h, const struct g_iovec *iov, int cnt,
+                         uint64_t total, int64_t off)
+{
+    struct cursor c = {iov, cnt, 0, 0};
+    uint64_t done = 0;
+    do {
+        size_t fill = 0;
+        int fault = 0;
+        uint64_t addr, piece;
+        while (done + fill < total && fill < BOUNCE_SIZE &&
+               (piece = cur_piece(&c, BOUNCE_SIZE - fill, &addr))) {
+            if (total - done - fill < piece) piece = total - done - fill;
+            if (k_copyin(p, bounce + fill, addr, piece) < 0) {
+                fault = 1;
+                break;
+            }
+            fill += piece;
+            c.in += piece;
+        }
+        if (fill == 0 && fault) return done ? (int64_t)done : -EFAULT;
+        ssize_t n = host_out(p, h, bounce, fill, off < 0 ? off : off + (int64_t)done);
+        if (n < 0) return done ? (int64_t)done : -errno;
+        done += (uint64_t)n;
+        if ((size_t)n < fill || fault || fill == 0) break;
+    } while (done < total);
+    return (int64_t)done;
+}
+
+/* Read or write one guest buffer. */
+static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
+    return wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
+              : read_iov(p, f->hostfd, &one, 1, one.len, off);
+}
+
+/* Read or write a guest iovec list (readv/writev). */
+static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    int64_t cnt = (int64_t)a[2];
+    if (cnt < 0 || cnt > G_IOV_MAX) return -EINVAL;
+    if (k_copyin(p, iovs, a[1], (uint64_t)cnt * sizeof iovs[0]) < 0) return -EFAULT;
+    uint64_t total = 0;
+    for (int i = 0; i < cnt; i++) {
+        if ((int64_t)iovs[i].len < 0) return -EINVAL;
+        if (iovs[i].len > G_MAX_RW - total)
+            iovs[i].len = G_MAX_RW - total; /* Linux truncates the excess */
+        total += iovs[i].len;
+    }
+    return wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
+              : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+}
+
+int64_t sys_read(struct k_proc *p, const uint64_t a[6])
+{
+    return xfer1(p, a, -1, 0);
+}
+
+int64_t sys_write(struct k_proc *p, const uint64_t a[6])
+{
+    return xfer1(p, a, -1, 1);
+}
+
+int64_t sys_pread64(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    return xfer1(p, a, (int64_t)a[3], 0);
+}
+
+int64_t sys_pwrite64(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    return xfer1(p, a, (int64_t)a[3], 1);
+}
+
+int64_t sys_readv(struct k_proc *p, const uint64_t a[6])
+{
+    return xferv(p, a, 0);
+}
+
+int64_t sys_writev(struct k_proc *p, const uint64_t a[6])
+{
+    return xferv(p, a, 1);
+}
+
+int64_t sys_lseek(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    off_t r = lseek(f->hostfd, (off_t)a[1], (int)a[2]);
+    return r < 0 ? -errno : r;
+}
+
+int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
+    off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
+    long n = syscall(SYS_getdents64, f->hostfd, bounce, want);
+    if (n < 0) return -errno;
+    if (n > 0 && k_copyout(p, a[1], bounce, (uint64_t)n) < 0) {
+        if (pos >= 0) lseek(f->hostfd, pos, SEEK_SET); /* the entries were not seen */
+        return -EFAULT;
+    }
+    return n;
+}
+
+/* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd. */
+static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
+{
+    struct k_file *f = file_get(p, fd);
+    if (!f) return -EBADF;
+    int r = op == 0   ? fsync(f->hostfd)
+            : op == 1 ? fdatasync(f->hostfd)
+            : op == 2 ? ftruncate(f->hostfd, (off_t)arg)
+                      : fchmod(f->hostfd, (mode_t)(arg & 07777));
+    return r < 0 ? -errno : 0;
+}
+
+int64_t sys_fsync(struct k_proc *p, const uint64_t a[6])
+{
+    return on_host_fd(p, (int)a[0], 0, 0);
+}
+
+int64_t sys_fdatasync(struct k_proc *p, const uint64_t a[6])
+{
+    return on_host_fd(p, (int)a[0], 1, 0);
+}
+
+int64_t sys_ftruncate(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[1] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    return on_host_fd(p, (int)a[0], 2, a[1]);
+}
+
+int64_t sys_fchmod(struct k_proc *p, const uint64_t a[6])
+{
+    return on_host_fd(p, (int)a[0], 3, a[1]);
+}
+
+/* ---- Status ---------------------------------------------------------------- */
+
+static int stat_to_guest(const struct stat *s, struct g_stat *g)
+{
+    memset(g, 0, sizeof *g);
+    g->dev = s->st_dev;
+    g->ino = s->st_ino;
+    g->mode = s->st_mode;
+    g->nlink = (uint32_t)s->st_nlink;
+    if (g->nlink != s->st_nlink) return -EOVERFLOW;
+    g->uid = s->st_uid;
+    g->gid = s->st_gid;
+    g->rdev = s->st_rdev;
+    g->size = s->st_size;
+    g->blksize = (int32_t)s->st_blksize;
+    g->blocks = s->st_blocks;
+    g->atime = s->st_atim.tv_sec;
+    g->atime_nsec = (uint64_t)s->st_atim.tv_nsec;
+    g->mtime = s->st_mtim.tv_sec;
+    g->mtime_nsec = (uint64_t)s->st_mtim.tv_nsec;
+    g->ctime = s->st_ctim.tv_sec;
+    g->ctime_nsec = (uint64_t)s->st_ctim.tv_nsec;
+    return 0;
+}
+
+/* fstat host fd h into the guest's struct stat at gbuf. */
+static int64_t stat_out(struct k_proc *p, int h, uint64_t gbuf)
+{
+    struct stat sb;
+    struct g_stat gs;
+    if (fstat(h, &sb) < 0) return -errno;
+    int e = stat_to_guest(&sb, &gs);
+    if (e < 0) return e;
+    return k_copyout(p, gbuf, &gs, sizeof gs);
+}
+
+int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    return stat_out(p, f->hostfd, a[1]);
+}
+
+int64_t sys_newfstatat(struct k_proc *p, const uint64_t a[6])
+{
+    int dirfd = (int)a[0], flags = (int)a[3];
+    if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT)) return -EINVAL;
+    char g[PATH_MAX] = "";
+    int empty_ok = !!(flags & G_AT_EMPTY_PATH);
+    int e = (a[1] == 0 && empty_ok) ? 0 : at_path(p, dirfd, a[1], g, empty_ok);
+    if (e < 0) return e;
+    int owned, h = at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, &owned);
+    if (h < 0) return h;
+    int64_t r = stat_out(p, h, a[2]);
+    release(h, owned);
+    return r;
+}
+
+int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
+{
+    int dirfd = (int)a[0], flags = (int)a[2];
+    if (flags &
+            ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT | G_AT_STATX_SYNC_TYPE) ||
+        (flags & G_AT_STATX_SYNC_TYPE) == G_AT_STATX_SYNC_TYPE)
+        return -EINVAL;
+    char g[PATH_MAX] = "";
+    int empty_ok = !!(flags & G_AT_EMPTY_PATH);
+    int e = (a[1] == 0 && empty_ok) ? 0 : at_path(p, dirfd, a[1], g, empty_ok);
+    if (e < 0) return e;
+    int owned, h = at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, &owned);
+    if (h < 0) return h;
+    struct statx sx;
+    int hflags = AT_EMPTY_PATH | (flags & (G_AT_STATX_SYNC_TYPE | G_AT_NO_AUTOMOUNT));
+    int64_t r = statx(h, "", hflags, (unsigned)a[3], &sx) < 0 ? -errno : 0;
+    release(h, owned);
+    if (r == 0) r = k_copyout(p, a[4], &sx, sizeof sx);
+    return r;
+}
+
+static int64_t access_at(struct k_proc *p, int dirfd, uint64_t gpath, int mode, int flags)
+{
+    if (flags & ~(G_AT_EACCESS | G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH)) return -EINVAL;
+    if (mode & ~7) return -EINVAL;
+    char g[PATH_MAX];
+    int e = at_path(p, dirfd, gpath, g, flags & G_AT_EMPTY_PATH);
+    if (e < 0) return e;
+    int owned, h = at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, &owned);
+    if (h < 0) return h;
+    int hflags = AT_EMPTY_PATH | (flags & G_AT_EACCESS ? AT_EACCESS : 0);
+    int64_t r = syscall(SYS_faccessat2, h, "", mode, hflags) < 0 ? -errno : 0;
+    release(h, owned);
+    return r;
+}
+
+int64_t sys_faccessat(struct k_proc *p, const uint64_t a[6])
+{
+    return access_at(p, (int)a[0], a[1], (int)a[2], 0);
+}
+
+int64_t sys_faccessat2(struct k_proc *p, const uint64_t a[6])
+{
+    return access_at(p, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+int64_t sys_readlinkat(struct k_proc *p, const uint64_t a[6])
+{
+    int dirfd = (int)a[0];
+    int size = (int)a[3];
+    if (size <= 0) return -EINVAL;
+    char g[PATH_MAX], norm[PATH_MAX];
+    int e = at_path(p, dirfd, a[1], g, dirfd != G_AT_FDCWD);
+    if (e < 0) return e;
+    if (g[0] && store_path_norm("/", g, norm, sizeof norm) == 0 &&
+        strcmp(norm, "/proc/self/exe") == 0) {
+        size_t n = strlen(p->exe);
+        n = n < (size_t)size ? n : (size_t)size;
+        return k_copyout(p, a[2], p->exe, n) < 0 ? -EFAULT : (int64_t)n;
+    }
+    int owned, h = at_target(p, dirfd, g, 1, &owned);
+    if (h < 0) return h;
+    size_t want = (size_t)size < BOUNCE_SIZE ? (size_t)size : BOUNCE_SIZE;
+    ssize_t n = readlinkat(h, "", (char *)bounce, want);
+    int64_t r = n < 0 ? -errno : n;
+    struct stat sb;
+    if (r == -ENOENT && g[0] && fstat(h, &sb) == 0 && !S_ISLNK(sb.st_mode))
+        r = -EINVAL; /* a named non-link; "" on the fd itself stays ENOENT */
+    release(h, owned);
+    if (n > 0 && k_copyout(p, a[2], bounce, (uint64_t)n) < 0) r = -EFAULT;
+    return r;
+}
+
+/* ---- Changing names -------------------------------------------------------- */
+
+/* Guest path of (dirfd, gaddr), then its parent dir fd and last name. */
+static int at_parent(struct k_proc *p, int dirfd, uint64_t gaddr, char *last, int *slash)
+{
+    char g[PATH_MAX];
+    int e = at_path(p, dirfd, gaddr, g, 0);
+    if (e < 0) return e;
+    return store_path_parent(store_of(p), g, last, NAME_MAX + 1, slash);
+}
+
+/* What creating "name/" (a non-directory) gives on Linux: EEXIST or ENOENT. */
+static int slash_create_error(int pfd, const char *last)
+{
+    struct stat sb;
+    return fstatat(pfd, last, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? -EEXIST : -ENOENT;
+}
+
+int64_t sys_mkdirat(struct k_proc *p, const uint64_t a[6])
+{
+    char last[NAME_MAX + 1];
+    int pfd = at_parent(p, (int)a[0], a[1], last, NULL);
+    if (pfd < 0) return pfd;
+    int r = mkdirat(pfd, last, (mode_t)(a[2] & 07777)) < 0 ? -errno : 0;
+    close(pfd);
+    return r;
+}
+
+int64_t sys_unlinkat(struct k_proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[2];
+    if (flags & ~G_AT_REMOVEDIR) return -EINVAL;
+    char last[NAME_MAX + 1];
+    int slash;
+    int pfd = at_parent(p, (int)a[0], a[1], last, &slash);
+    if (pfd < 0) return pfd;
+    int r;
+    struct stat sb;
+    if (slash && !(flags & G_AT_REMOVEDIR)) /* unlink("x/"): Linux never follows x */
+        r = fstatat(pfd, last, &sb, AT_SYMLINK_NOFOLLOW) < 0 ? -errno
+            : S_ISDIR(sb.st_mode)                            ? -EISDIR
+                                                             : -ENOTDIR;
+    else
+        r = unlinkat(pfd, last, flags & G_AT_REMOVEDIR ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
+    close(pfd);
+    return r;
+}
+
+int64_t sys_symlinkat(struct k_proc *p, const uint64_t a[6])
+{
+    char target[PATH_MAX], last[NAME_MAX + 1];
+    int e = k_copyin_str(p, target, a[0], sizeof target);
+    if (e < 0) return e;
+    if (target[0] == '\0') return -ENOENT;
+    int slash;
+    int pfd = at_parent(p, (int)a[1], a[2], last, &slash);
+    if (pfd < 0) return pfd;
+    /* The target is stored verbatim: it is only ever followed inside the root. */
+    int r = slash ? slash_create_error(pfd, last) : symlinkat(target, pfd, last) < 0 ? -errno : 0;
+    close(pfd);
+    return r;
+}
+
+/* linkat of the file behind O_PATH fd h (the name is not looked up again). */
+static int link_fd(int h, int npfd, const char *nlast)
+{
+    char src[64];
+    proc_fd(src, sizeof src, h);
+    return linkat(AT_FDCWD, src, npfd, nlast, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+}
+
+int64_t sys_linkat(struct k_proc *p, const uint64_t a[6])
+{
+    int odirfd = (int)a[0], flags = (int)a[4];
+    if (flags & ~(G_AT_SYMLINK_FOLLOW | G_AT_EMPTY_PATH)) return -EINVAL;
+    char g[PATH_MAX], olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
+    int e = at_path(p, odirfd, a[1], g, flags & G_AT_EMPTY_PATH);
+    if (e < 0) return e;
+    int nslash, npfd = at_parent(p, (int)a[2], a[3], nlast, &nslash);
+    if (npfd < 0) return npfd;
+    int r, owned, h, oslash = g[0] && g[strlen(g) - 1] == '/';
+    if (nslash) {
+        r = slash_create_error(npfd, nlast);
+    } else if (g[0] == '\0') { /* AT_EMPTY_PATH: the descriptor's file */
+        r = h = at_target(p, odirfd, g, 0, &owned);
+        if (h >= 0) {
+            r = link_fd(h, npfd, nlast);
+            release(h, owned);
+        }
+    } else if ((flags & G_AT_SYMLINK_FOLLOW) || oslash) {
+        r = h = store_path_lookup(store_of(p), g, 0);
+        if (h >= 0) {
+            r = link_fd(h, npfd, nlast);
+            close(h);
+        }
+    } else { /* the last name itself, never followed */
+        r = h = store_path_parent(store_of(p), g, olast, sizeof olast, NULL);
+        if (h >= 0) {
+            r = linkat(h, olast, npfd, nlast, 0) < 0 ? -errno : 0;
+            close(h);
+        }
+    }
+    close(npfd);
+    return r;
+}
+
+static int64_t rename_at(struct k_proc *p, const uint64_t a[6], unsigned flags)
+{
+    char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
+    int oslash, nslash;
+    int opfd = at_parent(p, (int)a[0], a[1], olast, &oslash);
+    if (opfd < 0) return opfd;
+    int npfd = at_parent(p, (int)a[2], a[3], nlast, &nslash);
+    if (npfd < 0) {
+        close(opfd);
+        return npfd;
+    }
+    int r = 0;
+    struct stat sb;
+    if (oslash || nslash) /* "x/" names must be directories; x is not followed */
+        r = fstatat(opfd, olast, &sb, AT_SYMLINK_NOFOLLOW) < 0 ? -errno
+            : S_ISDIR(sb.st_mode)                              ? 0
+                                                               : -ENOTDIR;
+    if (r == 0) r = syscall(SYS_renameat2, opfd, olast, npfd, nlast, flags) < 0 ? -errno : 0;
+    close(opfd);
+    close(npfd);
+    return r;
+}
+
+int64_t sys_renameat(struct k_proc *p, const uint64_t a[6])
+{
+    return rename_at(p, a, 0);
+}
+
+int64_t sys_renameat2(struct k_proc *p, const uint64_t a[6])
+{
+    return rename_at(p, a, (unsigned)a[4]);
+}
+
+/* ---- Changing attributes by name ------------------------------------------- */
+
+/* Resolve (dirfd, path) strictly in the root, following, for chmod/truncate. */
+static int lookup_follow(struct k_proc *p, int dirfd, uint64_t gaddr)
+{
+    char g[PATH_MAX];
+    int e = at_path(p, dirfd, gaddr, g, 0);
+    if (e < 0) return e;
+    return store_path_lookup(store_of(p), g, 0);
+}
+
+int64_t sys_fchmodat(struct k_proc *p, const uint64_t a[6])
+{
+    int h = lookup_follow(p, (int)a[0], a[1]);
+    if (h < 0) return h;
+    char src[64];
+    proc_fd(src, sizeof src, h);
+    int r = chmod(src, (mode_t)(a[2] & 07777)) < 0 ? -errno : 0;
+    close(h);
+    return r;
+}
+
+int64_t sys_truncate(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[1] < 0) return -EINVAL;
+    int h = lookup_follow(p, G_AT_FDCWD, a[0]);
+    if (h < 0) return h;
+    char src[64];
+    proc_fd(src, sizeof src, h);
+    int r = truncate(src, (off_t)a[1]) < 0 ? -errno : 0;
+    close(h);
+    return r;
+}
+
+int64_t sys_utimensat(struct k_proc *p, const uint64_t a[6])
+{
+    int dirfd = (int)a[0], flags = (int)a[3];
+    if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH)) return -EINVAL;
+    struct timespec ts[2], *tp = NULL;
+    if (a[2]) {
+        if (k_copyin(p, ts, a[2], sizeof ts) < 0) return -EFAULT;
+        tp = ts;
+    }
+    char g[PATH_MAX] = "";
+    if (a[1]) {
+        int e = at_path(p, dirfd, a[1], g, flags & G_AT_EMPTY_PATH);
+        if (e < 0) return e;
+    }
+    if (g[0] == '\0') { /* NULL or empty name: the descriptor itself */
+        struct k_file *f = file_get(p, dirfd);
+        if (!f) return dirfd == G_AT_FDCWD ? -EFAULT : -EBADF;
+        return futimens(f->hostfd, tp) < 0 ? -errno : 0;
+    }
+    char last[NAME_MAX + 1];
+    int slash, r;
+    if (flags & G_AT_SYMLINK_NOFOLLOW) {
+        int pfd = store_path_parent(store_of(p), g, last, sizeof last, &slash);
+        if (pfd < 0) return pfd;
+        if (!slash) {
+            r = utimensat(pfd, last, tp, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+            close(pfd);
+            return r;
+        }
+        close(pfd); /* "x/" follows x after all */
+    }
+    int h = store_path_lookup(store_of(p), g, 0);
+    if (h < 0) return h;
+    char src[64];
+    proc_fd(src, sizeof src, h);
+    r = utimensat(AT_FDCWD, src, tp, 0) < 0 ? -errno : 0;
+    close(h);
+    return r;
+}
+
+/* ---- Current directory, umask ---------------------------------------------- */
+
+int64_t sys_getcwd(struct k_proc *p, const uint64_t a[6])
+{
+    size_t n = strlen(p->cwd) + 1;
+    if (a[1] < n) return -ERANGE;
+    if (k_copyout(p, a[0], p->cwd, n) < 0) return -EFAULT;
+    return (int64_t)n; /* the raw call returns the length with the NUL */
+}
+
+int64_t sys_chdir(struct k_proc *p, const uint64_t a[6])
+{
+    char g[PATH_MAX];
+    int e = at_path(p, G_AT_FDCWD, a[0], g, 0);
+    if (e < 0) return e;
+    int h = store_path_open(store_of(p), g, O_PATH | O_DIRECTORY, 0);
+    if (h < 0) return h;
+    int r = syscall(SYS_faccessat2, h, "", X_OK, AT_EMPTY_PATH) < 0 ? -errno : 0;
+    char *dir = r == 0 ? dir_path(p, h, g) : NULL;
+    close(h);
+    if (r == 0 && !dir) return -ENOMEM;
+    if (r == 0) strcpy(p->cwd, dir);
+    free(dir);
+    return r;
+}
+
+int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    if (!f->dirpath) return -ENOTDIR;
+    if (syscall(SYS_faccessat2, f->hostfd, "", X_OK, AT_EMPTY_PATH) < 0) return -errno;
+    strcpy(p->cwd, f->dirpath);
+    return 0;
+}
+
+/* The host process's umask serves the node's guests (see docs/syscalls.md). */
+int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
+{
+    return umask((mode_t)(a[0] & 0777));
+}

@@ -6,6 +6,16 @@
  *  1. Every guest path resolves inside the root: "..", absolute symlinks and
  *     symlink races cannot escape it (openat2 with RESOLVE_IN_ROOT).
  *  2. Functions return a host fd / 0 or a negative errno; they never print.
+ *  3. Only store_path_open follows a path's last component; the *at helpers
+ *     (store_path_parent) hand back a parent directory fd and a last component
+ *     with no '/' that is never "." or "..", so a host *at call made with them
+ *     and without following cannot leave the root either.
+ *  4. A few host devices are passed through by name (store_device_path); the
+ *     guest can open them but never unlink, rename or otherwise reach them.
+ *
+ * Guest paths handed to store_path_* are "root-relative": absolute guest paths
+ * ("/etc/passwd") or paths relative to the root. Callers join relative guest
+ * paths with the process's cwd first (store_path_join).
  */
 #ifndef SYMUNIX_SHM_STORE_H
 #define SYMUNIX_SHM_STORE_H
@@ -27,5 +37,61 @@ void store_close(struct store *s);
 const char *store_root_path(const struct store *s);
 /* An O_PATH|O_DIRECTORY fd of the root. */
 int store_root_fd(const struct store *s);
+
+/* ---- Guest path strings (pure string work, no file system access) -------- */
+
+/*
+ * Join `path` to the guest directory `base` (absolute) unless `path` is itself
+ * absolute; repeated '/' and "." components are dropped, ".." is kept (the
+ * resolver interprets it physically, after symlinks, as Linux does). A trailing
+ * '/' is kept. 0 or -ENAMETOOLONG (result would not fit outlen), -ENOENT ("").
+ */
+int store_path_join(const char *base, const char *path, char *out, size_t outlen);
+
+/*
+ * Like store_path_join, but also folds ".." lexically (".." at "/" stays at "/")
+ * and drops a trailing '/': "a/./b//../c" against "/" gives "/a/c". For names
+ * that must be recognised without touching the file system.
+ */
+int store_path_norm(const char *base, const char *path, char *out, size_t outlen);
+
+/* Host path of the device passed through for guest absolute path `gpath`
+ * (after store_path_norm), or NULL. The set: /dev/null, /dev/zero, /dev/full,
+ * /dev/random, /dev/urandom, /dev/tty. */
+const char *store_device_path(const char *gpath);
+
+/* ---- Resolution inside the root ----------------------------------------- */
+
+/*
+ * Open guest path `gpath` with host open(2) `flags` and `mode`, resolving every
+ * component inside the root. O_CLOEXEC and O_NOCTTY are always added; `mode`
+ * is ignored without O_CREAT/O_TMPFILE. Returns a host fd or a negative errno.
+ */
+int store_path_open(struct store *s, const char *gpath, int flags, mode_t mode);
+
+/*
+ * Open the directory holding the last component of `gpath` (O_PATH|O_DIRECTORY)
+ * and copy that component into last (no '/', never "." or ".."). When gpath
+ * ends in "." or ".." (or is "/"), the whole path is opened and last is ".".
+ * *trailing_slash (may be NULL) tells whether gpath ended in '/'.
+ * Returns a host fd or a negative errno (-ENAMETOOLONG: component > lastlen-1).
+ */
+int store_path_parent(struct store *s, const char *gpath, char *last, size_t lastlen,
+                      int *trailing_slash);
+
+/*
+ * An O_PATH fd of guest path `gpath` resolved strictly inside the root (no
+ * device passthrough): for calls that change the file they name (chmod,
+ * utimes, truncate, link) through the host's /proc/self/fd/N. `nofollow`
+ * leaves a final symlink unfollowed. A host fd or a negative errno.
+ */
+int store_path_lookup(struct store *s, const char *gpath, int nofollow);
+
+/*
+ * Guest absolute path of the file open at host fd `hostfd` (which must lie
+ * inside the root), found from the host's /proc/self/fd. Returns 0, -ENOENT
+ * (deleted, or not inside the root) or -ENAMETOOLONG.
+ */
+int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen);
 
 #endif /* SYMUNIX_SHM_STORE_H */
