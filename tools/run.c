@@ -1,1 +1,228 @@
-/* tools/run.c: placeholder until written. */
+/*
+ * run.c — `symunix run`: the emulator's driver. Parses the command line, joins
+ * the MPI job, opens the store root, has the node kernel load and run the
+ * program, and makes every rank leave with the guest's exit status.
+ *
+ * For now rank 0 runs the program and the other ranks wait, idle, for the end
+ * (design §7; the distributed kernel spreads work over them in later issues).
+ * All ranks agree on the exit status before anyone leaves, so `mpirun`
+ * reports the guest's status and no rank is left hanging.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "interconnect/net.h"
+#include "kernel/kernel.h"
+#include "shm/store.h"
+#include "tools/commands.h"
+
+extern char **environ;
+
+struct run_opts {
+    const char *root;
+    int stats;
+    uint64_t quantum;
+    int prog_index; /* argv index of PROG */
+};
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: symunix run [OPTIONS] PROG [ARGS...]\n"
+            "       mpirun -np N symunix run [OPTIONS] PROG [ARGS...]\n"
+            "\n"
+            "Run the static RISC-V (RV64GC, Linux) executable PROG on the emulated\n"
+            "machine, with ARGS as its arguments and this environment as its own. PROG\n"
+            "is a host path; everything the program itself opens resolves inside the\n"
+            "store root, which is its '/'. Under mpirun every rank is one node; for now\n"
+            "node 0 runs the program and the others wait.\n"
+            "\n"
+            "options:\n"
+            "  -r, --root DIR     the store root, the guest's '/' (default ./symroot,\n"
+            "                     created if missing; must be a writable directory)\n"
+            "  -s, --stats        print statistics to stderr at exit, as 'key: value'\n"
+            "                     lines (instructions, seconds, mips, syscalls, ...)\n"
+            "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
+            "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
+            "command line; 125 if the emulator itself failed.\n");
+}
+
+/* Parse options up to PROG; returns 0, or the exit status to leave with. */
+static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"root", required_argument, NULL, 'r'},
+        {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct run_opts){.root = "symroot"};
+    optind = 1;
+    int c;
+    /* '+': stop at PROG, so the program's own options are left alone. */
+    while ((c = getopt_long(argc, argv, "+r:sq:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->root = optarg; break;
+        case 's': o->stats = 1; break;
+        case 'q': {
+            char *end;
+            errno = 0;
+            unsigned long long q = strtoull(optarg, &end, 10);
+            if (errno || *end || q == 0 || q > (1ull << 40)) {
+                fprintf(stderr, "symunix run: --quantum wants a positive count, not '%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            o->quantum = q;
+            break;
+        }
+        case 'h': run_usage(stdout); return -1;
+        default:
+            fprintf(stderr, "usage: symunix run [--root DIR] [--stats] [--quantum N] PROG "
+                            "[ARGS...]  (symunix run --help)\n");
+            return SYM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "symunix run: no program given (symunix run --help)\n");
+        return SYM_EXIT_USAGE;
+    }
+    o->prog_index = optind;
+    return 0;
+}
+
+static k_kernel *volatile g_kernel;
+
+/* SIGINT/SIGTERM to a rank end the job cleanly: the guest is killed with the
+ * signal, every rank still agrees on the status and leaves. */
+static void on_host_signal(int sig)
+{
+    k_kernel *k = g_kernel;
+    if (k) k_request_kill(k, sig);
+}
+
+static void install_host_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_host_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A guest writing to a broken pipe gets EPIPE/SIGPIPE from its kernel; the
+     * host signal must not kill the emulator. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void print_stats(const k_kernel *k, double seconds, int nodes)
+{
+    struct k_stats s;
+    k_get_stats(k, &s);
+    fprintf(stderr, "nodes: %d\n", nodes);
+    fprintf(stderr, "instructions: %" PRIu64 "\n", s.instructions);
+    fprintf(stderr, "seconds: %.6f\n", seconds);
+    fprintf(stderr, "mips: %.1f\n", seconds > 0 ? s.instructions / seconds / 1e6 : 0.0);
+    fprintf(stderr, "syscalls: %" PRIu64 "\n", s.syscalls);
+    fprintf(stderr, "signals_delivered: %" PRIu64 "\n", s.signals);
+    fprintf(stderr, "tlb_misses: %" PRIu64 "\n", s.tlb_misses);
+    fprintf(stderr, "pages_decoded: %" PRIu64 "\n", s.pages_decoded);
+    fprintf(stderr, "enosys: %" PRIu64 "\n", s.enosys);
+    if (s.enosys_distinct > 0) {
+        fprintf(stderr, "enosys_calls:");
+        for (int i = 0; i < s.enosys_distinct; i++)
+            fprintf(stderr, " %d(x%" PRIu64 ")", s.enosys_nr[i], s.enosys_count[i]);
+        fprintf(stderr, "\n");
+    }
+}
+
+/* Exit status for a failed k_exec_initial, as a shell would give. */
+static int exec_error_status(int err)
+{
+    return (err == -ENOENT || err == -ENOTDIR) ? SYM_EXIT_NOENT : SYM_EXIT_NOEXEC;
+}
+
+/* Node 0's part: load and run the program. Returns the job's exit status. */
+static int run_program(const struct run_opts *o, struct store *st, struct net *n, char **argv)
+{
+    struct k_config cfg = {.store = st, .quantum = o->quantum, .node = net_rank(n),
+                           .nodes = net_size(n)};
+    k_kernel *k;
+    int err = k_kernel_new(&cfg, &k);
+    if (err) {
+        fprintf(stderr, "symunix: cannot create the node kernel: %s\n", strerror(-err));
+        return SYM_EXIT_INTERNAL;
+    }
+    const char *prog = argv[o->prog_index];
+    char why[512] = "";
+    err = k_exec_initial(k, prog, &argv[o->prog_index], environ, why, sizeof why);
+    if (err) {
+        fprintf(stderr, "symunix: %s: %s\n", prog, why[0] ? why : strerror(-err));
+        k_kernel_free(k);
+        return exec_error_status(err);
+    }
+    g_kernel = k;
+    double t0 = now_seconds();
+    struct k_exit ex = {0};
+    err = k_run(k, &ex);
+    double seconds = now_seconds() - t0;
+    g_kernel = NULL;
+    int status = ex.code;
+    if (err) {
+        fprintf(stderr, "symunix: node %d: emulator failure: %s\n", net_rank(n), strerror(-err));
+        status = SYM_EXIT_INTERNAL;
+    }
+    fflush(stdout);
+    if (o->stats) print_stats(k, seconds, net_size(n));
+    k_kernel_free(k);
+    return status;
+}
+
+int sym_cmd_run(int argc, char **argv)
+{
+    struct run_opts o;
+    int rc = parse_run_opts(argc, argv, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+
+    struct net *n;
+    if (net_init(NULL, NULL, &n) != 0) return SYM_EXIT_INTERNAL;
+    install_host_signals();
+
+    /* Every node will serve the store; all must reach it before anyone runs. */
+    struct store *st = NULL;
+    char why[512] = "";
+    int err = store_open(o.root, 1, &st, why, sizeof why);
+    if (!net_all_ok(n, err == 0)) {
+        if (err) fprintf(stderr, "symunix: node %d (%s): store root %s: %s\n", net_rank(n),
+                         net_host(n), o.root, why[0] ? why : strerror(-err));
+        if (st) store_close(st);
+        net_finalize(n);
+        return SYM_EXIT_INTERNAL;
+    }
+
+    int status = 0;
+    if (net_rank(n) == 0) status = run_program(&o, st, n, argv);
+    if (net_agree_exit(n, &status) != 0) {
+        fprintf(stderr, "symunix: node %d (%s): lost contact with node 0\n", net_rank(n),
+                net_host(n));
+        status = SYM_EXIT_INTERNAL;
+    }
+    store_close(st);
+    net_finalize(n);
+    return status;
+}
