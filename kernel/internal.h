@@ -24,6 +24,22 @@ struct store;
 
 /* ---- Address space (vm.c) ------------------------------------------------ */
 
+/*
+ * Guest memory layout (docs/kernel.md): user space is [K_USER_MIN, K_USER_TOP),
+ * Sv39's lower half. From the top: the signal trampoline page, a gap, the 8 MiB
+ * stack, a gap, then mmap space growing down from K_MMAP_TOP. Executables load
+ * low (ET_EXEC at their link address, static-pie at K_PIE_BIAS) and brk grows up
+ * from the page after the highest PT_LOAD.
+ */
+#define K_USER_MIN   0x10000ull      /* like Linux's mmap_min_addr */
+#define K_USER_TOP   0x4000000000ull /* 256 GiB */
+#define K_TRAMP_ADDR (K_USER_TOP - 0x1000)
+#define K_STACK_TOP  (K_USER_TOP - 0x1000000)
+#define K_STACK_SIZE (8ull << 20)
+#define K_MMAP_TOP   (K_STACK_TOP - K_STACK_SIZE - 0x10000000)
+#define K_PIE_BIAS   0x2aaaaaa000ull /* 2/3 of user space, as Linux's ELF_ET_DYN_BASE */
+#define K_ELF_MAX    (64ull << 30)   /* largest total memsz of an executable */
+
 /* One mapped range of guest virtual memory, backed by host memory from mmap. */
 struct k_region {
     uint64_t start, end; /* page-aligned guest range [start, end) */
@@ -32,8 +48,14 @@ struct k_region {
     uint64_t host_len;   /* length of the host mapping that `host` begins */
     int kind;            /* K_REGION_* */
 };
-enum { K_REGION_ANON = 0, K_REGION_FILE_SHARED, K_REGION_FILE_PRIVATE, K_REGION_STACK,
-       K_REGION_BRK, K_REGION_TRAMPOLINE };
+enum {
+    K_REGION_ANON = 0,
+    K_REGION_FILE_SHARED,
+    K_REGION_FILE_PRIVATE,
+    K_REGION_STACK,
+    K_REGION_BRK,
+    K_REGION_TRAMPOLINE
+};
 
 struct k_vm {
     struct k_region *r; /* sorted by start, disjoint */
@@ -68,6 +90,19 @@ struct k_sigaction {
 
 /* ---- The process --------------------------------------------------------- */
 
+/* Resource limits as prlimit64 reports them (Linux RLIMIT_* numbering). */
+#define K_NRLIMIT  16
+#define K_RLIM_INF (~0ull)
+struct k_rlimit {
+    uint64_t cur, max;
+};
+
+/*
+ * Process ids are cluster-wide names: pid = node * K_PID_STRIDE + local number,
+ * local numbers counting from 1 on each node.
+ */
+#define K_PID_STRIDE 1000000
+
 enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_ZOMBIE };
 
 struct k_proc {
@@ -83,14 +118,16 @@ struct k_proc {
     char exe[PATH_MAX]; /* what readlink("/proc/self/exe") answers */
 
     struct k_sigaction sigact[K_NSIG + 1];
-    uint64_t sigmask;        /* blocked signals */
-    uint64_t sigpending;     /* pending, not yet delivered */
-    siginfo_t siginfo[K_NSIG + 1]; /* info of each pending signal (host layout, converted on delivery) */
+    uint64_t sigmask;    /* blocked signals */
+    uint64_t sigpending; /* pending, not yet delivered */
+    siginfo_t
+        siginfo[K_NSIG + 1]; /* info of each pending signal (host layout, converted on delivery) */
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
 
     uint64_t clear_child_tid; /* set_tid_address */
     uint64_t robust_list;
+    struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
 };
 
 struct k_kernel {
@@ -133,7 +170,60 @@ typedef int64_t (*k_syscall_fn)(struct k_proc *p, const uint64_t a[6]);
 /* Dispatch the ecall the process just made (a7 = number); writes a0. */
 void k_syscall(struct k_proc *p);
 
+/* ---- Address-space operations (vm.c) ------------------------------------- *
+ * Ranges are page-aligned and inside user space (callers check); every function
+ * that changes mappings flushes the hart's view of the range. */
+
+void k_vm_init(struct k_vm *vm);
+/* Unmap everything (exit, exec). */
+void k_vm_free(struct k_proc *p);
+/* Map [start, start+len), which must be free: anonymous zero memory when
+ * hostfd < 0, else the host file at `off` (shared or private by `kind`). */
+int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int kind, int hostfd,
+             uint64_t off);
+/* Remove every mapping inside the range (holes are fine). */
+int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len);
+/* Change protection of a fully mapped range: 0, -ENOMEM (hole) or host errno. */
+int k_vm_protect(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot);
+/* Is any page of the range mapped? Is every page? */
+bool k_vm_any_mapped(const struct k_vm *vm, uint64_t start, uint64_t len);
+bool k_vm_all_mapped(const struct k_vm *vm, uint64_t start, uint64_t len);
+/* Find a free range of len bytes: at hint when it is free, else the highest
+ * free range below K_MMAP_TOP. 0 or -ENOMEM. */
+int k_vm_find_free(const struct k_vm *vm, uint64_t hint, uint64_t len, uint64_t *out);
+/* Index of the region holding addr, or -1. */
+int k_vm_lookup(const struct k_vm *vm, uint64_t addr);
+/* Kernel write into guest memory ignoring protection (loader, trampoline). */
+int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
+/* Move the program break; returns the new break (the old one on failure). */
+uint64_t k_vm_set_brk(struct k_proc *p, uint64_t newbrk);
+/* Resize (and maybe move) the mapping at old; returns the address or -errno. */
+int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t newlen, bool maymove);
+
+/* ---- Executables (elf.c) --------------------------------------------------- */
+
+/* What the loader tells the process-start code. */
+struct k_elf_info {
+    uint64_t entry; /* biased entry point */
+    uint64_t phdr;  /* guest address of the program headers, 0 if not loaded */
+    uint64_t phnum;
+    uint64_t brk_start; /* page after the highest PT_LOAD */
+    uint64_t bias;      /* 0 for ET_EXEC, K_PIE_BIAS for static-pie */
+    void *phdr_copy;    /* malloc'd copy of the program headers (caller frees) */
+};
+
+/* Map the static RISC-V executable at host path `path` into p's (empty) address
+ * space. 0, or a negative errno with a one-line reason in err. */
+int k_elf_load(struct k_proc *p, const char *path, struct k_elf_info *info, char *err,
+               size_t errlen);
+
 /* ---- Signals (signal.c) --------------------------------------------------- */
+
+/* A synchronous fault: delivers sig to the handler if the guest has one that is
+ * not blocked, otherwise ends the process with sig. */
+void k_signal_fault(struct k_proc *p, int sig, int code, uint64_t addr);
+/* Map the signal trampoline page (li a7,139; ecall) at K_TRAMP_ADDR. */
+int k_signal_map_trampoline(struct k_proc *p);
 
 /* Make signal `sig` pending for p with the given info (si_code, si_addr...). */
 void k_signal_post(struct k_proc *p, int sig, const siginfo_t *info);
@@ -142,5 +232,59 @@ void k_signal_post(struct k_proc *p, int sig, const siginfo_t *info);
 void k_signal_deliver(struct k_proc *p);
 /* End the process (exit or fatal signal): sets ZOMBIE and wstatus. */
 void k_proc_exit(struct k_proc *p, int wstatus);
+
+/* ---- System-call handlers of this folder (syscall.c's table) -------------- */
+
+/* sys_mem.c */
+int64_t sys_brk(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_mmap(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_munmap(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_mprotect(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_madvise(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_msync(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_mremap(struct k_proc *p, const uint64_t a[6]);
+
+/* sys_proc.c */
+int64_t sys_exit(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_exit_group(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_set_tid_address(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_set_robust_list(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_futex(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getpid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getppid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_gettid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getuid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_geteuid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getgid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getegid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getresuid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getresgid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_setpgid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getsid(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_uname(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_prlimit64(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getrlimit(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_setrlimit(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getrusage(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_clock_gettime(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_clock_getres(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_gettimeofday(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_nanosleep(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_clock_nanosleep(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_sched_yield(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getrandom(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_sysinfo(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_kill(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_tkill(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_wait4(struct k_proc *p, const uint64_t a[6]);
+
+/* signal.c */
+int64_t sys_rt_sigaction(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_rt_sigprocmask(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_rt_sigpending(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_rt_sigreturn(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_sigaltstack(struct k_proc *p, const uint64_t a[6]);
 
 #endif /* SYMUNIX_KERNEL_INTERNAL_H */

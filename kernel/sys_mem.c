@@ -1,1 +1,175 @@
-/* kernel/sys_mem.c: placeholder until written. */
+/*
+ * sys_mem.c — the memory system calls (brk, mmap, munmap, mprotect, madvise,
+ * msync, mremap). They check arguments the way Linux does and leave the work
+ * to vm.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "kernel/internal.h"
+
+#define PAGE RV_PAGE_SIZE
+
+/* Linux riscv64 (asm-generic) values. */
+enum {
+    G_PROT_MASK = 0x7,
+    G_MAP_SHARED = 0x01,
+    G_MAP_PRIVATE = 0x02,
+    G_MAP_SHARED_VALIDATE = 0x03,
+    G_MAP_TYPE = 0x0f,
+    G_MAP_FIXED = 0x10,
+    G_MAP_ANONYMOUS = 0x20,
+    G_MAP_FIXED_NOREPLACE = 0x100000,
+    /* flags accepted and ignored: GROWSDOWN DENYWRITE EXECUTABLE LOCKED NORESERVE
+     * POPULATE NONBLOCK STACK SYNC */
+    G_MAP_KNOWN = 0x0100 | 0x0800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 |
+                  0x80000 | G_MAP_TYPE | G_MAP_FIXED | G_MAP_ANONYMOUS | G_MAP_FIXED_NOREPLACE,
+    G_MS_ASYNC = 1,
+    G_MS_INVALIDATE = 2,
+    G_MS_SYNC = 4,
+    G_MADV_DONTNEED = 4,
+    G_MADV_FREE = 8,
+    G_MREMAP_MAYMOVE = 1,
+};
+
+static unsigned to_rv_prot(uint64_t prot)
+{
+    return ((prot & PROT_READ) ? RV_PROT_R : 0) | ((prot & PROT_WRITE) ? RV_PROT_W : 0) |
+           ((prot & PROT_EXEC) ? RV_PROT_X : 0);
+}
+
+static uint64_t page_up(uint64_t n)
+{
+    return (n + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* Is [addr, addr+len) a valid page-aligned range of user space? */
+static bool user_range(uint64_t addr, uint64_t len)
+{
+    return !(addr & (PAGE - 1)) && addr + len >= addr && addr + len <= K_USER_TOP;
+}
+
+/* brk(addr): returns the new break, or the current one when addr is 0 or the
+ * change is impossible (as Linux; glibc detects failure by comparing). */
+int64_t sys_brk(struct k_proc *p, const uint64_t a[6])
+{
+    if (a[0] == 0) return (int64_t)p->vm.brk_cur;
+    return (int64_t)k_vm_set_brk(p, a[0]);
+}
+
+/* The region kind and host fd of an mmap request, or a negative errno. */
+static int mmap_backing(struct k_proc *p, uint64_t flags, int fd, int *kind)
+{
+    bool shared = (flags & G_MAP_TYPE) != G_MAP_PRIVATE;
+    if (flags & G_MAP_ANONYMOUS) {
+        *kind = K_REGION_ANON;
+        return -1;
+    }
+    int hostfd = k_fd_host(p, fd);
+    if (hostfd < 0) return hostfd;
+    int fl = fcntl(hostfd, F_GETFL);
+    if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY) return -EACCES;
+    *kind = shared ? K_REGION_FILE_SHARED : K_REGION_FILE_PRIVATE;
+    return hostfd;
+}
+
+/* Where an mmap goes: the fixed address, the hint, or the top-down search. */
+static int mmap_place(struct k_proc *p, uint64_t addr, uint64_t len, uint64_t flags, uint64_t *out)
+{
+    if (flags & (G_MAP_FIXED | G_MAP_FIXED_NOREPLACE)) {
+        if (!user_range(addr, len) || addr < K_USER_MIN)
+            return (addr & (PAGE - 1)) ? -EINVAL : -ENOMEM;
+        if (!(flags & G_MAP_FIXED) && k_vm_any_mapped(&p->vm, addr, len)) return -EEXIST;
+        *out = addr;
+        return 0;
+    }
+    return k_vm_find_free(&p->vm, addr, len, out);
+}
+
+/* mmap(addr, len, prot, flags, fd, off) */
+int64_t sys_mmap(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t addr = a[0], len = page_up(a[1]), prot = a[2], flags = a[3], off = a[5];
+    uint64_t type = flags & G_MAP_TYPE;
+    if (a[1] == 0 || (off & (PAGE - 1)) || (prot & ~(uint64_t)G_PROT_MASK)) return -EINVAL;
+    if (type != G_MAP_SHARED && type != G_MAP_PRIVATE && type != G_MAP_SHARED_VALIDATE)
+        return -EINVAL;
+    if (type == G_MAP_SHARED_VALIDATE && (flags & ~(uint64_t)G_MAP_KNOWN)) return -EOPNOTSUPP;
+    if (len < a[1] || len > K_USER_TOP) return -ENOMEM;
+    int kind = K_REGION_ANON;
+    int hostfd = mmap_backing(p, flags, (int)a[4], &kind);
+    if (hostfd < -1) return hostfd;
+    uint64_t at;
+    int rc = mmap_place(p, addr, len, flags, &at);
+    if (!rc && (flags & G_MAP_FIXED)) rc = k_vm_unmap(p, at, len);
+    if (!rc) rc = k_vm_map(p, at, len, to_rv_prot(prot), kind, hostfd, off);
+    return rc ? rc : (int64_t)at;
+}
+
+/* munmap(addr, len): any range, holes included. */
+int64_t sys_munmap(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t len = page_up(a[1]);
+    if (a[1] == 0 || len < a[1] || !user_range(a[0], len)) return -EINVAL;
+    return k_vm_unmap(p, a[0], len);
+}
+
+/* mprotect(addr, len, prot): ENOMEM when part of the range is unmapped. */
+int64_t sys_mprotect(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t len = page_up(a[1]);
+    if ((a[0] & (PAGE - 1)) || (a[2] & ~(uint64_t)G_PROT_MASK) || len < a[1]) return -EINVAL;
+    if (!user_range(a[0], len)) return -ENOMEM;
+    if (len == 0) return 0;
+    return k_vm_protect(p, a[0], len, to_rv_prot(a[2]));
+}
+
+/* madvise(addr, len, advice): DONTNEED and FREE drop pages (anonymous memory
+ * reads back as zeros, as on Linux); every other advice is accepted. */
+int64_t sys_madvise(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t len = page_up(a[1]);
+    if ((a[0] & (PAGE - 1)) || len < a[1]) return -EINVAL;
+    if (len == 0) return 0;
+    if (!user_range(a[0], len) || !k_vm_all_mapped(&p->vm, a[0], len)) return -ENOMEM;
+    if (a[2] != G_MADV_DONTNEED && a[2] != G_MADV_FREE) return 0;
+    for (uint64_t at = a[0]; at < a[0] + len;) {
+        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
+        uint64_t end = r->end < a[0] + len ? r->end : a[0] + len;
+        madvise(r->host + (at - r->start), end - at, MADV_DONTNEED);
+        at = end;
+    }
+    return 0;
+}
+
+/* msync(addr, len, flags): writes shared file pages back with the host msync. */
+int64_t sys_msync(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t len = page_up(a[1]), flags = a[2];
+    if ((a[0] & (PAGE - 1)) || (flags & ~(uint64_t)(G_MS_ASYNC | G_MS_INVALIDATE | G_MS_SYNC)) ||
+        ((flags & G_MS_ASYNC) && (flags & G_MS_SYNC)) || len < a[1])
+        return -EINVAL;
+    if (!user_range(a[0], len) || !k_vm_all_mapped(&p->vm, a[0], len)) return -ENOMEM;
+    for (uint64_t at = a[0]; at < a[0] + len;) {
+        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
+        uint64_t end = r->end < a[0] + len ? r->end : a[0] + len;
+        if (r->kind == K_REGION_FILE_SHARED &&
+            msync(r->host + (at - r->start), end - at, (flags & G_MS_SYNC) ? MS_SYNC : MS_ASYNC))
+            return -errno;
+        at = end;
+    }
+    return 0;
+}
+
+/* mremap(old, oldlen, newlen, flags, new): shrink, grow in place, or move with
+ * MREMAP_MAYMOVE; MREMAP_FIXED and DONTUNMAP are not supported (EINVAL). */
+int64_t sys_mremap(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t oldlen = page_up(a[1]), newlen = page_up(a[2]);
+    if ((a[0] & (PAGE - 1)) || (a[3] & ~(uint64_t)G_MREMAP_MAYMOVE) || newlen == 0 ||
+        newlen < a[2] || oldlen < a[1])
+        return -EINVAL;
+    if (oldlen == 0 || !user_range(a[0], oldlen) || newlen > K_USER_TOP) return -EINVAL;
+    return k_vm_remap(p, a[0], oldlen, newlen, a[3] & G_MREMAP_MAYMOVE);
+}

@@ -1,1 +1,381 @@
-/* kernel/sys_proc.c: placeholder until written. */
+/*
+ * sys_proc.c — process, identity, time and limit system calls for a node that
+ * runs one single-threaded process: exit, ids, uname, rlimits, clocks, sleep,
+ * getrandom, sysinfo, kill-to-self, futex as much as single-threaded glibc needs.
+ * Times and ids come from the host; guest structures are written explicitly in
+ * their Linux riscv64 layout.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/internal.h"
+
+/* Linux riscv64 values. */
+enum {
+    G_FUTEX_WAIT = 0,
+    G_FUTEX_WAKE = 1,
+    G_FUTEX_WAIT_BITSET = 9,
+    G_FUTEX_WAKE_BITSET = 10,
+    G_FUTEX_CMD_MASK = 0x7f,
+    G_TIMER_ABSTIME = 1,
+    G_GRND_ALL = 0x7, /* NONBLOCK | RANDOM | INSECURE */
+    G_RUSAGE_SELF = 0,
+    G_RUSAGE_CHILDREN = -1,
+    G_RUSAGE_THREAD = 1,
+};
+
+struct g_timespec {
+    int64_t sec, nsec;
+};
+
+static int64_t put_u32(struct k_proc *p, uint64_t addr, uint32_t v)
+{
+    return addr && k_copyout(p, addr, &v, sizeof v) ? -EFAULT : 0;
+}
+
+/* exit(code) — one thread, so the same as exit_group. */
+int64_t sys_exit(struct k_proc *p, const uint64_t a[6])
+{
+    k_proc_exit(p, (int)(a[0] & 0xff) << 8);
+    return 0;
+}
+
+int64_t sys_exit_group(struct k_proc *p, const uint64_t a[6])
+{
+    return sys_exit(p, a);
+}
+
+int64_t sys_set_tid_address(struct k_proc *p, const uint64_t a[6])
+{
+    p->clear_child_tid = a[0];
+    return p->pid;
+}
+
+/* set_robust_list(head, len): kept; used when threads come. */
+int64_t sys_set_robust_list(struct k_proc *p, const uint64_t a[6])
+{
+    if (a[1] != 24) return -EINVAL;
+    p->robust_list = a[0];
+    return 0;
+}
+
+/* futex: with one thread nobody else can wake a waiter, so a wait whose value
+ * still matches can only time out (or would hang forever: EDEADLK instead). */
+int64_t sys_futex(struct k_proc *p, const uint64_t a[6])
+{
+    int cmd = (int)(a[1] & G_FUTEX_CMD_MASK);
+    if (cmd == G_FUTEX_WAKE || cmd == G_FUTEX_WAKE_BITSET) return 0;
+    if (cmd != G_FUTEX_WAIT && cmd != G_FUTEX_WAIT_BITSET) return -ENOSYS;
+    uint32_t v;
+    if ((a[0] & 3) || k_copyin(p, &v, a[0], sizeof v)) return (a[0] & 3) ? -EINVAL : -EFAULT;
+    if (v != (uint32_t)a[2]) return -EAGAIN;
+    if (!a[3]) return -EDEADLK;
+    struct g_timespec ts;
+    if (k_copyin(p, &ts, a[3], sizeof ts)) return -EFAULT;
+    struct timespec t = {ts.sec, ts.nsec};
+    if (cmd == G_FUTEX_WAIT)
+        nanosleep(&t, NULL);
+    else
+        clock_nanosleep((a[1] & 256) ? CLOCK_REALTIME : CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+    return -ETIMEDOUT;
+}
+
+int64_t sys_getpid(struct k_proc *p, const uint64_t a[6])
+{
+    return p->pid;
+}
+
+int64_t sys_getppid(struct k_proc *p, const uint64_t a[6])
+{
+    return p->ppid;
+}
+
+int64_t sys_gettid(struct k_proc *p, const uint64_t a[6])
+{
+    return p->pid;
+}
+
+int64_t sys_getuid(struct k_proc *p, const uint64_t a[6])
+{
+    return getuid();
+}
+
+int64_t sys_geteuid(struct k_proc *p, const uint64_t a[6])
+{
+    return geteuid();
+}
+
+int64_t sys_getgid(struct k_proc *p, const uint64_t a[6])
+{
+    return getgid();
+}
+
+int64_t sys_getegid(struct k_proc *p, const uint64_t a[6])
+{
+    return getegid();
+}
+
+/* getresuid(ruid, euid, suid) */
+int64_t sys_getresuid(struct k_proc *p, const uint64_t a[6])
+{
+    uint32_t id = getuid(), eid = geteuid();
+    return (put_u32(p, a[0], id) || put_u32(p, a[1], eid) || put_u32(p, a[2], eid)) ? -EFAULT : 0;
+}
+
+int64_t sys_getresgid(struct k_proc *p, const uint64_t a[6])
+{
+    uint32_t id = getgid(), eid = getegid();
+    return (put_u32(p, a[0], id) || put_u32(p, a[1], eid) || put_u32(p, a[2], eid)) ? -EFAULT : 0;
+}
+
+static bool is_self(const struct k_proc *p, int64_t pid)
+{
+    return pid == 0 || pid == p->pid;
+}
+
+int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6])
+{
+    return is_self(p, (int32_t)a[0]) ? p->pgid : -ESRCH;
+}
+
+/* setpgid(pid, pgid): only the process itself, into its own group. */
+int64_t sys_setpgid(struct k_proc *p, const uint64_t a[6])
+{
+    int32_t pid = (int32_t)a[0], pgid = (int32_t)a[1];
+    if (pgid < 0) return -EINVAL;
+    if (!is_self(p, pid)) return -ESRCH;
+    if (pgid != 0 && pgid != p->pid && pgid != p->pgid) return -EPERM;
+    p->pgid = pgid ? pgid : p->pid;
+    return 0;
+}
+
+int64_t sys_getsid(struct k_proc *p, const uint64_t a[6])
+{
+    return is_self(p, (int32_t)a[0]) ? p->pid : -ESRCH;
+}
+
+/* uname(buf): struct utsname is six 65-byte strings. */
+int64_t sys_uname(struct k_proc *p, const uint64_t a[6])
+{
+    char u[6][65];
+    memset(u, 0, sizeof u);
+    snprintf(u[0], 65, "Linux");
+    snprintf(u[1], 65, "symunix-node%d", p->k->cfg.node);
+    snprintf(u[2], 65, "6.1.0-symunix");
+    snprintf(u[3], 65, "#1 SMP Symunix II on MPI");
+    snprintf(u[4], 65, "riscv64");
+    snprintf(u[5], 65, "(none)");
+    return k_copyout(p, a[0], u, sizeof u) ? -EFAULT : 0;
+}
+
+/* Read and change one limit; shared by prlimit64, getrlimit, setrlimit. */
+static int64_t rlimit_op(struct k_proc *p, unsigned res, uint64_t newp, uint64_t oldp)
+{
+    struct k_rlimit nw, old;
+    if (res >= K_NRLIMIT) return -EINVAL;
+    if (newp && k_copyin(p, &nw, newp, sizeof nw)) return -EFAULT;
+    if (newp && nw.cur > nw.max) return -EINVAL;
+    if (newp && nw.max > p->rlim[res].max)
+        return -EPERM; /* an unprivileged process cannot raise its hard limit */
+    old = p->rlim[res];
+    if (oldp && k_copyout(p, oldp, &old, sizeof old)) return -EFAULT;
+    if (newp) p->rlim[res] = nw;
+    return 0;
+}
+
+/* prlimit64(pid, resource, new, old) */
+int64_t sys_prlimit64(struct k_proc *p, const uint64_t a[6])
+{
+    if (!is_self(p, (int32_t)a[0])) return -ESRCH;
+    return rlimit_op(p, (unsigned)a[1], a[2], a[3]);
+}
+
+int64_t sys_getrlimit(struct k_proc *p, const uint64_t a[6])
+{
+    return rlimit_op(p, (unsigned)a[0], 0, a[1]);
+}
+
+int64_t sys_setrlimit(struct k_proc *p, const uint64_t a[6])
+{
+    return rlimit_op(p, (unsigned)a[0], a[1], 0);
+}
+
+/* getrusage(who, buf): the emulator's own usage stands for the guest's. */
+int64_t sys_getrusage(struct k_proc *p, const uint64_t a[6])
+{
+    int who = (int)a[0];
+    if (who != G_RUSAGE_SELF && who != G_RUSAGE_CHILDREN && who != G_RUSAGE_THREAD) return -EINVAL;
+    int64_t g[18] = {0}; /* utime, stime (timevals), then 14 longs */
+    struct rusage ru;
+    if (who != G_RUSAGE_CHILDREN && getrusage(RUSAGE_SELF, &ru) == 0) {
+        g[0] = ru.ru_utime.tv_sec;
+        g[1] = ru.ru_utime.tv_usec;
+        g[2] = ru.ru_stime.tv_sec;
+        g[3] = ru.ru_stime.tv_usec;
+        g[4] = ru.ru_maxrss;
+        g[8] = ru.ru_minflt;
+        g[9] = ru.ru_majflt;
+    }
+    return k_copyout(p, a[1], g, sizeof g) ? -EFAULT : 0;
+}
+
+/* Guest clock id to host clock id (the numbers are Linux's on both sides);
+ * negative ids (per-process CPU clocks of other pids) are refused. */
+static int host_clock(uint64_t id, clockid_t *out)
+{
+    int32_t c = (int32_t)id;
+    if (c < 0 || (c > 7 && c != 11)) return -EINVAL;
+    *out = (clockid_t)c;
+    return 0;
+}
+
+int64_t sys_clock_gettime(struct k_proc *p, const uint64_t a[6])
+{
+    clockid_t c;
+    struct timespec t;
+    if (host_clock(a[0], &c) || clock_gettime(c, &t) < 0) return -EINVAL;
+    struct g_timespec g = {t.tv_sec, t.tv_nsec};
+    return k_copyout(p, a[1], &g, sizeof g) ? -EFAULT : 0;
+}
+
+int64_t sys_clock_getres(struct k_proc *p, const uint64_t a[6])
+{
+    clockid_t c;
+    struct timespec t;
+    if (host_clock(a[0], &c) || clock_getres(c, &t) < 0) return -EINVAL;
+    struct g_timespec g = {t.tv_sec, t.tv_nsec};
+    return a[1] && k_copyout(p, a[1], &g, sizeof g) ? -EFAULT : 0;
+}
+
+/* gettimeofday(tv, tz): the timezone is always UTC. */
+int64_t sys_gettimeofday(struct k_proc *p, const uint64_t a[6])
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    int64_t tv[2] = {t.tv_sec, t.tv_nsec / 1000};
+    int32_t tz[2] = {0, 0};
+    if (a[0] && k_copyout(p, a[0], tv, sizeof tv)) return -EFAULT;
+    return a[1] && k_copyout(p, a[1], tz, sizeof tz) ? -EFAULT : 0;
+}
+
+static int get_timespec(struct k_proc *p, uint64_t addr, struct timespec *out)
+{
+    struct g_timespec g;
+    if (k_copyin(p, &g, addr, sizeof g)) return -EFAULT;
+    if (g.sec < 0 || g.nsec < 0 || g.nsec >= 1000000000) return -EINVAL;
+    *out = (struct timespec){g.sec, g.nsec};
+    return 0;
+}
+
+/* Host sleep; on EINTR (a host signal, e.g. the job being killed) the guest
+ * sees EINTR and the remaining time. */
+static int64_t sleep_result(struct k_proc *p, int err, const struct timespec *rem, uint64_t remp)
+{
+    if (err != EINTR) return -err;
+    struct g_timespec g = {rem->tv_sec, rem->tv_nsec};
+    if (remp && k_copyout(p, remp, &g, sizeof g)) return -EFAULT;
+    return -EINTR;
+}
+
+int64_t sys_nanosleep(struct k_proc *p, const uint64_t a[6])
+{
+    struct timespec req, rem = {0, 0};
+    int rc = get_timespec(p, a[0], &req);
+    if (rc) return rc;
+    int err = nanosleep(&req, &rem) < 0 ? errno : 0;
+    return sleep_result(p, err, &rem, a[1]);
+}
+
+/* clock_nanosleep(clock, flags, req, rem) */
+int64_t sys_clock_nanosleep(struct k_proc *p, const uint64_t a[6])
+{
+    clockid_t c;
+    struct timespec req, rem = {0, 0};
+    if (host_clock(a[0], &c) || (a[1] & ~(uint64_t)G_TIMER_ABSTIME)) return -EINVAL;
+    int rc = get_timespec(p, a[2], &req);
+    if (rc) return rc;
+    int flags = (a[1] & G_TIMER_ABSTIME) ? TIMER_ABSTIME : 0;
+    int err = clock_nanosleep(c, flags, &req, &rem);
+    return sleep_result(p, err, &rem, flags ? 0 : a[3]);
+}
+
+int64_t sys_sched_yield(struct k_proc *p, const uint64_t a[6])
+{
+    return 0;
+}
+
+/* getrandom(buf, len, flags) from the host, in chunks. */
+int64_t sys_getrandom(struct k_proc *p, const uint64_t a[6])
+{
+    if (a[2] & ~(uint64_t)G_GRND_ALL) return -EINVAL;
+    uint64_t len = a[1] > (1u << 25) ? (1u << 25) : a[1], done = 0;
+    uint8_t buf[4096];
+    while (done < len) {
+        size_t n = len - done < sizeof buf ? len - done : sizeof buf;
+        ssize_t got = getrandom(buf, n, 0);
+        if (got <= 0) return done ? (int64_t)done : -EIO;
+        if (k_copyout(p, a[0] + done, buf, (uint64_t)got)) return done ? (int64_t)done : -EFAULT;
+        done += (uint64_t)got;
+    }
+    return (int64_t)done;
+}
+
+/* sysinfo(buf): the host's figures (the layouts of LP64 Linux agree), one process. */
+int64_t sys_sysinfo(struct k_proc *p, const uint64_t a[6])
+{
+    _Static_assert(sizeof(struct sysinfo) == 112, "LP64 struct sysinfo");
+    struct sysinfo si;
+    if (sysinfo(&si) < 0) return -errno;
+    si.procs = 1;
+    return k_copyout(p, a[0], &si, sizeof si) ? -EFAULT : 0;
+}
+
+/* Post sig to p as sent by p itself (si_code = code). */
+static int64_t signal_self(struct k_proc *p, int sig, int code)
+{
+    if (sig < 0 || sig > K_NSIG) return -EINVAL;
+    if (sig == 0) return 0;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = code;
+    si.si_pid = p->pid;
+    si.si_uid = getuid();
+    k_signal_post(p, sig, &si);
+    return 0;
+}
+
+/* kill(pid, sig): this node runs one process, so only it can be named. */
+int64_t sys_kill(struct k_proc *p, const uint64_t a[6])
+{
+    int32_t pid = (int32_t)a[0];
+    bool self = pid == p->pid || pid == 0 || pid == -1 || pid == -p->pgid;
+    if ((int32_t)a[1] < 0 || a[1] > K_NSIG) return -EINVAL;
+    return self ? signal_self(p, (int)a[1], SI_USER) : -ESRCH;
+}
+
+int64_t sys_tkill(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int32_t)a[0] <= 0) return -EINVAL;
+    return (int32_t)a[0] == p->pid ? signal_self(p, (int)a[1], SI_TKILL) : -ESRCH;
+}
+
+/* tgkill(tgid, tid, sig) */
+int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6])
+{
+    if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0) return -EINVAL;
+    if ((int32_t)a[0] != p->pid || (int32_t)a[1] != p->pid) return -ESRCH;
+    return signal_self(p, (int)a[2], SI_TKILL);
+}
+
+/* wait4: no children yet (fork and spawn come with the next issue). */
+int64_t sys_wait4(struct k_proc *p, const uint64_t a[6])
+{
+    return -ECHILD;
+}

@@ -1,0 +1,265 @@
+/*
+ * test_vm.c — the address space: regions split and trimmed by munmap and
+ * mprotect, placement of new mappings, copyin/copyout faults and protection,
+ * brk, mremap, and the mmap/munmap/mprotect argument checks.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "kernel/internal.h"
+
+#define PG   RV_PAGE_SIZE
+#define RW   (RV_PROT_R | RV_PROT_W)
+#define BASE 0x100000ull
+
+static struct k_proc *proc;
+
+static void setup(void)
+{
+    proc = calloc(1, sizeof *proc);
+    k_vm_init(&proc->vm);
+}
+
+static void teardown(void)
+{
+    k_vm_free(proc);
+    free(proc);
+}
+
+TestSuite(vm, .init = setup, .fini = teardown);
+
+static void expect_region(int i, uint64_t start, uint64_t end, unsigned prot)
+{
+    cr_assert_lt(i, proc->vm.n);
+    const struct k_region *r = &proc->vm.r[i];
+    cr_expect_eq(r->start, start, "region %d start %#lx", i, r->start);
+    cr_expect_eq(r->end, end, "region %d end %#lx", i, r->end);
+    cr_expect_eq(r->prot, prot, "region %d prot %u", i, r->prot);
+}
+
+/* Write a distinct byte at the start of each of n pages from BASE. */
+static void mark_pages(int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint8_t v = (uint8_t)(i + 1);
+        cr_assert_eq(k_copyout(proc, BASE + i * PG, &v, 1), 0);
+    }
+}
+
+static uint8_t byte_at(uint64_t addr)
+{
+    uint8_t v = 0;
+    cr_assert_eq(k_copyin(proc, &v, addr, 1), 0);
+    return v;
+}
+
+Test(vm, munmap_middle_splits)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 4 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(4);
+    cr_assert_eq(k_vm_unmap(proc, BASE + PG, 2 * PG), 0);
+    cr_assert_eq(proc->vm.n, 2);
+    expect_region(0, BASE, BASE + PG, RW);
+    expect_region(1, BASE + 3 * PG, BASE + 4 * PG, RW);
+    cr_expect_eq(byte_at(BASE), 1);
+    cr_expect_eq(byte_at(BASE + 3 * PG), 4, "the tail keeps its contents");
+    uint8_t v;
+    cr_expect_eq(k_copyin(proc, &v, BASE + PG, 1), -EFAULT);
+}
+
+Test(vm, munmap_across_regions_and_holes)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + 3 * PG, 2 * PG, RV_PROT_R, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_unmap(proc, BASE + PG, 3 * PG), 0);
+    cr_assert_eq(proc->vm.n, 2);
+    expect_region(0, BASE, BASE + PG, RW);
+    expect_region(1, BASE + 4 * PG, BASE + 5 * PG, RV_PROT_R);
+}
+
+Test(vm, munmap_trims_head_and_tail)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 4 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(4);
+    cr_assert_eq(k_vm_unmap(proc, BASE, PG), 0);
+    cr_assert_eq(k_vm_unmap(proc, BASE + 3 * PG, PG), 0);
+    cr_assert_eq(proc->vm.n, 1);
+    expect_region(0, BASE + PG, BASE + 3 * PG, RW);
+    cr_expect_eq(byte_at(BASE + PG), 2);
+    cr_expect_eq(byte_at(BASE + 2 * PG), 3);
+}
+
+Test(vm, mprotect_middle_splits_in_three)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(3);
+    cr_assert_eq(k_vm_protect(proc, BASE + PG, PG, RV_PROT_R), 0);
+    cr_assert_eq(proc->vm.n, 3);
+    expect_region(0, BASE, BASE + PG, RW);
+    expect_region(1, BASE + PG, BASE + 2 * PG, RV_PROT_R);
+    expect_region(2, BASE + 2 * PG, BASE + 3 * PG, RW);
+    cr_expect_eq(byte_at(BASE + PG), 2, "contents survive mprotect");
+    uint8_t v = 9;
+    cr_expect_eq(k_copyout(proc, BASE + PG, &v, 1), -EFAULT, "read-only now");
+    cr_expect_eq(k_copyout(proc, BASE + 2 * PG, &v, 1), 0);
+}
+
+Test(vm, mprotect_hole_is_enomem)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_expect_eq(k_vm_protect(proc, BASE, 2 * PG, RV_PROT_R), -ENOMEM);
+    expect_region(0, BASE, BASE + PG, RW);
+}
+
+Test(vm, translate_reports_fault_kinds)
+{
+    struct rv_page pg;
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RV_PROT_R, K_REGION_ANON, -1, 0), 0);
+    cr_expect_eq(k_vm_translate(proc, BASE + 8, RV_ACCESS_READ, &pg), 0);
+    cr_expect_eq(pg.host, proc->vm.r[0].host);
+    cr_expect_eq(k_vm_translate(proc, BASE, RV_ACCESS_WRITE, &pg), -EACCES);
+    cr_expect_eq(k_vm_translate(proc, BASE, RV_ACCESS_EXEC, &pg), -EACCES);
+    cr_expect_eq(k_vm_translate(proc, BASE + PG, RV_ACCESS_READ, &pg), -EFAULT);
+}
+
+Test(vm, copy_spans_adjacent_regions)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + PG, PG, RW, K_REGION_ANON, -1, 0), 0);
+    char out[32] = "spanning two regions", in[32];
+    cr_assert_eq(k_copyout(proc, BASE + PG - 10, out, sizeof out), 0);
+    cr_assert_eq(k_copyin(proc, in, BASE + PG - 10, sizeof in), 0);
+    cr_expect_str_eq(in, out);
+    char s[64];
+    cr_expect_eq(k_copyin_str(proc, s, BASE + PG - 10, sizeof s), 0);
+    cr_expect_str_eq(s, out);
+}
+
+Test(vm, copy_faults)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    char buf[16] = {0};
+    cr_expect_eq(k_copyin(proc, buf, BASE + PG - 8, 16), -EFAULT, "runs off the end");
+    cr_expect_eq(k_copyout(proc, BASE - 8, buf, 16), -EFAULT, "starts in a hole");
+    cr_expect_eq(k_copyin(proc, buf, ~0ull - 4, 16), -EFAULT, "wraps around");
+    cr_expect_eq(k_copyin(proc, buf, 0, 1), -EFAULT, "NULL");
+    cr_assert_eq(k_vm_protect(proc, BASE, PG, RV_PROT_W), 0);
+    cr_expect_eq(k_copyin(proc, buf, BASE, 1), -EFAULT, "write-only is unreadable");
+    cr_assert_eq(k_vm_protect(proc, BASE, PG, 0), 0);
+    cr_expect_eq(k_copyout(proc, BASE, buf, 1), -EFAULT, "PROT_NONE");
+}
+
+Test(vm, copyin_str_limits)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    char fill[PG];
+    memset(fill, 'x', sizeof fill);
+    cr_assert_eq(k_copyout(proc, BASE, fill, sizeof fill), 0);
+    char s[16];
+    cr_expect_eq(k_copyin_str(proc, s, BASE, sizeof s), -ENAMETOOLONG);
+    cr_expect_eq(k_copyin_str(proc, s, BASE + PG - 4, sizeof s), -EFAULT,
+                 "no NUL before the end of the mapping");
+}
+
+Test(vm, find_free_is_top_down_and_honours_hints)
+{
+    uint64_t a, b;
+    cr_assert_eq(k_vm_find_free(&proc->vm, 0, 4 * PG, &a), 0);
+    cr_expect_eq(a, K_MMAP_TOP - 4 * PG);
+    cr_assert_eq(k_vm_map(proc, a, 4 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_find_free(&proc->vm, 0, PG, &b), 0);
+    cr_expect_eq(b, a - PG, "directly below the previous mapping");
+    cr_assert_eq(k_vm_find_free(&proc->vm, BASE, PG, &b), 0);
+    cr_expect_eq(b, BASE, "a free hint is taken");
+    cr_assert_eq(k_vm_find_free(&proc->vm, a + PG, PG, &b), 0);
+    cr_expect_eq(b, a - PG, "a busy hint is not");
+}
+
+Test(vm, brk_grows_and_shrinks)
+{
+    proc->vm.brk_start = proc->vm.brk_cur = BASE;
+    cr_expect_eq(k_vm_set_brk(proc, BASE + 100), BASE + 100);
+    char v = 7;
+    cr_assert_eq(k_copyout(proc, BASE + 99, &v, 1), 0);
+    cr_expect_eq(k_vm_set_brk(proc, BASE + 5 * PG), BASE + 5 * PG);
+    cr_expect_eq(proc->vm.n, 1, "grown in place");
+    cr_expect_eq(byte_at(BASE + 99), 7, "contents kept across growth");
+    cr_expect_eq(k_vm_set_brk(proc, BASE + PG), BASE + PG);
+    cr_expect_eq(k_copyin(proc, &v, BASE + PG, 1), -EFAULT, "shrunk");
+    cr_expect_eq(k_vm_set_brk(proc, BASE - PG), BASE + PG, "below the start: refused");
+    cr_assert_eq(k_vm_map(proc, BASE + 2 * PG, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_expect_eq(k_vm_set_brk(proc, BASE + 3 * PG), BASE + PG, "collision: refused");
+}
+
+Test(vm, mremap_grow_and_move)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(1);
+    cr_expect_eq(k_vm_remap(proc, BASE, PG, 2 * PG, false), (int64_t)BASE, "in place");
+    cr_assert_eq(k_vm_map(proc, BASE + 2 * PG, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_expect_eq(k_vm_remap(proc, BASE, 2 * PG, 4 * PG, false), -ENOMEM);
+    int64_t to = k_vm_remap(proc, BASE, 2 * PG, 4 * PG, true);
+    cr_assert_gt(to, 0);
+    cr_expect_neq(to, (int64_t)BASE);
+    cr_expect_eq(byte_at((uint64_t)to), 1, "contents moved");
+    uint8_t v;
+    cr_expect_eq(k_copyin(proc, &v, BASE, 1), -EFAULT, "old range unmapped");
+}
+
+/* ---- The syscall layer over the same address space -------------------------- */
+
+static int64_t call(int64_t (*fn)(struct k_proc *, const uint64_t[6]), uint64_t a0, uint64_t a1,
+                    uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    const uint64_t a[6] = {a0, a1, a2, a3, a4, a5};
+    return fn(proc, a);
+}
+
+#define MAP_ANON_PRIV 0x22
+#define MAP_FIXED_    0x10
+
+Test(vm, mmap_argument_checks)
+{
+    cr_expect_eq(call(sys_mmap, 0, 0, 3, MAP_ANON_PRIV, -1, 0), -EINVAL, "zero length");
+    cr_expect_eq(call(sys_mmap, 0, PG, 3, 0x20, -1, 0), -EINVAL, "no type");
+    cr_expect_eq(call(sys_mmap, 0, PG, 3, MAP_ANON_PRIV, -1, 1), -EINVAL, "unaligned offset");
+    cr_expect_eq(call(sys_mmap, BASE + 1, PG, 3, MAP_ANON_PRIV | MAP_FIXED_, -1, 0), -EINVAL);
+    cr_expect_eq(call(sys_mmap, 0, ~0ull - 5, 3, MAP_ANON_PRIV, -1, 0), -ENOMEM);
+    cr_expect_eq(call(sys_munmap, BASE + 1, PG, 0, 0, 0, 0), -EINVAL);
+    cr_expect_eq(call(sys_mprotect, BASE, PG, 1, 0, 0, 0), -ENOMEM, "nothing mapped");
+}
+
+Test(vm, mmap_fixed_replaces_and_noreplace_refuses)
+{
+    int64_t a = call(sys_mmap, 0, 3 * PG, 3, MAP_ANON_PRIV, -1, 0);
+    cr_assert_gt(a, 0);
+    uint8_t v = 5;
+    cr_assert_eq(k_copyout(proc, (uint64_t)a + PG, &v, 1), 0);
+    cr_expect_eq(call(sys_mmap, a + PG, PG, 1, MAP_ANON_PRIV | 0x100000, -1, 0), -EEXIST);
+    cr_expect_eq(call(sys_mmap, a + PG, PG, 1, MAP_ANON_PRIV | MAP_FIXED_, -1, 0), a + PG);
+    cr_expect_eq(proc->vm.n, 3);
+    cr_expect_eq(byte_at((uint64_t)a + PG), 0, "fresh zero page");
+    cr_expect_eq(call(sys_munmap, a, 3 * PG, 0, 0, 0, 0), 0);
+    cr_expect_eq(proc->vm.n, 0);
+}
+
+Test(vm, mmap_file_private_and_past_eof)
+{
+    char path[] = "/tmp/symunix-vm-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    cr_assert_eq(write(fd, "hello", 5), 5);
+    struct k_region *r;
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_PRIVATE, fd, 0), 0);
+    r = &proc->vm.r[0];
+    cr_expect_eq(memcmp(r->host, "hello", 5), 0);
+    cr_expect_eq(byte_at(BASE + PG + 5), 0, "past EOF reads zero, not SIGBUS");
+    char w = 'J';
+    cr_assert_eq(k_copyout(proc, BASE, &w, 1), 0);
+    char back[5];
+    cr_assert_eq(pread(fd, back, 5, 0), 5);
+    cr_expect_eq(back[0], 'h', "private writes do not reach the file");
+    close(fd);
+}
