@@ -974,11 +974,6 @@ static int64_t rename_at(struct k_proc *p, const uint64_t a[6], unsigned flags)
     return r;
 }
 
-int64_t sys_renameat(struct k_proc *p, const uint64_t a[6])
-{
-    return rename_at(p, a, 0);
-}
-
 int64_t sys_renameat2(struct k_proc *p, const uint64_t a[6])
 {
     return rename_at(p, a, (unsigned)a[4]);

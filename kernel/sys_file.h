@@ -25,7 +25,6 @@ int64_t sys_mkdirat(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_unlinkat(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_symlinkat(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_linkat(struct k_proc *p, const uint64_t a[6]);
-int64_t sys_renameat(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_renameat2(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_truncate(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_ftruncate(struct k_proc *p, const uint64_t a[6]);
