@@ -96,4 +96,25 @@ uint64_t rv_fpu_cvt_d_lu(uint64_t x, unsigned rm, uint32_t *fflags);
 uint64_t rv_fpu_cvt_s_d(uint64_t a, unsigned rm, uint32_t *fflags);
 uint64_t rv_fpu_cvt_d_s(uint64_t a, unsigned rm, uint32_t *fflags);
 
+/*
+ * The exact software path (integer arithmetic only) that serves RMM and hosts
+ * without FMA3, exported so tests can check it against the host path in every
+ * rounding mode. `dbl` picks double (else NaN-boxed single); unused operands
+ * are ignored. Same contract as the functions above.
+ */
+enum {
+    RV_FPU_OP_ADD,
+    RV_FPU_OP_SUB,
+    RV_FPU_OP_MUL,
+    RV_FPU_OP_DIV,
+    RV_FPU_OP_SQRT,
+    RV_FPU_OP_MADD,
+    RV_FPU_OP_MSUB,
+    RV_FPU_OP_NMSUB,
+    RV_FPU_OP_NMADD,
+    RV_FPU_OP_CVT_S_D, /* a is a double; the result a NaN-boxed single */
+};
+uint64_t rv_fpu_soft(unsigned op, int dbl, uint64_t a, uint64_t b, uint64_t c, unsigned rm,
+                     uint32_t *fflags);
+
 #endif /* SYMUNIX_NODE_FPU_H */
