@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# check-driver.sh — bad-input tests of `symunix run`: each case gives the
+# expected exit status and an extended regex the driver's stderr (or stdout, for
+# usage text) must match, case-insensitively.
+# Usage: check-driver.sh SYMUNIX CASE [GUEST_DIR]
+#   CASE: missing | not-elf | x86 | truncated | dynamic | bad-option | root-is-file
+#   GUEST_DIR holds test_hello.elf (for the truncated copy) and dynamic.elf.
+set -u
+symunix=$(realpath "$1") case=$2 guests=${3:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/driver-$case.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+root=(--root "$work/root")
+case $case in
+missing) want=127 re='no such file|not found|does not exist'
+         args=("${root[@]}" "$work/no-such-program.elf") ;;
+not-elf) printf '#!/bin/sh\necho not an ELF\n' >script.sh; chmod +x script.sh
+         want=126 re='elf|exec format|not .*executable'
+         args=("${root[@]}" "$work/script.sh") ;;
+x86) want=126 re='risc-?v|machine|elf|exec format|not .*executable'
+     args=("${root[@]}" "$(realpath /bin/true)") ;;
+truncated) head -c 300 "$guests/test_hello.elf" >trunc.elf
+           want=126 re='trunc|short|elf|exec format|not .*executable|corrupt|invalid'
+           args=("${root[@]}" "$work/trunc.elf") ;;
+dynamic) want=126 re='dynamic|interp|static|exec format|not .*executable'
+         args=("${root[@]}" "$guests/dynamic.elf") ;;
+bad-option) want=2 re='usage'
+            args=(--no-such-option "$guests/test_hello.elf") ;;
+root-is-file) : >plainfile
+              want="nonzero" re='root|directory|plainfile'
+              args=(--root "$work/plainfile" "$guests/test_hello.elf") ;;
+*) echo "check-driver.sh: unknown case $case" >&2; exit 2 ;;
+esac
+
+timeout 60 "$symunix" run "${args[@]}" >out.txt 2>err.txt </dev/null
+status=$?
+fail=0
+if [[ $want == nonzero ]]; then
+    [[ $status != 0 && $status != 124 && $status -lt 128 ]] || { echo "FAIL $case: status $status, expected a failure status"; fail=1; }
+elif [[ $status != "$want" ]]; then
+    echo "FAIL $case: status $status, expected $want"; fail=1
+fi
+if ! cat out.txt err.txt | grep -Eqi "$re"; then
+    echo "FAIL $case: message does not match /$re/"; fail=1
+fi
+echo "--- symunix run ${args[*]}"
+echo "--- stderr:"; head -5 err.txt
+[[ $fail == 0 ]] && echo "PASS driver.$case"
+exit $fail
