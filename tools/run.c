@@ -53,7 +53,8 @@ static void run_usage(FILE *out)
             "\n"
             "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
             "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
-            "command line; 125 if the emulator itself failed.\n");
+            "command line; 125 if the emulator could not start (e.g. an unusable store\n"
+            "root) or failed.\n");
 }
 
 /* Parse options up to PROG; returns 0, or the exit status to leave with. */
