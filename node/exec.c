@@ -1,1 +1,736 @@
-/* node/exec.c: placeholder until written. */
+/*
+ * exec.c — the interpreter: rv_run(), one loop over pre-decoded entries with
+ * computed-goto dispatch, plus the CSR slow path.
+ *
+ * Shape of the loop. Each handler body appears once and ends in NEXT (fall
+ * through to the following entry), in a block entry (branches and jumps), or in
+ * an exit label at the bottom. Loads and stores try the software TLB inline
+ * and call mmu.c out of line on a miss. The current page is not kept as a
+ * pointer: the pc of entry e is pcb + e/8 (entries are 16 bytes and describe
+ * 2 guest bytes each), so only `e` and `pcb` live across handlers.
+ *
+ * Instruction counting. `icount` runs ahead: when a block starts at entry e
+ * (after a jump, a branch, a page crossing or a re-fetch) it is charged
+ * e->run, the instructions up to the end of that straight-line run. Leaving
+ * in the middle of a run subtracts what did not retire: e->run before e
+ * retired (faults), e->run - 1 after it (ecall, code changes). The budget and
+ * rv_request_stop() (which zeroes h->limit) are checked at block entries only.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "node/fpu.h"
+#include "node/hart_impl.h"
+
+#define likely(c)   __builtin_expect(!!(c), 1)
+#define unlikely(c) __builtin_expect(!!(c), 0)
+
+#define SX32(v)  ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
+#define BOX32(v) (0xffffffff00000000ull | (uint32_t)(v))
+
+/* CSR numbers (user level). */
+enum {
+    CSR_FFLAGS = 0x001,
+    CSR_FRM = 0x002,
+    CSR_FCSR = 0x003,
+    CSR_CYCLE = 0xc00,
+    CSR_TIME = 0xc01,
+    CSR_INSTRET = 0xc02,
+};
+
+static uint64_t time_ticks(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
+}
+
+static int csr_read(rv_hart *h, unsigned csr, uint64_t *val)
+{
+    switch (csr) {
+    case CSR_FFLAGS: *val = h->st.fflags & 0x1f; return 0;
+    case CSR_FRM: *val = h->st.frm & 7; return 0;
+    case CSR_FCSR: *val = (h->st.fflags & 0x1f) | (h->st.frm & 7) << 5; return 0;
+    case CSR_CYCLE:
+    case CSR_INSTRET: *val = h->instret; return 0;
+    case CSR_TIME: *val = time_ticks(); return 0;
+    default: return 1;
+    }
+}
+
+static void csr_write(rv_hart *h, unsigned csr, uint64_t val)
+{
+    if (csr == CSR_FFLAGS || csr == CSR_FCSR) h->st.fflags = val & 0x1f;
+    if (csr == CSR_FRM) h->st.frm = val & 7;
+    if (csr == CSR_FCSR) h->st.frm = (val >> 5) & 7;
+}
+
+/*
+ * csrrw/csrrs/csrrc and their immediate forms. `rs1_field` is the rs1/uimm
+ * field: zero means csrrs/csrrc do not write (so reading a counter is legal).
+ * h->instret must hold the count of instructions retired before this one.
+ */
+int rv_csr(rv_hart *h, uint32_t csr_f3, unsigned rs1_field, uint64_t src, uint64_t *old)
+{
+    unsigned csr = csr_f3 & 0xfff, f3 = (csr_f3 >> 12) & 3;
+    int writes = f3 == 1 || rs1_field != 0;
+    uint64_t v;
+    if (csr_read(h, csr, &v)) return 1;
+    if (writes && (csr >> 10) == 3) return 1; /* read-only counters */
+    if (writes) csr_write(h, csr, f3 == 1 ? src : f3 == 2 ? (v | src) : (v & ~src));
+    *old = v;
+    return 0;
+}
+
+/* Register file moves around a run, kept out of line so that the loop's
+ * registers are not spent on them. */
+static __attribute__((noinline)) void regs_in(rv_hart *h)
+{
+    memcpy(h->x, h->st.x, sizeof h->st.x);
+    h->x[0] = 0;
+}
+
+static __attribute__((noinline)) void regs_out(rv_hart *h)
+{
+    memcpy(h->st.x, h->x, sizeof h->st.x);
+    h->st.x[0] = 0;
+}
+
+enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
+{
+    static const int32_t handlers[2][RV_OP_COUNT] = {
+        {
+#define RV_OP_LABEL(name) [RV_OP_##name] = (int32_t)(&&L_##name - &&L_base),
+            RV_OPS(RV_OP_LABEL)
+#undef RV_OP_LABEL
+        },
+        {
+#define RV_COP_LABEL(name) [RV_OP_##name] = (int32_t)(&&LC_##name - &&L_base),
+            RV_COPS(RV_COP_LABEL)
+#undef RV_COP_LABEL
+        },
+    };
+    uint64_t *const x = h->x;
+    const struct rv_insn *e = NULL;
+    uint64_t pcb = 0; /* pc of entry e = pcb + (uintptr_t)e / 8 */
+    uint64_t icount = h->instret;
+    uint64_t pc = h->st.pc;
+    enum rv_stop stop;
+
+    h->handlers = handlers[0];
+    h->chandlers = handlers[1];
+    __atomic_store_n(&h->limit, icount + budget < icount ? UINT64_MAX : icount + budget,
+                     __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&h->stop_req, __ATOMIC_SEQ_CST)) h->limit = 0; /* asked between runs */
+    regs_in(h);
+    if (unlikely(pc & 1)) {
+        h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = -EBUSY};
+        goto stop_fault;
+    }
+    goto fetch;
+
+#define PC     (pcb + ((uintptr_t)e >> 3))
+#define RD     x[e->rd]
+#define RS1    x[e->rs1]
+#define RS2    x[e->rs2]
+#define IMM    ((int64_t)e->imm)
+#define FD     h->st.f[e->rd]
+#define FS1    h->st.f[e->rs1]
+#define FS2    h->st.f[e->rs2]
+#define FS3    h->st.f[e->rs3]
+#define FFLAGS (&h->st.fflags)
+/* The slot of a pc in its page, and the decoded page holding entry e at slot. */
+#define SLOT(pc)         ((unsigned)(((pc) & (RV_PAGE_SIZE - 1)) >> 1))
+#define PAGE_OF(e, slot) ((struct rv_dpage *)(uintptr_t)((e) - (slot)))
+#define DISPATCH         goto *(void *)((char *)&&L_base + e->handler)
+/* Fall through to the next instruction, n entries (2-byte slots) on. */
+#define NEXTN(n)                                                                                   \
+    do {                                                                                           \
+        e += (n);                                                                                  \
+        DISPATCH;                                                                                  \
+    } while (0)
+#define NEXT NEXTN(2)
+/* A handler with a compressed form: body H_name(n) instantiated for both sizes. */
+#define BOTH(name)                                                                                 \
+    L_##name : H_##name(2);                                                                        \
+    LC_##name : H_##name(1)
+/* Start a block at e: check the budget, charge the run, go. */
+#define ENTER                                                                                      \
+    do {                                                                                           \
+        if (unlikely(icount >= *(volatile uint64_t *)&h->limit)) goto stop_budget;                 \
+        icount += e->run;                                                                          \
+        DISPATCH;                                                                                  \
+    } while (0)
+/* Jump to guest address t: fetch-TLB hit inline, else the shared slow path. */
+#define JUMP(t)                                                                                    \
+    do {                                                                                           \
+        pc = (t);                                                                                  \
+        const struct rv_ftlb *ft_ = &h->ftlb[(pc >> RV_PAGE_SHIFT) & (RV_FTLB_SIZE - 1)];          \
+        if (unlikely(ft_->vpage != pc >> RV_PAGE_SHIFT)) goto fetch;                               \
+        e = &ft_->page->e[(pc & (RV_PAGE_SIZE - 1)) >> 1];                                         \
+        pcb = (pc & ~(RV_PAGE_SIZE - 1)) - ((uintptr_t)ft_->page->e >> 3);                         \
+        ENTER;                                                                                     \
+    } while (0)
+/* Taken branch or jal: for in-page targets (rs3 = 1) imm is the distance in
+ * bytes of decoded entries; otherwise it is the guest offset. */
+#define TAKEN                                                                                      \
+    do {                                                                                           \
+        if (likely(e->rs3)) {                                                                      \
+            e = (const struct rv_insn *)((const char *)e + e->imm);                                \
+            ENTER;                                                                                 \
+        }                                                                                          \
+        pc = PC + IMM;                                                                             \
+        goto fetch;                                                                                \
+    } while (0)
+#define BRANCH(cond, n)                                                                            \
+    do {                                                                                           \
+        if (cond) TAKEN;                                                                           \
+        e += (n);                                                                                  \
+        ENTER;                                                                                     \
+    } while (0)
+#define TLB_HIT(t, a, size) likely((t)->tag == (((a) & ~(RV_PAGE_SIZE - 1)) | ((a) & ((size)-1))))
+#define TLB_IDX(a)          (((a) >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1))
+/* Load a T from guest address a into dst (sign/zero extended as T is). */
+#define LOAD_TO(dst, T, a)                                                                         \
+    do {                                                                                           \
+        uint64_t a_ = (a);                                                                         \
+        const struct rv_tlb *t_ = &h->rtlb[TLB_IDX(a_)];                                           \
+        if (TLB_HIT(t_, a_, sizeof(T))) {                                                          \
+            T v_;                                                                                  \
+            memcpy(&v_, (const void *)(uintptr_t)(a_ + t_->addend), sizeof v_);                    \
+            dst = (uint64_t)(int64_t)v_;                                                           \
+        } else {                                                                                   \
+            uint64_t v_;                                                                           \
+            if (unlikely(rv_load_slow(h, a_, sizeof(T), &v_))) goto mem_fault;                     \
+            dst = (uint64_t)(int64_t)(T)v_;                                                        \
+        }                                                                                          \
+    } while (0)
+#define STORE(T, a, val)                                                                           \
+    do {                                                                                           \
+        uint64_t a_ = (a);                                                                         \
+        const struct rv_tlb *t_ = &h->wtlb[TLB_IDX(a_)];                                           \
+        T v_ = (T)(val);                                                                           \
+        if (TLB_HIT(t_, a_, sizeof(T))) {                                                          \
+            memcpy((void *)(uintptr_t)(a_ + t_->addend), &v_, sizeof v_);                          \
+        } else {                                                                                   \
+            int r_ = rv_store_slow(h, a_, sizeof(T), v_);                                          \
+            if (unlikely(r_)) {                                                                    \
+                if (r_ == 1) goto mem_fault;                                                       \
+                goto code_changed;                                                                 \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+/* Resolve the entry's rounding mode (imm) into rm_, DYN from frm. */
+#define RM                                                                                         \
+    unsigned rm_ = (unsigned)e->imm;                                                               \
+    if (rm_ == RV_RM_DYN) {                                                                        \
+        rm_ = h->st.frm;                                                                           \
+        if (unlikely(rm_ > RV_RM_RMM)) goto illegal_insn;                                          \
+    }
+#define FBIN(fn)                                                                                   \
+    do {                                                                                           \
+        RM;                                                                                        \
+        FD = fn(FS1, FS2, rm_, FFLAGS);                                                            \
+        NEXT;                                                                                      \
+    } while (0)
+#define FUN_RM(dst, fn, src)                                                                       \
+    do {                                                                                           \
+        RM;                                                                                        \
+        dst = fn(src, rm_, FFLAGS);                                                                \
+        NEXT;                                                                                      \
+    } while (0)
+#define FMA(fn)                                                                                    \
+    do {                                                                                           \
+        RM;                                                                                        \
+        FD = fn(FS1, FS2, FS3, rm_, FFLAGS);                                                       \
+        NEXT;                                                                                      \
+    } while (0)
+#define ATOMIC(op)                                                                                 \
+    do {                                                                                           \
+        uint64_t r_;                                                                               \
+        int rc_ = rv_atomic(h, op, (unsigned)e->imm, RS1, RS2, &r_);                               \
+        if (unlikely(rc_ == 1)) goto mem_fault;                                                    \
+        RD = r_;                                                                                   \
+        if (unlikely(rc_)) goto code_changed;                                                      \
+        NEXT;                                                                                      \
+    } while (0)
+
+    /* Bodies of the handlers that have a compressed form (see BOTH). */
+#define H_ADDI(n)                                                                                  \
+    RD = RS1 + (uint64_t)IMM;                                                                      \
+    NEXTN(n)
+#define H_ADDIW(n)                                                                                 \
+    RD = SX32(RS1 + (uint64_t)IMM);                                                                \
+    NEXTN(n)
+#define H_LUI(n)                                                                                   \
+    RD = (uint64_t)IMM;                                                                            \
+    NEXTN(n)
+#define H_LW(n)                                                                                    \
+    LOAD_TO(RD, int32_t, RS1 + IMM);                                                               \
+    NEXTN(n)
+#define H_LD(n)                                                                                    \
+    LOAD_TO(RD, int64_t, RS1 + IMM);                                                               \
+    NEXTN(n)
+#define H_SW(n)                                                                                    \
+    STORE(uint32_t, RS1 + IMM, RS2);                                                               \
+    NEXTN(n)
+#define H_SD(n)                                                                                    \
+    STORE(uint64_t, RS1 + IMM, RS2);                                                               \
+    NEXTN(n)
+#define H_FLD(n)                                                                                   \
+    LOAD_TO(FD, uint64_t, RS1 + IMM);                                                              \
+    NEXTN(n)
+#define H_FSD(n)                                                                                   \
+    STORE(uint64_t, RS1 + IMM, FS2);                                                               \
+    NEXTN(n)
+#define H_SRLI(n)                                                                                  \
+    RD = RS1 >> e->imm;                                                                            \
+    NEXTN(n)
+#define H_SRAI(n)                                                                                  \
+    RD = (uint64_t)((int64_t)RS1 >> e->imm);                                                       \
+    NEXTN(n)
+#define H_ANDI(n)                                                                                  \
+    RD = RS1 & (uint64_t)IMM;                                                                      \
+    NEXTN(n)
+#define H_SLLI(n)                                                                                  \
+    RD = RS1 << e->imm;                                                                            \
+    NEXTN(n)
+#define H_ADD(n)                                                                                   \
+    RD = RS1 + RS2;                                                                                \
+    NEXTN(n)
+#define H_SUB(n)                                                                                   \
+    RD = RS1 - RS2;                                                                                \
+    NEXTN(n)
+#define H_XOR(n)                                                                                   \
+    RD = RS1 ^ RS2;                                                                                \
+    NEXTN(n)
+#define H_OR(n)                                                                                    \
+    RD = RS1 | RS2;                                                                                \
+    NEXTN(n)
+#define H_AND(n)                                                                                   \
+    RD = RS1 & RS2;                                                                                \
+    NEXTN(n)
+#define H_SUBW(n)                                                                                  \
+    RD = SX32(RS1 - RS2);                                                                          \
+    NEXTN(n)
+#define H_ADDW(n)                                                                                  \
+    RD = SX32(RS1 + RS2);                                                                          \
+    NEXTN(n)
+#define H_JAL(n)                                                                                   \
+    RD = PC + (n)*2u;                                                                              \
+    TAKEN
+#define H_JALR(n)                                                                                  \
+    {                                                                                              \
+        uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull;                                                \
+        RD = PC + (n)*2u;                                                                          \
+        JUMP(t);                                                                                   \
+    }
+#define H_BEQ(n) BRANCH(RS1 == RS2, n)
+#define H_BNE(n) BRANCH(RS1 != RS2, n)
+
+L_base: /* not a handler: offset 0 marks an entry that was never filled */
+    goto illegal_insn;
+L_ILLEGAL:
+    goto illegal_insn;
+L_LAZY: /* first block entry at this slot: decode its run, charge it, go */
+    rv_decode_run(h, PAGE_OF(e, SLOT(PC)), SLOT(PC));
+    icount += e->run;
+    DISPATCH;
+L_PAGE_END: /* fell off the end of the page */
+    pc = PC;
+    goto fetch;
+L_STRADDLE: /* 4-byte instruction across the page end: run its (cached) decode alone */
+    pc = PC;
+    {
+        const struct rv_insn *s = rv_straddle(h, PAGE_OF(e, RV_SLOTS - 1), pc);
+        if (unlikely(!s)) goto mem_fault;
+        e = s;
+    }
+    pcb = pc - ((uintptr_t)e >> 3);
+    DISPATCH;
+
+    BOTH(LUI);
+L_AUIPC:
+    RD = PC + (uint64_t)IMM;
+    NEXT;
+    BOTH(JAL);
+    BOTH(JALR);
+    BOTH(BEQ);
+    BOTH(BNE);
+L_BLT:
+    BRANCH((int64_t)RS1 < (int64_t)RS2, 2);
+L_BGE:
+    BRANCH((int64_t)RS1 >= (int64_t)RS2, 2);
+L_BLTU:
+    BRANCH(RS1 < RS2, 2);
+L_BGEU:
+    BRANCH(RS1 >= RS2, 2);
+
+L_LB:
+    LOAD_TO(RD, int8_t, RS1 + IMM);
+    NEXT;
+L_LH:
+    LOAD_TO(RD, int16_t, RS1 + IMM);
+    NEXT;
+    BOTH(LW);
+    BOTH(LD);
+L_LBU:
+    LOAD_TO(RD, uint8_t, RS1 + IMM);
+    NEXT;
+L_LHU:
+    LOAD_TO(RD, uint16_t, RS1 + IMM);
+    NEXT;
+L_LWU:
+    LOAD_TO(RD, uint32_t, RS1 + IMM);
+    NEXT;
+L_SB:
+    STORE(uint8_t, RS1 + IMM, RS2);
+    NEXT;
+L_SH:
+    STORE(uint16_t, RS1 + IMM, RS2);
+    NEXT;
+    BOTH(SW);
+    BOTH(SD);
+
+    BOTH(ADDI);
+L_SLTI:
+    RD = (int64_t)RS1 < IMM;
+    NEXT;
+L_SLTIU:
+    RD = RS1 < (uint64_t)IMM;
+    NEXT;
+L_XORI:
+    RD = RS1 ^ (uint64_t)IMM;
+    NEXT;
+L_ORI:
+    RD = RS1 | (uint64_t)IMM;
+    NEXT;
+    BOTH(ANDI);
+    BOTH(SLLI);
+    BOTH(SRLI);
+    BOTH(SRAI);
+    BOTH(ADD);
+    BOTH(SUB);
+L_SLL:
+    RD = RS1 << (RS2 & 63);
+    NEXT;
+L_SLT:
+    RD = (int64_t)RS1 < (int64_t)RS2;
+    NEXT;
+L_SLTU:
+    RD = RS1 < RS2;
+    NEXT;
+    BOTH(XOR);
+L_SRL:
+    RD = RS1 >> (RS2 & 63);
+    NEXT;
+L_SRA:
+    RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63));
+    NEXT;
+    BOTH(OR);
+    BOTH(AND);
+    BOTH(ADDIW);
+L_SLLIW:
+    RD = SX32((uint32_t)RS1 << e->imm);
+    NEXT;
+L_SRLIW:
+    RD = SX32((uint32_t)RS1 >> e->imm);
+    NEXT;
+L_SRAIW:
+    RD = SX32((int32_t)RS1 >> e->imm);
+    NEXT;
+    BOTH(ADDW);
+    BOTH(SUBW);
+L_SLLW:
+    RD = SX32((uint32_t)RS1 << (RS2 & 31));
+    NEXT;
+L_SRLW:
+    RD = SX32((uint32_t)RS1 >> (RS2 & 31));
+    NEXT;
+L_SRAW:
+    RD = SX32((int32_t)RS1 >> (RS2 & 31));
+    NEXT;
+
+L_FENCE:
+    NEXT;
+L_FENCE_I: /* drop every decoded page, then re-fetch the next instruction */
+    rv_drop_all_code(h);
+    goto code_changed;
+L_ECALL:
+    pc = PC + e->len * 2u;
+    icount -= e->run - 1u;
+    stop = RV_STOP_ECALL;
+    goto out;
+L_EBREAK:
+    pc = PC;
+    icount -= e->run;
+    stop = RV_STOP_EBREAK;
+    goto out;
+L_CSR : {
+    uint64_t old;
+    h->instret = icount - e->run;
+    if (rv_csr(h, (uint32_t)e->imm, e->rs1, (e->imm >> 12) & 4 ? e->rs1 : RS1, &old))
+        goto illegal_insn;
+    RD = old;
+    NEXT;
+}
+L_CBO:
+    if (rv_cbo(h, RS1)) goto mem_fault;
+    NEXT;
+
+L_MUL:
+    RD = RS1 * RS2;
+    NEXT;
+L_MULH:
+    RD = (uint64_t)(((__int128)(int64_t)RS1 * (__int128)(int64_t)RS2) >> 64);
+    NEXT;
+L_MULHSU:
+    RD = (uint64_t)(((__int128)(int64_t)RS1 * (__int128)RS2) >> 64);
+    NEXT;
+L_MULHU:
+    RD = (uint64_t)(((unsigned __int128)RS1 * RS2) >> 64);
+    NEXT;
+L_DIV : {
+    int64_t a = (int64_t)RS1, b = (int64_t)RS2;
+    RD = b == 0 ? UINT64_MAX : (a == INT64_MIN && b == -1) ? (uint64_t)a : (uint64_t)(a / b);
+    NEXT;
+}
+L_DIVU:
+    RD = RS2 == 0 ? UINT64_MAX : RS1 / RS2;
+    NEXT;
+L_REM : {
+    int64_t a = (int64_t)RS1, b = (int64_t)RS2;
+    RD = b == 0 ? (uint64_t)a : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
+    NEXT;
+}
+L_REMU:
+    RD = RS2 == 0 ? RS1 : RS1 % RS2;
+    NEXT;
+L_MULW:
+    RD = SX32(RS1 * RS2);
+    NEXT;
+L_DIVW : {
+    int32_t a = (int32_t)RS1, b = (int32_t)RS2;
+    RD = b == 0 ? UINT64_MAX : (a == INT32_MIN && b == -1) ? SX32(a) : SX32(a / b);
+    NEXT;
+}
+L_DIVUW : {
+    uint32_t a = (uint32_t)RS1, b = (uint32_t)RS2;
+    RD = b == 0 ? UINT64_MAX : SX32(a / b);
+    NEXT;
+}
+L_REMW : {
+    int32_t a = (int32_t)RS1, b = (int32_t)RS2;
+    RD = b == 0 ? SX32(a) : (a == INT32_MIN && b == -1) ? 0 : SX32(a % b);
+    NEXT;
+}
+L_REMUW : {
+    uint32_t a = (uint32_t)RS1, b = (uint32_t)RS2;
+    RD = b == 0 ? SX32(a) : SX32(a % b);
+    NEXT;
+}
+
+L_LR_W:
+    ATOMIC(RV_OP_LR_W);
+L_SC_W:
+    ATOMIC(RV_OP_SC_W);
+L_AMO_W:
+    ATOMIC(RV_OP_AMO_W);
+L_LR_D:
+    ATOMIC(RV_OP_LR_D);
+L_SC_D:
+    ATOMIC(RV_OP_SC_D);
+L_AMO_D:
+    ATOMIC(RV_OP_AMO_D);
+
+L_FLW : {
+    uint64_t v;
+    LOAD_TO(v, uint32_t, RS1 + IMM);
+    FD = BOX32(v);
+    NEXT;
+}
+    BOTH(FLD);
+L_FSW:
+    STORE(uint32_t, RS1 + IMM, FS2);
+    NEXT;
+    BOTH(FSD);
+
+L_FMADD_S:
+    FMA(rv_fpu_madd_s);
+L_FMSUB_S:
+    FMA(rv_fpu_msub_s);
+L_FNMSUB_S:
+    FMA(rv_fpu_nmsub_s);
+L_FNMADD_S:
+    FMA(rv_fpu_nmadd_s);
+L_FMADD_D:
+    FMA(rv_fpu_madd_d);
+L_FMSUB_D:
+    FMA(rv_fpu_msub_d);
+L_FNMSUB_D:
+    FMA(rv_fpu_nmsub_d);
+L_FNMADD_D:
+    FMA(rv_fpu_nmadd_d);
+
+L_FADD_S:
+    FBIN(rv_fpu_add_s);
+L_FSUB_S:
+    FBIN(rv_fpu_sub_s);
+L_FMUL_S:
+    FBIN(rv_fpu_mul_s);
+L_FDIV_S:
+    FBIN(rv_fpu_div_s);
+L_FSQRT_S:
+    FUN_RM(FD, rv_fpu_sqrt_s, FS1);
+L_FSGNJ_S:
+    FD = rv_fpu_sgnj_s(FS1, FS2);
+    NEXT;
+L_FSGNJN_S:
+    FD = rv_fpu_sgnjn_s(FS1, FS2);
+    NEXT;
+L_FSGNJX_S:
+    FD = rv_fpu_sgnjx_s(FS1, FS2);
+    NEXT;
+L_FMIN_S:
+    FD = rv_fpu_min_s(FS1, FS2, FFLAGS);
+    NEXT;
+L_FMAX_S:
+    FD = rv_fpu_max_s(FS1, FS2, FFLAGS);
+    NEXT;
+L_FEQ_S:
+    RD = rv_fpu_eq_s(FS1, FS2, FFLAGS);
+    NEXT;
+L_FLT_S:
+    RD = rv_fpu_lt_s(FS1, FS2, FFLAGS);
+    NEXT;
+L_FLE_S:
+    RD = rv_fpu_le_s(FS1, FS2, FFLAGS);
+    NEXT;
+L_FCLASS_S:
+    RD = rv_fpu_class_s(FS1);
+    NEXT;
+L_FMV_X_W:
+    RD = SX32(FS1);
+    NEXT;
+L_FMV_W_X:
+    FD = BOX32(RS1);
+    NEXT;
+L_FCVT_W_S:
+    FUN_RM(RD, rv_fpu_cvt_w_s, FS1);
+L_FCVT_WU_S:
+    FUN_RM(RD, rv_fpu_cvt_wu_s, FS1);
+L_FCVT_L_S:
+    FUN_RM(RD, rv_fpu_cvt_l_s, FS1);
+L_FCVT_LU_S:
+    FUN_RM(RD, rv_fpu_cvt_lu_s, FS1);
+L_FCVT_S_W:
+    FUN_RM(FD, rv_fpu_cvt_s_w, RS1);
+L_FCVT_S_WU:
+    FUN_RM(FD, rv_fpu_cvt_s_wu, RS1);
+L_FCVT_S_L:
+    FUN_RM(FD, rv_fpu_cvt_s_l, RS1);
+L_FCVT_S_LU:
+    FUN_RM(FD, rv_fpu_cvt_s_lu, RS1);
+
+L_FADD_D:
+    FBIN(rv_fpu_add_d);
+L_FSUB_D:
+    FBIN(rv_fpu_sub_d);
+L_FMUL_D:
+    FBIN(rv_fpu_mul_d);
+L_FDIV_D:
+    FBIN(rv_fpu_div_d);
+L_FSQRT_D:
+    FUN_RM(FD, rv_fpu_sqrt_d, FS1);
+L_FSGNJ_D:
+    FD = rv_fpu_sgnj_d(FS1, FS2);
+    NEXT;
+L_FSGNJN_D:
+    FD = rv_fpu_sgnjn_d(FS1, FS2);
+    NEXT;
+L_FSGNJX_D:
+    FD = rv_fpu_sgnjx_d(FS1, FS2);
+    NEXT;
+L_FMIN_D:
+    FD = rv_fpu_min_d(FS1, FS2, FFLAGS);
+    NEXT;
+L_FMAX_D:
+    FD = rv_fpu_max_d(FS1, FS2, FFLAGS);
+    NEXT;
+L_FEQ_D:
+    RD = rv_fpu_eq_d(FS1, FS2, FFLAGS);
+    NEXT;
+L_FLT_D:
+    RD = rv_fpu_lt_d(FS1, FS2, FFLAGS);
+    NEXT;
+L_FLE_D:
+    RD = rv_fpu_le_d(FS1, FS2, FFLAGS);
+    NEXT;
+L_FCLASS_D:
+    RD = rv_fpu_class_d(FS1);
+    NEXT;
+L_FMV_X_D:
+    RD = FS1;
+    NEXT;
+L_FMV_D_X:
+    FD = RS1;
+    NEXT;
+L_FCVT_W_D:
+    FUN_RM(RD, rv_fpu_cvt_w_d, FS1);
+L_FCVT_WU_D:
+    FUN_RM(RD, rv_fpu_cvt_wu_d, FS1);
+L_FCVT_L_D:
+    FUN_RM(RD, rv_fpu_cvt_l_d, FS1);
+L_FCVT_LU_D:
+    FUN_RM(RD, rv_fpu_cvt_lu_d, FS1);
+L_FCVT_D_W:
+    FUN_RM(FD, rv_fpu_cvt_d_w, RS1);
+L_FCVT_D_WU:
+    FUN_RM(FD, rv_fpu_cvt_d_wu, RS1);
+L_FCVT_D_L:
+    FUN_RM(FD, rv_fpu_cvt_d_l, RS1);
+L_FCVT_D_LU:
+    FUN_RM(FD, rv_fpu_cvt_d_lu, RS1);
+L_FCVT_S_D:
+    FUN_RM(FD, rv_fpu_cvt_s_d, FS1);
+L_FCVT_D_S:
+    FUN_RM(FD, rv_fpu_cvt_d_s, FS1);
+
+    /* ---- block entry from an arbitrary pc, and the exits ---------------- */
+fetch : {
+    struct rv_dpage *p = rv_fetch_page(h, pc);
+    if (unlikely(!p)) goto stop_fault;
+    e = &p->e[(pc & (RV_PAGE_SIZE - 1)) >> 1];
+    pcb = (pc & ~(RV_PAGE_SIZE - 1)) - ((uintptr_t)p->e >> 3);
+    ENTER;
+}
+code_changed: /* e retired but its page (or all code) may be gone: re-fetch */
+    pc = PC + e->len * 2u;
+    icount -= e->run - 1u;
+    goto fetch;
+mem_fault: /* h->fault is filled; e did not retire */
+    pc = PC;
+    icount -= e->run;
+    goto stop_fault;
+illegal_insn:
+    pc = PC;
+    icount -= e->run;
+    h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = 0};
+    h->fault.insn = e->op == RV_OP_ILLEGAL ? (uint32_t)e->imm : rv_insn_bits(h, pc);
+    stop = RV_STOP_ILLEGAL;
+    goto out;
+stop_budget:
+    __atomic_store_n(&h->stop_req, 0, __ATOMIC_SEQ_CST);
+    pc = PC;
+    stop = RV_STOP_BUDGET;
+    goto out;
+stop_fault:
+    stop = RV_STOP_FAULT;
+out:
+    h->instret = icount;
+    h->st.pc = pc;
+    regs_out(h);
+    if (fault && (stop == RV_STOP_FAULT || stop == RV_STOP_ILLEGAL)) *fault = h->fault;
+    return stop;
+}

@@ -1,1 +1,439 @@
-/* node/mmu.c: placeholder until written. */
+/*
+ * mmu.c — the hart's memory slow paths: software TLB refill through the
+ * kernel's translate hook, misaligned and page-crossing accesses, atomics,
+ * and the cache of pre-decoded code pages (keyed by host page, so aliases
+ * share), which is kept out of the write TLB to catch self-modifying code.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/hart_impl.h"
+
+#define PAGE_MASK (RV_PAGE_SIZE - 1)
+/* Decoded pages kept before everything is dropped and decoding starts over. */
+#define MAX_DPAGES 2048
+
+/* ---- translation ---------------------------------------------------------- */
+
+/* Translate the page of addr for access; on failure fill h->fault. Returns the
+ * host address of the page, or NULL. */
+static uint8_t *xlate(rv_hart *h, uint64_t addr, enum rv_access access)
+{
+    static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
+    struct rv_page pg = {0};
+    int err;
+    h->stats.tlb_misses++;
+    err = h->translate(h->ctx, addr, access, &pg);
+    if (err == 0 && (!pg.host || !(pg.prot & need[access]))) err = -EACCES;
+    if (err) {
+        h->fault = (struct rv_fault){.addr = addr, .access = access, .err = err};
+        return NULL;
+    }
+    return pg.host;
+}
+
+static unsigned dhash_idx(const uint8_t *host)
+{
+    uintptr_t v = (uintptr_t)host >> RV_PAGE_SHIFT;
+    return (unsigned)((v ^ (v >> 8) ^ (v >> 16)) & (RV_DHASH_SIZE - 1));
+}
+
+static struct rv_dpage *dpage_find(rv_hart *h, const uint8_t *host)
+{
+    struct rv_dpage *p = h->dhash[dhash_idx(host)];
+    while (p && p->host != host)
+        p = p->hnext;
+    return p;
+}
+
+/* Unlink a decoded page and put it on the free list. Its entries stay intact
+ * until reused, so the interpreter may still read the entry it stands on. */
+static void dpage_drop(rv_hart *h, struct rv_dpage *p)
+{
+    struct rv_dpage **pp = &h->dhash[dhash_idx(p->host)];
+    while (*pp != p)
+        pp = &(*pp)->hnext;
+    *pp = p->hnext;
+    *p->lprev = p->lnext;
+    if (p->lnext) p->lnext->lprev = p->lprev;
+    for (int i = 0; i < RV_FTLB_SIZE; i++)
+        if (h->ftlb[i].page == p) h->ftlb[i].vpage = UINT64_MAX;
+    p->gen++;
+    p->snext = NULL;
+    p->hnext = h->free;
+    h->free = p;
+    h->ndpages--;
+    h->stats.decode_flushes++;
+}
+
+/* Before a store reaches host page `host`: drop decoded code there. Returns 1
+ * if code was dropped. */
+static int drop_code_at(rv_hart *h, uint8_t *host)
+{
+    struct rv_dpage *p = h->ndpages ? dpage_find(h, host) : NULL;
+    if (!p) return 0;
+    dpage_drop(h, p);
+    h->code_dropped = 1;
+    return 1;
+}
+
+/* Host address for a read of guest addr (any alignment, within one page). */
+static uint8_t *host_read(rv_hart *h, uint64_t addr)
+{
+    struct rv_tlb *t = &h->rtlb[(addr >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    uint8_t *page;
+    if (t->tag == (addr & ~PAGE_MASK)) return (uint8_t *)(uintptr_t)(addr + t->addend);
+    page = xlate(h, addr, RV_ACCESS_READ);
+    if (!page) return NULL;
+    t->tag = addr & ~PAGE_MASK;
+    t->addend = (uintptr_t)page - (addr & ~PAGE_MASK);
+    return page + (addr & PAGE_MASK);
+}
+
+/* Host address for a write to guest addr; drops decoded code on that page
+ * (invariant 3: a page with decoded code never enters the write TLB). */
+static uint8_t *host_write(rv_hart *h, uint64_t addr)
+{
+    struct rv_tlb *t = &h->wtlb[(addr >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    uint8_t *page;
+    if (t->tag == (addr & ~PAGE_MASK)) return (uint8_t *)(uintptr_t)(addr + t->addend);
+    page = xlate(h, addr, RV_ACCESS_WRITE);
+    if (!page) return NULL;
+    drop_code_at(h, page);
+    t->tag = addr & ~PAGE_MASK;
+    t->addend = (uintptr_t)page - (addr & ~PAGE_MASK);
+    return page + (addr & PAGE_MASK);
+}
+
+/* ---- loads and stores ------------------------------------------------------ */
+
+int rv_load_slow(rv_hart *h, uint64_t addr, unsigned size, uint64_t *val)
+{
+    uint8_t buf[8] = {0};
+    unsigned first = (unsigned)(RV_PAGE_SIZE - (addr & PAGE_MASK));
+    uint8_t *a, *b = NULL;
+    uint64_t v;
+    if (first > size) first = size;
+    a = host_read(h, addr);
+    if (!a) return 1;
+    if (first < size && !(b = host_read(h, addr + first))) return 1;
+    memcpy(buf, a, first);
+    if (b) memcpy(buf + first, b, size - first);
+    memcpy(&v, buf, sizeof v); /* little-endian host, as the guest */
+    *val = v;
+    return 0;
+}
+
+int rv_store_slow(rv_hart *h, uint64_t addr, unsigned size, uint64_t val)
+{
+    uint8_t buf[8];
+    unsigned first = (unsigned)(RV_PAGE_SIZE - (addr & PAGE_MASK));
+    uint8_t *a, *b = NULL;
+    if (first > size) first = size;
+    h->code_dropped = 0;
+    /* Translate both pages before writing, so a fault leaves memory untouched. */
+    a = host_write(h, addr);
+    if (!a) return 1;
+    if (first < size && !(b = host_write(h, addr + first))) return 1;
+    memcpy(buf, &val, sizeof buf);
+    memcpy(a, buf, first);
+    if (b) memcpy(b, buf + first, size - first);
+    return h->code_dropped ? 2 : 0;
+}
+
+int rv_cbo(rv_hart *h, uint64_t addr)
+{
+    struct rv_tlb *t = &h->wtlb[(addr >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
+    if (t->tag == (addr & ~PAGE_MASK)) return 0;
+    return xlate(h, addr, RV_ACCESS_WRITE) ? 0 : 1;
+}
+
+static uint64_t amo_apply(unsigned funct5, uint64_t old, uint64_t src, int word)
+{
+    int64_t so = word ? (int32_t)old : (int64_t)old, ss = word ? (int32_t)src : (int64_t)src;
+    uint64_t uo = word ? (uint32_t)old : old, us = word ? (uint32_t)src : src;
+    switch (funct5) {
+    case 0x01: return src;
+    case 0x00: return old + src;
+    case 0x04: return old ^ src;
+    case 0x0c: return old & src;
+    case 0x08: return old | src;
+    case 0x10: return so < ss ? old : src;
+    case 0x14: return so > ss ? old : src;
+    case 0x18: return uo < us ? old : src;
+    default: return uo > us ? old : src; /* 0x1c amomaxu */
+    }
+}
+
+int rv_atomic(rv_hart *h, unsigned op, unsigned funct5, uint64_t addr, uint64_t src,
+              uint64_t *result)
+{
+    int word = op == RV_OP_LR_W || op == RV_OP_SC_W || op == RV_OP_AMO_W;
+    unsigned size = word ? 4 : 8;
+    int is_lr = op == RV_OP_LR_W || op == RV_OP_LR_D;
+    uint8_t *p;
+    uint64_t old = 0;
+    if (addr & (size - 1)) {
+        h->fault = (struct rv_fault){
+            .addr = addr, .access = is_lr ? RV_ACCESS_READ : RV_ACCESS_WRITE, .err = -EBUSY};
+        return 1;
+    }
+    h->code_dropped = 0;
+    if (is_lr) {
+        if (!(p = host_read(h, addr))) return 1;
+        memcpy(&old, p, size);
+        h->resv_addr = addr;
+        h->resv_valid = 1;
+        *result = word ? (uint64_t)(int64_t)(int32_t)old : old;
+        return 0;
+    }
+    if (op == RV_OP_SC_W || op == RV_OP_SC_D) {
+        int ok = h->resv_valid && h->resv_addr == addr;
+        h->resv_valid = 0;
+        *result = !ok;
+        if (!ok) return 0;
+        if (!(p = host_write(h, addr))) return 1;
+        memcpy(p, &src, size);
+        return h->code_dropped ? 2 : 0;
+    }
+    if (!(p = host_write(h, addr))) return 1;
+    memcpy(&old, p, size);
+    src = amo_apply(funct5, old, src, word);
+    memcpy(p, &src, size);
+    *result = word ? (uint64_t)(int64_t)(int32_t)old : old;
+    return h->code_dropped ? 2 : 0;
+}
+
+/* ---- decoded pages --------------------------------------------------------- */
+
+/* Fill one entry from a decoded instruction found at page offset `off`. */
+static void fill_entry(rv_hart *h, struct rv_insn *e, const struct rv_decoded *d, int off)
+{
+    e->handler = d->len == 2 && h->chandlers[d->op] ? h->chandlers[d->op] : h->handlers[d->op];
+    e->imm = d->imm;
+    e->rd = d->rd;
+    e->rs1 = d->rs1;
+    e->rs2 = d->rs2;
+    e->rs3 = d->rs3;
+    e->len = d->len / 2;
+    e->op = (uint8_t)d->op;
+    e->run = 1;
+    if (rv_op_is_jump(d->op) && d->op != RV_OP_JALR) {
+        int64_t t = (int64_t)off + d->imm;
+        e->rs3 = off >= 0 && t >= 0 && t < (int64_t)RV_PAGE_SIZE;
+        if (e->rs3) e->imm = d->imm / 2 * (int32_t)sizeof *e; /* entry distance in bytes */
+    }
+}
+
+static void fill_sentinel(rv_hart *h, struct rv_insn *e)
+{
+    struct rv_decoded d = {.op = RV_OP_PAGE_END, .len = 2};
+    fill_entry(h, e, &d, -1);
+    e->run = 0;
+}
+
+/* Decode the instruction starting at slot s of page p. */
+static void decode_slot(rv_hart *h, struct rv_dpage *p, unsigned s)
+{
+    struct rv_decoded d;
+    uint16_t lo, hi = 0;
+    memcpy(&lo, p->host + 2 * s, 2);
+    if ((lo & 3) == 3 && s == RV_SLOTS - 1) {
+        d = (struct rv_decoded){.op = RV_OP_STRADDLE, .len = 4, .rd = RV_SINK};
+    } else {
+        if ((lo & 3) == 3) memcpy(&hi, p->host + 2 * s + 2, 2);
+        rv_decode((uint32_t)lo | (uint32_t)hi << 16, &d);
+    }
+    fill_entry(h, &p->e[s], &d, (int)(2 * s));
+}
+
+/*
+ * Decode lazily: from slot s forward to the end of its straight-line run (a
+ * jump, the page end, or an already decoded instruction), then give each new
+ * entry its run length, back to front. Only block entries reach an
+ * undecoded slot, since every fall-through inside a run is decoded here.
+ */
+void rv_decode_run(rv_hart *h, struct rv_dpage *p, unsigned s)
+{
+    uint16_t path[RV_SLOTS];
+    unsigned n = 0;
+    for (;;) {
+        struct rv_insn *e = &p->e[s];
+        decode_slot(h, p, s);
+        path[n++] = (uint16_t)s;
+        if (rv_op_is_jump(e->op) || e->op == RV_OP_STRADDLE) break;
+        s += e->len;
+        if (s >= RV_SLOTS || p->e[s].op != RV_OP_LAZY) break;
+    }
+    while (n--) {
+        struct rv_insn *e = &p->e[path[n]];
+        unsigned next = path[n] + e->len;
+        if (!rv_op_is_jump(e->op) && e->op != RV_OP_STRADDLE && next < RV_SLOTS)
+            e->run = (uint16_t)(1 + p->e[next].run);
+    }
+}
+
+/* A fresh page: every slot undecoded, sentinels past the end. */
+static void init_page(rv_hart *h, struct rv_dpage *p)
+{
+    struct rv_decoded d = {.op = RV_OP_LAZY, .len = 2, .rd = RV_SINK};
+    fill_entry(h, &p->e[0], &d, -1);
+    p->e[0].run = 0;
+    for (unsigned s = 1; s < RV_SLOTS; s++)
+        p->e[s] = p->e[0];
+    fill_sentinel(h, &p->e[RV_SLOTS]);
+    fill_sentinel(h, &p->e[RV_SLOTS + 1]);
+}
+
+static void note_vpage(struct rv_dpage *p, uint64_t vpage)
+{
+    for (int i = 0; i < p->nvpage && i < RV_DPAGE_VPAGES; i++)
+        if (p->vpage[i] == vpage) return;
+    if (p->nvpage < RV_DPAGE_VPAGES) p->vpage[p->nvpage] = vpage;
+    if (p->nvpage <= RV_DPAGE_VPAGES) p->nvpage++;
+}
+
+/* Remove every write-TLB entry that reaches host page `host`. */
+static void wtlb_forget_host(rv_hart *h, const uint8_t *host)
+{
+    for (int i = 0; i < RV_TLB_SIZE; i++) {
+        struct rv_tlb *t = &h->wtlb[i];
+        if (t->tag != UINT64_MAX && (uintptr_t)(t->tag + t->addend) == (uintptr_t)host)
+            t->tag = UINT64_MAX;
+    }
+}
+
+static struct rv_dpage *dpage_new(rv_hart *h, uint8_t *host)
+{
+    struct rv_dpage *p = h->free;
+    unsigned i = dhash_idx(host);
+    if (h->ndpages >= MAX_DPAGES) rv_drop_all_code(h);
+    if ((p = h->free))
+        h->free = p->hnext;
+    else if (!(p = aligned_alloc(64, (sizeof *p + 63) & ~(size_t)63)))
+        return NULL;
+    p->host = host;
+    init_page(h, p);
+    p->nvpage = 0;
+    p->hnext = h->dhash[i];
+    h->dhash[i] = p;
+    p->lnext = h->live;
+    p->lprev = &h->live;
+    if (h->live) h->live->lprev = &p->lnext;
+    h->live = p;
+    h->ndpages++;
+    h->stats.pages_decoded++;
+    wtlb_forget_host(h, host);
+    return p;
+}
+
+struct rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc)
+{
+    uint64_t vpage = pc >> RV_PAGE_SHIFT;
+    uint8_t *host = xlate(h, pc, RV_ACCESS_EXEC);
+    struct rv_dpage *p;
+    if (!host) return NULL;
+    p = dpage_find(h, host);
+    if (!p && !(p = dpage_new(h, host))) {
+        h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = -ENOMEM};
+        return NULL;
+    }
+    note_vpage(p, vpage);
+    h->ftlb[vpage & (RV_FTLB_SIZE - 1)] = (struct rv_ftlb){.vpage = vpage, .page = p};
+    return p;
+}
+
+/*
+ * The next page is fetched (and so gets a decoded page of its own, which
+ * keeps it out of the write TLB): a store to either half then drops a page
+ * whose generation the cache checks, so the cached decode never goes stale.
+ */
+const struct rv_insn *rv_straddle(rv_hart *h, struct rv_dpage *p, uint64_t pc)
+{
+    uint64_t vnext = (pc + 2) >> RV_PAGE_SHIFT;
+    const struct rv_ftlb *ft = &h->ftlb[vnext & (RV_FTLB_SIZE - 1)];
+    uint64_t gen = p->gen;
+    uint8_t *low = p->host;
+    struct rv_dpage *next = ft->vpage == vnext ? ft->page : rv_fetch_page(h, pc + 2);
+    struct rv_insn *out = p->straddle;
+    struct rv_decoded d;
+    uint16_t lo, hi;
+    if (!next) return NULL;
+    if (p->gen != gen)
+        out = h->scratch; /* fetching dropped p: decode, do not cache */
+    else if (p->snext == next && p->snext_gen == next->gen)
+        return p->straddle;
+    memcpy(&lo, low + RV_PAGE_SIZE - 2, 2);
+    memcpy(&hi, next->host, 2);
+    rv_decode((uint32_t)lo | (uint32_t)hi << 16, &d);
+    fill_entry(h, &out[0], &d, -1); /* -1: no in-page branch targets */
+    fill_sentinel(h, &out[1]);
+    fill_sentinel(h, &out[2]);
+    if (out == p->straddle) {
+        p->snext = next;
+        p->snext_gen = next->gen;
+    }
+    return out;
+}
+
+uint32_t rv_insn_bits(rv_hart *h, uint64_t pc)
+{
+    struct rv_fault saved = h->fault;
+    uint16_t lo = 0, hi = 0;
+    uint8_t *a = xlate(h, pc, RV_ACCESS_EXEC), *b;
+    if (a) memcpy(&lo, a + (pc & PAGE_MASK), 2);
+    if (a && (lo & 3) == 3 && (b = xlate(h, pc + 2, RV_ACCESS_EXEC)))
+        memcpy(&hi, b + ((pc + 2) & PAGE_MASK), 2);
+    h->fault = saved;
+    return (uint32_t)lo | (uint32_t)hi << 16;
+}
+
+void rv_drop_all_code(rv_hart *h)
+{
+    while (h->live)
+        dpage_drop(h, h->live);
+}
+
+void rv_drop_code_range(rv_hart *h, uint64_t lo, uint64_t hi)
+{
+    struct rv_dpage *p = h->live, *next;
+    for (; p; p = next) {
+        int hit = p->nvpage > RV_DPAGE_VPAGES;
+        next = p->lnext;
+        for (int i = 0; i < p->nvpage && i < RV_DPAGE_VPAGES; i++)
+            hit |= p->vpage[i] >= lo && p->vpage[i] <= hi;
+        if (hit) dpage_drop(h, p);
+    }
+}
+
+void rv_dpages_free(rv_hart *h)
+{
+    rv_drop_all_code(h);
+    while (h->free) {
+        struct rv_dpage *p = h->free;
+        h->free = p->hnext;
+        free(p);
+    }
+}
+
+/* ---- TLB maintenance ------------------------------------------------------- */
+
+void rv_tlb_flush_all(rv_hart *h)
+{
+    for (int i = 0; i < RV_TLB_SIZE; i++)
+        h->rtlb[i].tag = h->wtlb[i].tag = UINT64_MAX;
+    for (int i = 0; i < RV_FTLB_SIZE; i++)
+        h->ftlb[i].vpage = UINT64_MAX;
+}
+
+void rv_tlb_flush_range(rv_hart *h, uint64_t lo, uint64_t hi)
+{
+    for (int i = 0; i < RV_TLB_SIZE; i++) {
+        uint64_t r = h->rtlb[i].tag >> RV_PAGE_SHIFT, w = h->wtlb[i].tag >> RV_PAGE_SHIFT;
+        if (h->rtlb[i].tag != UINT64_MAX && r >= lo && r <= hi) h->rtlb[i].tag = UINT64_MAX;
+        if (h->wtlb[i].tag != UINT64_MAX && w >= lo && w <= hi) h->wtlb[i].tag = UINT64_MAX;
+    }
+    for (int i = 0; i < RV_FTLB_SIZE; i++)
+        if (h->ftlb[i].vpage >= lo && h->ftlb[i].vpage <= hi) h->ftlb[i].vpage = UINT64_MAX;
+}

@@ -1,0 +1,129 @@
+/*
+ * hart_impl.h — internal to node/: the hart's state, the pre-decoded page
+ * format, the software TLBs and the slow paths that exec.c calls out of line.
+ * Shared by hart.c (life cycle, public flush calls), mmu.c (TLBs, decoded-page
+ * cache, memory slow paths) and exec.c (the interpreter loop).
+ */
+#ifndef SYMUNIX_NODE_HART_IMPL_H
+#define SYMUNIX_NODE_HART_IMPL_H
+
+#include <stdint.h>
+
+#include "node/decode.h"
+#include "node/node.h"
+
+/* Entries per decoded page: one per 2-byte slot, plus two sentinels past the
+ * end that fall through to the next page (a 4-byte instruction in the last
+ * slot advances two entries). */
+#define RV_SLOTS   (RV_PAGE_SIZE / 2)
+#define RV_ENTRIES (RV_SLOTS + 2)
+
+/*
+ * One pre-decoded instruction slot. `handler` is the offset of the handler
+ * label from the interpreter's base label; `run` is the number of
+ * instructions from this one to the end of its straight-line run (a jump or
+ * the page end), added to instret when a block starts here.
+ */
+struct rv_insn {
+    int32_t handler;
+    int32_t imm;
+    uint8_t rd, rs1, rs2;
+    uint8_t rs3; /* FMA third source; for branches and jal: 1 = target in this page,
+                    and then imm is the distance to it in bytes of entries */
+    uint16_t run;
+    uint8_t len; /* in slots: 1 (compressed) or 2 */
+    uint8_t op;  /* enum rv_op, for the slow paths and debugging */
+};
+_Static_assert(sizeof(struct rv_insn) == 16, "decoded entry must stay 16 bytes");
+_Static_assert(RV_OP_COUNT <= 256, "op must fit the entry's byte");
+
+/* A decoded page, keyed by the host address of the guest page it came from. */
+#define RV_DPAGE_VPAGES 4
+struct rv_dpage {
+    struct rv_insn e[RV_ENTRIES];
+    uint8_t *host;                   /* key: host address of the code page */
+    struct rv_dpage *hnext;          /* hash chain, or free-list link */
+    struct rv_dpage *lnext, **lprev; /* list of live pages */
+    uint64_t vpage[RV_DPAGE_VPAGES]; /* guest pages seen mapping it (page numbers) */
+    int nvpage;                      /* > RV_DPAGE_VPAGES: aliases overflowed */
+    uint64_t gen;                    /* bumped when dropped: stale references notice */
+    /* The instruction across the page end, decoded with the first bytes of
+     * `snext` (valid while snext->gen == snext_gen), then two sentinels. */
+    _Alignas(16) struct rv_insn straddle[3];
+    struct rv_dpage *snext;
+    uint64_t snext_gen;
+};
+
+/* Load/store TLB entry: `tag` is the page-aligned guest address (UINT64_MAX =
+ * empty); host address = guest address + addend. */
+struct rv_tlb {
+    uint64_t tag;
+    uintptr_t addend;
+};
+#define RV_TLB_SIZE   256
+#define RV_FTLB_SIZE  64
+#define RV_DHASH_SIZE 256
+
+struct rv_ftlb {
+    uint64_t vpage; /* guest page number, UINT64_MAX = empty */
+    struct rv_dpage *page;
+};
+
+struct rv_hart {
+    uint64_t x[33]; /* x[32] is the sink for writes to x0 */
+    struct rv_tlb rtlb[RV_TLB_SIZE];
+    struct rv_tlb wtlb[RV_TLB_SIZE];
+    struct rv_ftlb ftlb[RV_FTLB_SIZE];
+    uint64_t instret;
+    uint64_t limit;     /* stop at a block boundary once instret >= limit; 0 = stop now */
+    int stop_req;       /* rv_request_stop() not yet honoured by a budget stop */
+    struct rv_state st; /* x[] copied in and out around rv_run; f, pc, frm, fflags used in place */
+
+    uint64_t resv_addr; /* LR reservation */
+    int resv_valid;
+    int code_dropped; /* a store hit decoded code: the loop must re-fetch */
+    struct rv_fault fault;
+
+    rv_translate_fn translate;
+    void *ctx;
+    const int32_t *handlers;  /* label offsets per op, set by the interpreter */
+    const int32_t *chandlers; /* per op, the compressed variant (0: none) */
+
+    struct rv_dpage *dhash[RV_DHASH_SIZE];
+    struct rv_dpage *live, *free;
+    uint64_t ndpages;
+    _Alignas(16) struct rv_insn scratch[3]; /* a straddling instruction not cached */
+    struct rv_stats stats;
+};
+
+/* mmu.c: memory slow paths. Each returns 0, or 1 after filling h->fault. */
+int rv_load_slow(rv_hart *h, uint64_t addr, unsigned size, uint64_t *val);
+/* As above; 2 when the store dropped decoded code (h->code_dropped set). */
+int rv_store_slow(rv_hart *h, uint64_t addr, unsigned size, uint64_t val);
+/* LR/SC/AMO: op is RV_OP_LR_*, RV_OP_SC_* or RV_OP_AMO_* with funct5. */
+int rv_atomic(rv_hart *h, unsigned op, unsigned funct5, uint64_t addr, uint64_t src,
+              uint64_t *result);
+/* cbo.*: check that addr translates for a store. */
+int rv_cbo(rv_hart *h, uint64_t addr);
+/* The decoded page holding guest pc, decoding it on first use; NULL after
+ * filling h->fault (fetch fault). Also fills the fetch TLB. */
+struct rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc);
+/* Decode the straight-line run starting at undecoded slot s of page p. */
+void rv_decode_run(rv_hart *h, struct rv_dpage *p, unsigned s);
+/* The decoded instruction straddling the end of page p (guest pc = its
+ * address), followed by sentinels; NULL after filling h->fault. */
+const struct rv_insn *rv_straddle(rv_hart *h, struct rv_dpage *p, uint64_t pc);
+/* Drop every decoded page / the ones seen at guest pages [lo, hi]. */
+void rv_drop_all_code(rv_hart *h);
+void rv_drop_code_range(rv_hart *h, uint64_t vpage_lo, uint64_t vpage_hi);
+void rv_tlb_flush_all(rv_hart *h);
+void rv_tlb_flush_range(rv_hart *h, uint64_t vpage_lo, uint64_t vpage_hi);
+void rv_dpages_free(rv_hart *h);
+
+/* The raw bits of the instruction at guest pc (0 if unreadable), for SIGILL. */
+uint32_t rv_insn_bits(rv_hart *h, uint64_t pc);
+
+/* exec.c: CSR access (imm of RV_OP_CSR); 0, or 1 for an illegal instruction. */
+int rv_csr(rv_hart *h, uint32_t csr_f3, unsigned rs1_field, uint64_t src, uint64_t *old);
+
+#endif /* SYMUNIX_NODE_HART_IMPL_H */
