@@ -699,7 +699,10 @@ L_FCVT_D_S:
 
     /* ---- block entry from an arbitrary pc, and the exits ---------------- */
 fetch : {
-    struct rv_dpage *p = rv_fetch_page(h, pc);
+    /* Cross-page branches, jal and falling off a page end come here: try the
+     * fetch TLB before the translate hook. */
+    const struct rv_ftlb *ft = &h->ftlb[(pc >> RV_PAGE_SHIFT) & (RV_FTLB_SIZE - 1)];
+    struct rv_dpage *p = ft->vpage == pc >> RV_PAGE_SHIFT ? ft->page : rv_fetch_page(h, pc);
     if (unlikely(!p)) goto stop_fault;
     e = &p->e[(pc & (RV_PAGE_SIZE - 1)) >> 1];
     pcb = (pc & ~(RV_PAGE_SIZE - 1)) - ((uintptr_t)p->e >> 3);
