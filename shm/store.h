@@ -4,7 +4,9 @@
  *
  * Invariants
  *  1. Every guest path resolves inside the root: "..", absolute symlinks and
- *     symlink races cannot escape it (openat2 with RESOLVE_IN_ROOT).
+ *     symlink races cannot escape it (openat2 with RESOLVE_IN_ROOT; on hosts
+ *     without openat2, or with SYMUNIX_NO_OPENAT2=1, a component-by-component
+ *     walk in store.c that gives the same answers and errno values).
  *  2. Functions return a host fd / 0 or a negative errno; they never print.
  *  3. Only store_path_open follows a path's last component; the *at helpers
  *     (store_path_parent) hand back a parent directory fd and a last component
@@ -32,6 +34,10 @@ struct store;
  */
 int store_open(const char *root, int create, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
+
+/* 1 when paths are resolved by openat2, 0 in walk mode (host without openat2,
+ * or SYMUNIX_NO_OPENAT2 set and not "0" when the store was opened). */
+int store_uses_openat2(const struct store *s);
 
 /* Host path of the root, as given (for messages). */
 const char *store_root_path(const struct store *s);
