@@ -60,7 +60,7 @@ struct rv_tlb {
     uint64_t tag;
     uintptr_t addend;
 };
-#define RV_TLB_SIZE   256
+#define RV_TLB_SIZE   8192
 #define RV_FTLB_SIZE  64
 #define RV_DHASH_SIZE 256
 

@@ -427,12 +427,30 @@ void rv_tlb_flush_all(rv_hart *h)
         h->ftlb[i].vpage = UINT64_MAX;
 }
 
-void rv_tlb_flush_range(rv_hart *h, uint64_t lo, uint64_t hi)
+/* The long-range case: sweep both arrays. */
+static void tlb_sweep_range(rv_hart *h, uint64_t lo, uint64_t hi)
 {
     for (int i = 0; i < RV_TLB_SIZE; i++) {
         uint64_t r = h->rtlb[i].tag >> RV_PAGE_SHIFT, w = h->wtlb[i].tag >> RV_PAGE_SHIFT;
         if (h->rtlb[i].tag != UINT64_MAX && r >= lo && r <= hi) h->rtlb[i].tag = UINT64_MAX;
         if (h->wtlb[i].tag != UINT64_MAX && w >= lo && w <= hi) h->wtlb[i].tag = UINT64_MAX;
+    }
+}
+
+/* Forget the entries of guest pages lo..hi (page numbers). A range shorter than
+ * the TLB visits only the slots its pages index: munmap and mprotect of a few
+ * pages must not sweep the whole arrays. */
+void rv_tlb_flush_range(rv_hart *h, uint64_t lo, uint64_t hi)
+{
+    if (hi - lo < RV_TLB_SIZE) {
+        for (uint64_t vp = lo; vp <= hi; vp++) {
+            struct rv_tlb *r = &h->rtlb[vp & (RV_TLB_SIZE - 1)],
+                          *w = &h->wtlb[vp & (RV_TLB_SIZE - 1)];
+            if (r->tag != UINT64_MAX && r->tag >> RV_PAGE_SHIFT == vp) r->tag = UINT64_MAX;
+            if (w->tag != UINT64_MAX && w->tag >> RV_PAGE_SHIFT == vp) w->tag = UINT64_MAX;
+        }
+    } else {
+        tlb_sweep_range(h, lo, hi);
     }
     for (int i = 0; i < RV_FTLB_SIZE; i++)
         if (h->ftlb[i].vpage >= lo && h->ftlb[i].vpage <= hi) h->ftlb[i].vpage = UINT64_MAX;
