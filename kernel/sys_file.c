@@ -757,15 +757,22 @@ int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
     return stat_out(p, f->hostfd, a[1]);
 }
 
+/* The file a stat-like call names: (dirfd, path) honouring AT_EMPTY_PATH and
+ * AT_SYMLINK_NOFOLLOW. Returns a host fd (close it if *owned) or -errno. */
+static int stat_target(struct k_proc *p, int dirfd, uint64_t gpath, int flags, int *owned)
+{
+    char g[PATH_MAX] = "";
+    int empty_ok = !!(flags & G_AT_EMPTY_PATH);
+    int e = (gpath == 0 && empty_ok) ? 0 : at_path(p, dirfd, gpath, g, empty_ok);
+    if (e < 0) return e;
+    return at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, owned);
+}
+
 int64_t sys_newfstatat(struct k_proc *p, const uint64_t a[6])
 {
     int dirfd = (int)a[0], flags = (int)a[3];
     if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT)) return -EINVAL;
-    char g[PATH_MAX] = "";
-    int empty_ok = !!(flags & G_AT_EMPTY_PATH);
-    int e = (a[1] == 0 && empty_ok) ? 0 : at_path(p, dirfd, a[1], g, empty_ok);
-    if (e < 0) return e;
-    int owned, h = at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, &owned);
+    int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
     int64_t r = stat_out(p, h, a[2]);
     release(h, owned);
@@ -779,11 +786,7 @@ int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
             ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT | G_AT_STATX_SYNC_TYPE) ||
         (flags & G_AT_STATX_SYNC_TYPE) == G_AT_STATX_SYNC_TYPE)
         return -EINVAL;
-    char g[PATH_MAX] = "";
-    int empty_ok = !!(flags & G_AT_EMPTY_PATH);
-    int e = (a[1] == 0 && empty_ok) ? 0 : at_path(p, dirfd, a[1], g, empty_ok);
-    if (e < 0) return e;
-    int owned, h = at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, &owned);
+    int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
     struct statx sx;
     int hflags = AT_EMPTY_PATH | (flags & (G_AT_STATX_SYNC_TYPE | G_AT_NO_AUTOMOUNT));
