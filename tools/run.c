@@ -33,28 +33,27 @@ struct run_opts {
 
 static void run_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: symunix run [OPTIONS] PROG [ARGS...]\n"
-            "       mpirun -np N symunix run [OPTIONS] PROG [ARGS...]\n"
-            "\n"
-            "Run the static RISC-V (RV64GC, Linux) executable PROG on the emulated\n"
-            "machine, with ARGS as its arguments and this environment as its own. PROG\n"
-            "is a host path; everything the program itself opens resolves inside the\n"
-            "store root, which is its '/'. Under mpirun every rank is one node; for now\n"
-            "node 0 runs the program and the others wait.\n"
-            "\n"
-            "options:\n"
-            "  -r, --root DIR     the store root, the guest's '/' (default ./symroot,\n"
-            "                     created if missing; must be a writable directory)\n"
-            "  -s, --stats        print statistics to stderr at exit, as 'key: value'\n"
-            "                     lines (instructions, seconds, mips, syscalls, ...)\n"
-            "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
-            "  -h, --help         show this help\n"
-            "\n"
-            "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
-            "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
-            "command line; 125 if the emulator could not start (e.g. an unusable store\n"
-            "root) or failed.\n");
+    fprintf(out, "usage: symunix run [OPTIONS] PROG [ARGS...]\n"
+                 "       mpirun -np N symunix run [OPTIONS] PROG [ARGS...]\n"
+                 "\n"
+                 "Run the static RISC-V (RV64GC, Linux) executable PROG on the emulated\n"
+                 "machine, with ARGS as its arguments and this environment as its own. PROG\n"
+                 "is a host path; everything the program itself opens resolves inside the\n"
+                 "store root, which is its '/'. Under mpirun every rank is one node; for now\n"
+                 "node 0 runs the program and the others wait.\n"
+                 "\n"
+                 "options:\n"
+                 "  -r, --root DIR     the store root, the guest's '/' (default ./symroot,\n"
+                 "                     created if missing; must be a writable directory)\n"
+                 "  -s, --stats        print statistics to stderr at exit, as 'key: value'\n"
+                 "                     lines (instructions, seconds, mips, syscalls, ...)\n"
+                 "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
+                 "  -h, --help         show this help\n"
+                 "\n"
+                 "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
+                 "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
+                 "command line; 125 if the emulator could not start (e.g. an unusable store\n"
+                 "root) or failed.\n");
 }
 
 /* Parse options up to PROG; returns 0, or the exit status to leave with. */
@@ -161,8 +160,8 @@ static int exec_error_status(int err)
 /* Node 0's part: load and run the program. Returns the job's exit status. */
 static int run_program(const struct run_opts *o, struct store *st, struct net *n, char **argv)
 {
-    struct k_config cfg = {.store = st, .quantum = o->quantum, .node = net_rank(n),
-                           .nodes = net_size(n)};
+    struct k_config cfg = {
+        .store = st, .quantum = o->quantum, .node = net_rank(n), .nodes = net_size(n)};
     k_kernel *k;
     int err = k_kernel_new(&cfg, &k);
     if (err) {
@@ -173,7 +172,11 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
     char why[512] = "";
     err = k_exec_initial(k, prog, &argv[o->prog_index], environ, why, sizeof why);
     if (err) {
-        fprintf(stderr, "symunix: %s: %s\n", prog, why[0] ? why : strerror(-err));
+        /* The loader's reason already names the file. */
+        if (why[0])
+            fprintf(stderr, "symunix: %s\n", why);
+        else
+            fprintf(stderr, "symunix: %s: %s\n", prog, strerror(-err));
         k_kernel_free(k);
         return exec_error_status(err);
     }
@@ -209,8 +212,13 @@ int sym_cmd_run(int argc, char **argv)
     char why[512] = "";
     int err = store_open(o.root, 1, &st, why, sizeof why);
     if (!net_all_ok(n, err == 0)) {
-        if (err) fprintf(stderr, "symunix: node %d (%s): store root %s: %s\n", net_rank(n),
-                         net_host(n), o.root, why[0] ? why : strerror(-err));
+        /* The store's reason already names the directory. */
+        if (err && why[0])
+            fprintf(stderr, "symunix: node %d (%s): store root %s\n", net_rank(n), net_host(n),
+                    why);
+        else if (err)
+            fprintf(stderr, "symunix: node %d (%s): store root %s: %s\n", net_rank(n), net_host(n),
+                    o.root, strerror(-err));
         if (st) store_close(st);
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
