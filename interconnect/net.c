@@ -20,17 +20,16 @@
 #include <unistd.h>
 
 struct net {
-    int mpi;           /* MPI was initialised (launched by mpirun) */
+    int mpi; /* MPI was initialised (launched by mpirun) */
     int rank, size;
-    MPI_Comm comm;     /* duplicate of MPI_COMM_WORLD */
+    MPI_Comm comm; /* duplicate of MPI_COMM_WORLD */
     char host[256];
 };
 
 /* Environment variables by which Open MPI, PMIx and Hydra announce a launch. */
 static int launched_by_mpirun(void)
 {
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                       "PMI_SIZE"};
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (getenv(vars[i])) return 1;
     return 0;

@@ -26,24 +26,24 @@ struct store;
 
 /* How the driver configures a node's kernel. */
 struct k_config {
-    struct store *store;    /* the guest's "/" (owned by the caller) */
-    uint64_t quantum;       /* instructions per scheduling quantum; 0 = default */
-    int node;               /* this node's number (MPI rank) */
-    int nodes;              /* number of nodes */
+    struct store *store; /* the guest's "/" (owned by the caller) */
+    uint64_t quantum;    /* instructions per scheduling quantum; 0 = default */
+    int node;            /* this node's number (MPI rank) */
+    int nodes;           /* number of nodes */
 };
 
 /* What the initial process's end looked like. */
 struct k_exit {
-    int wstatus;   /* wait(2)-style status of the initial process */
-    int code;      /* shell-style: exit code, or 128+signal when killed */
+    int wstatus; /* wait(2)-style status of the initial process */
+    int code;    /* shell-style: exit code, or 128+signal when killed */
 };
 
 /* Counters for --stats (also the input of later cluster-wide summaries). */
 struct k_stats {
-    uint64_t instructions;   /* retired by all processes of this node */
-    uint64_t syscalls;       /* system calls served */
-    uint64_t enosys;         /* calls answered with ENOSYS */
-    uint64_t signals;        /* signals delivered to guest handlers */
+    uint64_t instructions; /* retired by all processes of this node */
+    uint64_t syscalls;     /* system calls served */
+    uint64_t enosys;       /* calls answered with ENOSYS */
+    uint64_t signals;      /* signals delivered to guest handlers */
     uint64_t tlb_misses;
     uint64_t pages_decoded;
     /* Numbers of the unknown calls (distinct, in first-seen order). */
@@ -64,8 +64,8 @@ void k_kernel_free(k_kernel *k);
  * returns a negative errno (-ENOENT/-EACCES: cannot open; -ENOEXEC: not a usable
  * RV64 executable; -ENOMEM) and writes a one-line reason into err.
  */
-int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[],
-                   char *err, size_t errlen);
+int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[], char *err,
+                   size_t errlen);
 
 /* Run until every process of the node has ended; fills *out. Returns 0 or a
  * negative errno for an emulator (not guest) failure. */

@@ -14,22 +14,21 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: symunix COMMAND [OPTIONS] [ARGS...]\n"
-            "\n"
-            "An emulator of the NYU Ultracomputer running Symunix II: every MPI rank is a\n"
-            "node with an RV64GC processor; guest programs are static RISC-V Linux ELFs.\n"
-            "\n"
-            "commands:\n"
-            "  run PROG [ARGS...]   run a RISC-V program (alone, or under mpirun -np N)\n"
-            "  help [COMMAND]       show this help, or a command's help\n"
-            "  version              print the version\n"
-            "\n"
-            "examples:\n"
-            "  symunix run --root ./symroot hello.elf\n"
-            "  mpirun -np 4 symunix run --stats prog.elf arg1 arg2\n"
-            "\n"
-            "'symunix COMMAND --help' describes each command's options.\n");
+    fprintf(out, "usage: symunix COMMAND [OPTIONS] [ARGS...]\n"
+                 "\n"
+                 "An emulator of the NYU Ultracomputer running Symunix II: every MPI rank is a\n"
+                 "node with an RV64GC processor; guest programs are static RISC-V Linux ELFs.\n"
+                 "\n"
+                 "commands:\n"
+                 "  run PROG [ARGS...]   run a RISC-V program (alone, or under mpirun -np N)\n"
+                 "  help [COMMAND]       show this help, or a command's help\n"
+                 "  version              print the version\n"
+                 "\n"
+                 "examples:\n"
+                 "  symunix run --root ./symroot hello.elf\n"
+                 "  mpirun -np 4 symunix run --stats prog.elf arg1 arg2\n"
+                 "\n"
+                 "'symunix COMMAND --help' describes each command's options.\n");
 }
 
 int main(int argc, char **argv)
