@@ -2,7 +2,8 @@
  * decode.h — internal to node/: the list of operations the interpreter knows and
  * the decoder that turns one RV64GC instruction (32-bit or compressed) into an
  * operation plus its fields. The operation list is an X-macro so that the enum
- * here and the handler table in exec.c cannot drift apart.
+ * here and the handler table in exec.c cannot drift apart; so is the list of
+ * pairs the interpreter fuses.
  *
  * Field conventions of struct rv_decoded (the decoder applies them, so the
  * interpreter never checks them at run time):
@@ -25,43 +26,56 @@
 
 #define RV_SINK 32
 
+/* The X-macro lists are laid out by hand, by extension. */
+/* clang-format off */
 /* X(name): every operation, in handler order. */
-#define RV_OPS(X)                                                                                  \
-    X(ILLEGAL)                                                                                     \
-    X(LAZY)                                                                                        \
-    X(PAGE_END) X(STRADDLE) X(LUI) X(AUIPC) X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(  \
-        BGEU) X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) \
-        X(SLTIU) X(XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(     \
-            SLTU) X(XOR) X(SRL) X(SRA) X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW)    \
-            X(SUBW) X(SLLW) X(SRLW) X(SRAW) X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) X(CSR) X(CBO)   \
-                X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW)    \
-                    X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D)    \
-                        X(FLW) X(FLD) X(FSW) X(FSD) X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S)  \
-                            X(FMADD_D) X(FMSUB_D) X(FNMSUB_D) X(FNMADD_D) X(FADD_S) X(FSUB_S) X(   \
-                                FMUL_S) X(FDIV_S) X(FSQRT_S)                                       \
-                                X(FSGNJ_S) X(FSGNJN_S) X(FSGNJX_S) X(FMIN_S) X(FMAX_S) X(FEQ_S) X( \
-                                    FLT_S) X(FLE_S) X(FCLASS_S) X(FMV_X_W) X(FMV_W_X) X(FCVT_W_S)  \
-                                    X(FCVT_WU_S) X(FCVT_L_S) X(FCVT_LU_S) X(FCVT_S_W)              \
-                                        X(FCVT_S_WU) X(FCVT_S_L) X(FCVT_S_LU) X(FADD_D) X(FSUB_D)  \
-                                            X(FMUL_D) X(FDIV_D)                                    \
-                                                X(FSQRT_D) X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D)      \
-                                                    X(FMIN_D) X(FMAX_D)                            \
-                                                        X(FEQ_D) X(FLT_D) X(FLE_D) X(FCLASS_D)     \
-                                                            X(FMV_X_D) X(FMV_D_X) X(FCVT_W_D)      \
-                                                                X(FCVT_WU_D) X(FCVT_L_D)           \
-                                                                    X(FCVT_LU_D) X(FCVT_D_W)       \
-                                                                        X(FCVT_D_WU) X(FCVT_D_L)   \
-                                                                            X(FCVT_D_LU)           \
-                                                                                X(FCVT_S_D)        \
-                                                                                    X(FCVT_D_S)
+#define RV_OPS(X)                                                                          \
+    X(ILLEGAL) X(LAZY) X(PAGE_END) X(STRADDLE)                                             \
+    X(LUI) X(AUIPC)                                                                        \
+    X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)                             \
+    X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU)                                           \
+    X(SB) X(SH) X(SW) X(SD)                                                                \
+    X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI)                        \
+    X(SRAI)                                                                                \
+    X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) X(XOR) X(SRL) X(SRA)                               \
+    X(OR) X(AND)                                                                           \
+    X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW)                    \
+    X(SRAW)                                                                                \
+    X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) X(CSR) X(CBO)                                   \
+    X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU)                        \
+    X(MULW) X(DIVW) X(DIVUW) X(REMW) X(REMUW)                                              \
+    X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D)                                      \
+    X(FLW) X(FLD) X(FSW) X(FSD)                                                            \
+    X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) X(FMADD_D) X(FMSUB_D) X(FNMSUB_D)        \
+    X(FNMADD_D)                                                                            \
+    X(FADD_S) X(FSUB_S) X(FMUL_S) X(FDIV_S) X(FSQRT_S) X(FSGNJ_S) X(FSGNJN_S) X(FSGNJX_S)  \
+    X(FMIN_S) X(FMAX_S) X(FEQ_S) X(FLT_S) X(FLE_S) X(FCLASS_S) X(FMV_X_W) X(FMV_W_X)       \
+    X(FCVT_W_S) X(FCVT_WU_S) X(FCVT_L_S) X(FCVT_LU_S) X(FCVT_S_W) X(FCVT_S_WU) X(FCVT_S_L) \
+    X(FCVT_S_LU)                                                                           \
+    X(FADD_D) X(FSUB_D) X(FMUL_D) X(FDIV_D) X(FSQRT_D) X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D)  \
+    X(FMIN_D) X(FMAX_D) X(FEQ_D) X(FLT_D) X(FLE_D) X(FCLASS_D) X(FMV_X_D) X(FMV_D_X)       \
+    X(FCVT_W_D) X(FCVT_WU_D) X(FCVT_L_D) X(FCVT_LU_D) X(FCVT_D_W) X(FCVT_D_WU) X(FCVT_D_L) \
+    X(FCVT_D_LU)                                                                           \
+    X(FCVT_S_D) X(FCVT_D_S)
 
 /* X(name): the operations some compressed instruction expands to. The
  * interpreter gives each a second handler that advances by 2 bytes. */
-#define RV_COPS(X)                                                                                 \
-    X(ADDI)                                                                                        \
-    X(ADDIW)                                                                                       \
-    X(LUI) X(LW) X(LD) X(SW) X(SD) X(FLD) X(FSD) X(SRLI) X(SRAI) X(ANDI) X(SLLI) X(ADD) X(SUB)     \
-        X(XOR) X(OR) X(AND) X(SUBW) X(ADDW) X(JAL) X(JALR) X(BEQ) X(BNE)
+#define RV_COPS(X)                                              \
+    X(ADDI) X(ADDIW) X(LUI) X(LW) X(LD) X(SW) X(SD) X(FLD)      \
+    X(FSD) X(SRLI) X(SRAI) X(ANDI) X(SLLI) X(ADD) X(SUB) X(XOR) \
+    X(OR) X(AND) X(SUBW) X(ADDW) X(JAL) X(JALR) X(BEQ) X(BNE)
+
+/* X(first, second): adjacent pairs that the interpreter runs as one handler
+ * when the first falls through to the second within a decoded run (the most
+ * frequent pairs on the CPU benchmark). Both must be in RV_COPS, and the
+ * first must not be a jump. */
+#define RV_FUSED(X)                                                 \
+    X(ADDI, ADDI) X(ADD, ADD) X(SD, SD) X(LD, LD) X(ADD, ADDI)      \
+    X(LD, ADDI) X(ADDI, BNE) X(FLD, FLD) X(SW, ADDI) X(LW, ADDI)    \
+    X(FLD, ADDI) X(ADDI, ADD) X(SLLI, XOR) X(ADDI, BEQ) X(ADD, BNE) \
+    X(ADDI, XOR) X(XOR, ADD) X(SLLI, ADD) X(FSD, BNE) X(ADDI, SD)   \
+    X(ADD, JALR) X(SRLI, ADDI) X(LD, SRLI) X(LW, LW) X(ADDI, SW)
+/* clang-format on */
 
 enum rv_op {
 #define RV_OP_ENUM(name) RV_OP_##name,

@@ -4,17 +4,19 @@
  *
  * Shape of the loop. Each handler body appears once and ends in NEXT (fall
  * through to the following entry), in a block entry (branches and jumps), or in
- * an exit label at the bottom. Loads and stores try the software TLB inline
- * and call mmu.c out of line on a miss. The current page is not kept as a
+ * an exit label at the bottom; bodies with a compressed form are instantiated
+ * per size, and again in the fused handlers of frequent pairs (RV_FUSED). Loads and stores try the
+ * software TLB inline and call mmu.c out of line on a miss. The current page is not kept as a
  * pointer: the pc of entry e is pcb + e/8 (entries are 16 bytes and describe
  * 2 guest bytes each), so only `e` and `pcb` live across handlers.
  *
  * Instruction counting. `icount` runs ahead: when a block starts at entry e
- * (after a jump, a branch, a page crossing or a re-fetch) it is charged
- * e->run, the instructions up to the end of that straight-line run. Leaving
- * in the middle of a run subtracts what did not retire: e->run before e
- * retired (faults), e->run - 1 after it (ecall, code changes). The budget and
- * rv_request_stop() (which zeroes h->limit) are checked at block entries only.
+ * (after a jump, a branch, a page crossing or a re-fetch) it is charged the
+ * run of e (in its aux half), the instructions up to the end of that
+ * straight-line run. Leaving in the middle of a run subtracts what did not
+ * retire: the run of e before e retired (faults), one less after it (ecall,
+ * code changes). The budget and rv_request_stop() (which zeroes h->limit) are
+ * checked at block entries only.
  */
 #include <errno.h>
 #include <string.h>
@@ -99,17 +101,24 @@ static __attribute__((noinline)) void regs_out(rv_hart *h)
 
 enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
 {
-    static const int32_t handlers[2][RV_OP_COUNT] = {
+    static const void *const handlers[2][RV_OP_COUNT] = {
         {
-#define RV_OP_LABEL(name) [RV_OP_##name] = (int32_t)(&&L_##name - &&L_base),
+#define RV_OP_LABEL(name) [RV_OP_##name] = &&L_##name,
             RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
         },
         {
-#define RV_COP_LABEL(name) [RV_OP_##name] = (int32_t)(&&LC_##name - &&L_base),
+#define RV_COP_LABEL(name) [RV_OP_##name] = &&LC_##name,
             RV_COPS(RV_COP_LABEL)
 #undef RV_COP_LABEL
         },
+    };
+    /* Indexed [pair][first's size - 1][second's size - 1], sizes in slots. */
+    static const void *const fused[][2][2] = {
+#define RV_FUSED_LABELS(a, b)                                                                      \
+    {{&&LF_##a##_##b##_11, &&LF_##a##_##b##_12}, {&&LF_##a##_##b##_21, &&LF_##a##_##b##_22}},
+        RV_FUSED(RV_FUSED_LABELS)
+#undef RV_FUSED_LABELS
     };
     uint64_t *const x = h->x;
     const struct rv_insn *e = NULL;
@@ -120,6 +129,7 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
 
     h->handlers = handlers[0];
     h->chandlers = handlers[1];
+    h->fused = fused;
     __atomic_store_n(&h->limit, icount + budget < icount ? UINT64_MAX : icount + budget,
                      __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&h->stop_req, __ATOMIC_SEQ_CST)) h->limit = 0; /* asked between runs */
@@ -143,23 +153,29 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
 /* The slot of a pc in its page, and the decoded page holding entry e at slot. */
 #define SLOT(pc)         ((unsigned)(((pc) & (RV_PAGE_SIZE - 1)) >> 1))
 #define PAGE_OF(e, slot) ((struct rv_dpage *)(uintptr_t)((e) - (slot)))
-#define DISPATCH         goto *(void *)((char *)&&L_base + e->handler)
+#define DISPATCH         goto * e->handler
+/* After moving e: an empty asm that hides where e came from, so the compiler
+ * loads the handler through the moved e and the dispatch is one `jmp *(reg)`
+ * (loading through the old e plus an offset needs a load before the jump). */
+#define HIDE_E __asm__("" : "+r"(e))
+#define AUX    rv_aux_of(e)
 /* Fall through to the next instruction, n entries (2-byte slots) on. */
 #define NEXTN(n)                                                                                   \
     do {                                                                                           \
         e += (n);                                                                                  \
+        HIDE_E;                                                                                    \
         DISPATCH;                                                                                  \
     } while (0)
 #define NEXT NEXTN(2)
 /* A handler with a compressed form: body H_name(n) instantiated for both sizes. */
 #define BOTH(name)                                                                                 \
-    L_##name : H_##name(2);                                                                        \
-    LC_##name : H_##name(1)
+    L_##name : H_##name(2, NEXTN);                                                                 \
+    LC_##name : H_##name(1, NEXTN)
 /* Start a block at e: check the budget, charge the run, go. */
 #define ENTER                                                                                      \
     do {                                                                                           \
-        if (unlikely(icount >= *(volatile uint64_t *)&h->limit)) goto stop_budget;                 \
-        icount += e->run;                                                                          \
+        if (unlikely(icount >= __atomic_load_n(&h->limit, __ATOMIC_RELAXED))) goto stop_budget;    \
+        icount += AUX->run;                                                                        \
         DISPATCH;                                                                                  \
     } while (0)
 /* Jump to guest address t: fetch-TLB hit inline, else the shared slow path. */
@@ -256,86 +272,102 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
         NEXT;                                                                                      \
     } while (0)
 
-    /* Bodies of the handlers that have a compressed form (see BOTH). */
-#define H_ADDI(n)                                                                                  \
+    /* Bodies of the handlers that have a compressed form (see BOTH and FUSE):
+     * n is the size in slots, `next` what follows a body that falls through. */
+#define H_ADDI(n, next)                                                                            \
     RD = RS1 + (uint64_t)IMM;                                                                      \
-    NEXTN(n)
-#define H_ADDIW(n)                                                                                 \
+    next(n)
+#define H_ADDIW(n, next)                                                                           \
     RD = SX32(RS1 + (uint64_t)IMM);                                                                \
-    NEXTN(n)
-#define H_LUI(n)                                                                                   \
+    next(n)
+#define H_LUI(n, next)                                                                             \
     RD = (uint64_t)IMM;                                                                            \
-    NEXTN(n)
-#define H_LW(n)                                                                                    \
+    next(n)
+#define H_LW(n, next)                                                                              \
     LOAD_TO(RD, int32_t, RS1 + IMM);                                                               \
-    NEXTN(n)
-#define H_LD(n)                                                                                    \
+    next(n)
+#define H_LD(n, next)                                                                              \
     LOAD_TO(RD, int64_t, RS1 + IMM);                                                               \
-    NEXTN(n)
-#define H_SW(n)                                                                                    \
+    next(n)
+#define H_SW(n, next)                                                                              \
     STORE(uint32_t, RS1 + IMM, RS2);                                                               \
-    NEXTN(n)
-#define H_SD(n)                                                                                    \
+    next(n)
+#define H_SD(n, next)                                                                              \
     STORE(uint64_t, RS1 + IMM, RS2);                                                               \
-    NEXTN(n)
-#define H_FLD(n)                                                                                   \
+    next(n)
+#define H_FLD(n, next)                                                                             \
     LOAD_TO(FD, uint64_t, RS1 + IMM);                                                              \
-    NEXTN(n)
-#define H_FSD(n)                                                                                   \
+    next(n)
+#define H_FSD(n, next)                                                                             \
     STORE(uint64_t, RS1 + IMM, FS2);                                                               \
-    NEXTN(n)
-#define H_SRLI(n)                                                                                  \
+    next(n)
+#define H_SRLI(n, next)                                                                            \
     RD = RS1 >> e->imm;                                                                            \
-    NEXTN(n)
-#define H_SRAI(n)                                                                                  \
+    next(n)
+#define H_SRAI(n, next)                                                                            \
     RD = (uint64_t)((int64_t)RS1 >> e->imm);                                                       \
-    NEXTN(n)
-#define H_ANDI(n)                                                                                  \
+    next(n)
+#define H_ANDI(n, next)                                                                            \
     RD = RS1 & (uint64_t)IMM;                                                                      \
-    NEXTN(n)
-#define H_SLLI(n)                                                                                  \
+    next(n)
+#define H_SLLI(n, next)                                                                            \
     RD = RS1 << e->imm;                                                                            \
-    NEXTN(n)
-#define H_ADD(n)                                                                                   \
+    next(n)
+#define H_ADD(n, next)                                                                             \
     RD = RS1 + RS2;                                                                                \
-    NEXTN(n)
-#define H_SUB(n)                                                                                   \
+    next(n)
+#define H_SUB(n, next)                                                                             \
     RD = RS1 - RS2;                                                                                \
-    NEXTN(n)
-#define H_XOR(n)                                                                                   \
+    next(n)
+#define H_XOR(n, next)                                                                             \
     RD = RS1 ^ RS2;                                                                                \
-    NEXTN(n)
-#define H_OR(n)                                                                                    \
+    next(n)
+#define H_OR(n, next)                                                                              \
     RD = RS1 | RS2;                                                                                \
-    NEXTN(n)
-#define H_AND(n)                                                                                   \
+    next(n)
+#define H_AND(n, next)                                                                             \
     RD = RS1 & RS2;                                                                                \
-    NEXTN(n)
-#define H_SUBW(n)                                                                                  \
+    next(n)
+#define H_SUBW(n, next)                                                                            \
     RD = SX32(RS1 - RS2);                                                                          \
-    NEXTN(n)
-#define H_ADDW(n)                                                                                  \
+    next(n)
+#define H_ADDW(n, next)                                                                            \
     RD = SX32(RS1 + RS2);                                                                          \
-    NEXTN(n)
-#define H_JAL(n)                                                                                   \
+    next(n)
+#define H_JAL(n, next)                                                                             \
     RD = PC + (n)*2u;                                                                              \
     TAKEN
-#define H_JALR(n)                                                                                  \
+#define H_JALR(n, next)                                                                            \
     {                                                                                              \
         uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull;                                                \
         RD = PC + (n)*2u;                                                                          \
         JUMP(t);                                                                                   \
     }
-#define H_BEQ(n) BRANCH(RS1 == RS2, n)
-#define H_BNE(n) BRANCH(RS1 != RS2, n)
+#define H_BEQ(n, next) BRANCH(RS1 == RS2, n)
+#define H_BNE(n, next) BRANCH(RS1 != RS2, n)
 
-L_base: /* not a handler: offset 0 marks an entry that was never filled */
-    goto illegal_insn;
+    /* The fused pairs of decode.h's RV_FUSED, for each combination of sizes:
+     * the first body steps e onto the second entry instead of dispatching, so
+     * the second runs exactly as if dispatched there (its faults, pc and run
+     * are its own), and a first half that leaves (fault, code change) never
+     * reaches it. Fusing happens within one decoded run only, so neither a
+     * block entry nor a budget check is skipped. */
+#define STEP(n) e += (n)
+#define FUSE(a, b)                                                                                 \
+    LF_##a##_##b##_22 : H_##a(2, STEP);                                                            \
+    H_##b(2, NEXTN);                                                                               \
+    LF_##a##_##b##_21 : H_##a(2, STEP);                                                            \
+    H_##b(1, NEXTN);                                                                               \
+    LF_##a##_##b##_12 : H_##a(1, STEP);                                                            \
+    H_##b(2, NEXTN);                                                                               \
+    LF_##a##_##b##_11 : H_##a(1, STEP);                                                            \
+    H_##b(1, NEXTN);
+
 L_ILLEGAL:
     goto illegal_insn;
 L_LAZY: /* first block entry at this slot: decode its run, charge it, go */
     rv_decode_run(h, PAGE_OF(e, SLOT(PC)), SLOT(PC));
-    icount += e->run;
+    icount += AUX->run;
     DISPATCH;
 L_PAGE_END: /* fell off the end of the page */
     pc = PC;
@@ -452,24 +484,26 @@ L_SRAW:
     RD = SX32((int32_t)RS1 >> (RS2 & 31));
     NEXT;
 
+    RV_FUSED(FUSE)
+
 L_FENCE:
     NEXT;
 L_FENCE_I: /* drop every decoded page, then re-fetch the next instruction */
     rv_drop_all_code(h);
     goto code_changed;
 L_ECALL:
-    pc = PC + e->len * 2u;
-    icount -= e->run - 1u;
+    pc = PC + AUX->len * 2u;
+    icount -= AUX->run - 1u;
     stop = RV_STOP_ECALL;
     goto out;
 L_EBREAK:
     pc = PC;
-    icount -= e->run;
+    icount -= AUX->run;
     stop = RV_STOP_EBREAK;
     goto out;
 L_CSR : {
     uint64_t old;
-    h->instret = icount - e->run;
+    h->instret = icount - AUX->run;
     if (rv_csr(h, (uint32_t)e->imm, e->rs1, (e->imm >> 12) & 4 ? e->rs1 : RS1, &old))
         goto illegal_insn;
     RD = old;
@@ -709,18 +743,18 @@ fetch : {
     ENTER;
 }
 code_changed: /* e retired but its page (or all code) may be gone: re-fetch */
-    pc = PC + e->len * 2u;
-    icount -= e->run - 1u;
+    pc = PC + AUX->len * 2u;
+    icount -= AUX->run - 1u;
     goto fetch;
 mem_fault: /* h->fault is filled; e did not retire */
     pc = PC;
-    icount -= e->run;
+    icount -= AUX->run;
     goto stop_fault;
 illegal_insn:
     pc = PC;
-    icount -= e->run;
+    icount -= AUX->run;
     h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = 0};
-    h->fault.insn = e->op == RV_OP_ILLEGAL ? (uint32_t)e->imm : rv_insn_bits(h, pc);
+    h->fault.insn = AUX->op == RV_OP_ILLEGAL ? (uint32_t)e->imm : rv_insn_bits(h, pc);
     stop = RV_STOP_ILLEGAL;
     goto out;
 stop_budget:

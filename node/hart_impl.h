@@ -7,6 +7,7 @@
 #ifndef SYMUNIX_NODE_HART_IMPL_H
 #define SYMUNIX_NODE_HART_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "node/decode.h"
@@ -19,40 +20,60 @@
 #define RV_ENTRIES (RV_SLOTS + 2)
 
 /*
- * One pre-decoded instruction slot. `handler` is the offset of the handler
- * label from the interpreter's base label; `run` is the number of
- * instructions from this one to the end of its straight-line run (a jump or
- * the page end), added to instret when a block starts here.
+ * One pre-decoded instruction slot, the part every instruction reads.
+ * `handler` is the address of the handler label, so a dispatch is a single
+ * indirect jump through the entry.
  */
 struct rv_insn {
-    int32_t handler;
+    const void *handler;
     int32_t imm;
     uint8_t rd, rs1, rs2;
     uint8_t rs3; /* FMA third source; for branches and jal: 1 = target in this page,
                     and then imm is the distance to it in bytes of entries */
+};
+_Static_assert(sizeof(struct rv_insn) == 16, "decoded entry must stay 16 bytes");
+
+/*
+ * The rest of a slot, read only at block entries and on the way out: `run` is
+ * the number of instructions from this one to the end of its straight-line run
+ * (a jump or the page end), added to instret when a block starts here. It
+ * lives at the fixed distance RV_AUX_OFFSET after its entry (rv_aux_of), so
+ * reaching it costs no more than a field of the entry would.
+ */
+struct rv_aux {
     uint16_t run;
     uint8_t len; /* in slots: 1 (compressed) or 2 */
     uint8_t op;  /* enum rv_op, for the slow paths and debugging */
+    uint8_t unused[12];
 };
-_Static_assert(sizeof(struct rv_insn) == 16, "decoded entry must stay 16 bytes");
-_Static_assert(RV_OP_COUNT <= 256, "op must fit the entry's byte");
+_Static_assert(sizeof(struct rv_aux) == sizeof(struct rv_insn), "aux must keep the entry stride");
+_Static_assert(RV_OP_COUNT <= 256, "op must fit the aux byte");
 
-/* A decoded page, keyed by the host address of the guest page it came from. */
+/* A decoded page, keyed by the host address of the guest page it came from.
+ * e[] and straddle[] are one array of entries, and aux[] runs parallel to it. */
 #define RV_DPAGE_VPAGES 4
+#define RV_AUX_OFFSET   ((RV_ENTRIES + 3) * sizeof(struct rv_insn))
 struct rv_dpage {
     struct rv_insn e[RV_ENTRIES];
+    /* The instruction across the page end, decoded with the first bytes of
+     * `snext` (valid while snext->gen == snext_gen), then two sentinels. */
+    struct rv_insn straddle[3];
+    struct rv_aux aux[RV_ENTRIES + 3];
     uint8_t *host;                   /* key: host address of the code page */
     struct rv_dpage *hnext;          /* hash chain, or free-list link */
     struct rv_dpage *lnext, **lprev; /* list of live pages */
     uint64_t vpage[RV_DPAGE_VPAGES]; /* guest pages seen mapping it (page numbers) */
     int nvpage;                      /* > RV_DPAGE_VPAGES: aliases overflowed */
     uint64_t gen;                    /* bumped when dropped: stale references notice */
-    /* The instruction across the page end, decoded with the first bytes of
-     * `snext` (valid while snext->gen == snext_gen), then two sentinels. */
-    _Alignas(16) struct rv_insn straddle[3];
     struct rv_dpage *snext;
     uint64_t snext_gen;
 };
+_Static_assert(offsetof(struct rv_dpage, straddle) == sizeof(struct rv_insn) * RV_ENTRIES,
+               "straddle[] must continue e[]");
+_Static_assert(offsetof(struct rv_dpage, aux) == RV_AUX_OFFSET, "aux[] must follow the entries");
+
+/* The aux half of any entry of a decoded page (e[] or straddle[]). */
+#define rv_aux_of(e) ((struct rv_aux *)((char *)(uintptr_t)(e) + RV_AUX_OFFSET))
 
 /* Load/store TLB entry: `tag` is the page-aligned guest address (UINT64_MAX =
  * empty); host address = guest address + addend. */
@@ -86,13 +107,14 @@ struct rv_hart {
 
     rv_translate_fn translate;
     void *ctx;
-    const int32_t *handlers;  /* label offsets per op, set by the interpreter */
-    const int32_t *chandlers; /* per op, the compressed variant (0: none) */
+    const void *const *handlers;      /* label addresses per op, set by the interpreter */
+    const void *const *chandlers;     /* per op, the compressed variant (NULL: none) */
+    const void *const (*fused)[2][2]; /* per RV_FUSED pair and sizes, the fused handler */
 
     struct rv_dpage *dhash[RV_DHASH_SIZE];
     struct rv_dpage *live, *free;
     uint64_t ndpages;
-    _Alignas(16) struct rv_insn scratch[3]; /* a straddling instruction not cached */
+    struct rv_dpage *scratch; /* its straddle[]: a straddling instruction not cached */
     struct rv_stats stats;
 };
 

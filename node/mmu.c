@@ -11,8 +11,9 @@
 #include "node/hart_impl.h"
 
 #define PAGE_MASK (RV_PAGE_SIZE - 1)
-/* Decoded pages kept before everything is dropped and decoding starts over. */
-#define MAX_DPAGES 2048
+/* Decoded pages kept before everything is dropped and decoding starts over
+ * (1024 pages of 66 KiB: 4 MiB of guest code, at most 66 MiB per hart). */
+#define MAX_DPAGES 1024
 
 /* ---- translation ---------------------------------------------------------- */
 
@@ -210,15 +211,16 @@ int rv_atomic(rv_hart *h, unsigned op, unsigned funct5, uint64_t addr, uint64_t 
 /* Fill one entry from a decoded instruction found at page offset `off`. */
 static void fill_entry(rv_hart *h, struct rv_insn *e, const struct rv_decoded *d, int off)
 {
+    struct rv_aux *a = rv_aux_of(e);
     e->handler = d->len == 2 && h->chandlers[d->op] ? h->chandlers[d->op] : h->handlers[d->op];
     e->imm = d->imm;
     e->rd = d->rd;
     e->rs1 = d->rs1;
     e->rs2 = d->rs2;
     e->rs3 = d->rs3;
-    e->len = d->len / 2;
-    e->op = (uint8_t)d->op;
-    e->run = 1;
+    a->len = d->len / 2;
+    a->op = (uint8_t)d->op;
+    a->run = 1;
     if (rv_op_is_jump(d->op) && d->op != RV_OP_JALR) {
         int64_t t = (int64_t)off + d->imm;
         e->rs3 = off >= 0 && t >= 0 && t < (int64_t)RV_PAGE_SIZE;
@@ -230,7 +232,7 @@ static void fill_sentinel(rv_hart *h, struct rv_insn *e)
 {
     struct rv_decoded d = {.op = RV_OP_PAGE_END, .len = 2};
     fill_entry(h, e, &d, -1);
-    e->run = 0;
+    rv_aux_of(e)->run = 0;
 }
 
 /* Decode the instruction starting at slot s of page p. */
@@ -248,10 +250,25 @@ static void decode_slot(rv_hart *h, struct rv_dpage *p, unsigned s)
     fill_entry(h, &p->e[s], &d, (int)(2 * s));
 }
 
+/* The index of (first, second) in RV_FUSED, or -1. */
+static int fused_pair(unsigned first, unsigned second)
+{
+    static const uint8_t pairs[][2] = {
+#define RV_FUSED_OPS(a, b) {RV_OP_##a, RV_OP_##b},
+        RV_FUSED(RV_FUSED_OPS)
+#undef RV_FUSED_OPS
+    };
+    for (unsigned i = 0; i < sizeof pairs / sizeof *pairs; i++)
+        if (pairs[i][0] == first && pairs[i][1] == second) return (int)i;
+    return -1;
+}
+
 /*
  * Decode lazily: from slot s forward to the end of its straight-line run (a
  * jump, the page end, or an already decoded instruction), then give each new
- * entry its run length, back to front. Only block entries reach an
+ * entry its run length, back to front, and the fused handler when it and the
+ * instruction it falls through to form an RV_FUSED pair (the second stays a
+ * complete entry of its own, for jumps to it). Only block entries reach an
  * undecoded slot, since every fall-through inside a run is decoded here.
  */
 void rv_decode_run(rv_hart *h, struct rv_dpage *p, unsigned s)
@@ -259,18 +276,21 @@ void rv_decode_run(rv_hart *h, struct rv_dpage *p, unsigned s)
     uint16_t path[RV_SLOTS];
     unsigned n = 0;
     for (;;) {
-        struct rv_insn *e = &p->e[s];
+        const struct rv_aux *a = &p->aux[s];
         decode_slot(h, p, s);
         path[n++] = (uint16_t)s;
-        if (rv_op_is_jump(e->op) || e->op == RV_OP_STRADDLE) break;
-        s += e->len;
-        if (s >= RV_SLOTS || p->e[s].op != RV_OP_LAZY) break;
+        if (rv_op_is_jump(a->op) || a->op == RV_OP_STRADDLE) break;
+        s += a->len;
+        if (s >= RV_SLOTS || p->aux[s].op != RV_OP_LAZY) break;
     }
     while (n--) {
-        struct rv_insn *e = &p->e[path[n]];
-        unsigned next = path[n] + e->len;
-        if (!rv_op_is_jump(e->op) && e->op != RV_OP_STRADDLE && next < RV_SLOTS)
-            e->run = (uint16_t)(1 + p->e[next].run);
+        struct rv_aux *a = &p->aux[path[n]];
+        unsigned next = path[n] + a->len;
+        int k;
+        if (rv_op_is_jump(a->op) || a->op == RV_OP_STRADDLE || next >= RV_SLOTS) continue;
+        a->run = (uint16_t)(1 + p->aux[next].run);
+        if ((k = fused_pair(a->op, p->aux[next].op)) >= 0)
+            p->e[path[n]].handler = h->fused[k][a->len - 1][p->aux[next].len - 1];
     }
 }
 
@@ -279,9 +299,11 @@ static void init_page(rv_hart *h, struct rv_dpage *p)
 {
     struct rv_decoded d = {.op = RV_OP_LAZY, .len = 2, .rd = RV_SINK};
     fill_entry(h, &p->e[0], &d, -1);
-    p->e[0].run = 0;
-    for (unsigned s = 1; s < RV_SLOTS; s++)
+    p->aux[0].run = 0;
+    for (unsigned s = 1; s < RV_SLOTS; s++) {
         p->e[s] = p->e[0];
+        p->aux[s] = p->aux[0];
+    }
     fill_sentinel(h, &p->e[RV_SLOTS]);
     fill_sentinel(h, &p->e[RV_SLOTS + 1]);
 }
@@ -360,9 +382,13 @@ const struct rv_insn *rv_straddle(rv_hart *h, struct rv_dpage *p, uint64_t pc)
     struct rv_decoded d;
     uint16_t lo, hi;
     if (!next) return NULL;
-    if (p->gen != gen)
-        out = h->scratch; /* fetching dropped p: decode, do not cache */
-    else if (p->snext == next && p->snext_gen == next->gen)
+    if (p->gen != gen) { /* fetching dropped p: decode, do not cache */
+        if (!h->scratch && !(h->scratch = aligned_alloc(64, (sizeof *p + 63) & ~(size_t)63))) {
+            h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = -ENOMEM};
+            return NULL;
+        }
+        out = h->scratch->straddle;
+    } else if (p->snext == next && p->snext_gen == next->gen)
         return p->straddle;
     memcpy(&lo, low + RV_PAGE_SIZE - 2, 2);
     memcpy(&hi, next->host, 2);
@@ -410,6 +436,8 @@ void rv_drop_code_range(rv_hart *h, uint64_t lo, uint64_t hi)
 void rv_dpages_free(rv_hart *h)
 {
     rv_drop_all_code(h);
+    free(h->scratch);
+    h->scratch = NULL;
     while (h->free) {
         struct rv_dpage *p = h->free;
         h->free = p->hnext;

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #define RV_PAGE_SHIFT 12
-#define RV_PAGE_SIZE (1ull << RV_PAGE_SHIFT)
+#define RV_PAGE_SIZE  (1ull << RV_PAGE_SHIFT)
 
 /* Page protection bits, as the translate hook reports them. */
 enum { RV_PROT_R = 1, RV_PROT_W = 2, RV_PROT_X = 4 };
@@ -83,10 +83,10 @@ enum rv_stop {
 
 /* Details of an RV_STOP_FAULT / RV_STOP_ILLEGAL. */
 struct rv_fault {
-    uint64_t addr;          /* faulting data or fetch address (si_addr) */
-    enum rv_access access;  /* what was attempted */
-    int err;                /* -EFAULT (unmapped), -EACCES (protection), -EBUSY (misaligned atomic) */
-    uint32_t insn;          /* the instruction bits, for RV_STOP_ILLEGAL */
+    uint64_t addr;         /* faulting data or fetch address (si_addr) */
+    enum rv_access access; /* what was attempted */
+    int err;       /* -EFAULT (unmapped), -EACCES (protection), -EBUSY (misaligned atomic) */
+    uint32_t insn; /* the instruction bits, for RV_STOP_ILLEGAL */
 };
 
 typedef struct rv_hart rv_hart;

@@ -1660,3 +1660,94 @@ Test(exec, fp_operand_plumbing)
     cr_assert_eq(X[10], 1u << 6);               /* fclass(4.0): positive normal */
     cr_assert_eq(F[10], 0xc008000000000000ull); /* fcvt.d.l(-3) after fsqrt */
 }
+
+/* ---- fused pairs ---------------------------------------------------------------- */
+
+/* Frequent adjacent pairs (RV_FUSED) run as one handler; each must still
+ * behave as two instructions. addi + sd is one, in every combination of
+ * sizes: a fault in the second half stops at the second with the first
+ * retired. A leading nop fuses with the addi too (an overlapping pair). */
+Test(exec, fused_pair_second_half_faults)
+{
+    static const uint32_t firsts[] = {I_ADDI_A0_1, I_C_ADDI_A0_1};
+    static const uint32_t seconds[] = {I_SD, I_C_SD};
+    static const uint64_t offs[] = {0, 8}; /* the second's displacement */
+    prot[5] = 0;
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            uint64_t pc = GBASE, second;
+            pc += put_insn(pc, I_NOP);
+            pc += put_insn(pc, firsts[i]);
+            second = pc;
+            pc += put_insn(pc, seconds[j]);
+            put_insn(pc, I_ECALL);
+            rv_code_written(h, GBASE, 16);
+            X[10] = 0, X[11] = PG(5), X[12] = 7;
+            uint64_t before = rv_instret(h);
+            cr_assert_eq(run_at(GBASE, 1000), RV_STOP_FAULT, "sizes %d %d", i, j);
+            cr_assert_eq(rv_state(h)->pc, second, "sizes %d %d", i, j);
+            cr_assert_eq(rv_instret(h) - before, 2, "sizes %d %d", i, j);
+            cr_assert_eq(X[10], 1);
+            cr_assert_eq(flt.addr, PG(5) + offs[j]);
+        }
+    }
+}
+
+/* sw + addi is a pair: a fault in the first half retires neither. */
+Test(exec, fused_pair_first_half_faults)
+{
+    put_insn(GBASE, I_NOP);
+    put_insn(GBASE + 4, I_SW);
+    put_insn(GBASE + 8, I_ADDI_A0_1);
+    put_insn(GBASE + 12, I_ECALL);
+    prot[5] = 0;
+    X[10] = 0, X[11] = PG(5);
+    uint64_t before = rv_instret(h);
+    cr_assert_eq(run_at(GBASE, 1000), RV_STOP_FAULT);
+    cr_assert_eq(rv_state(h)->pc, GBASE + 4);
+    cr_assert_eq(rv_instret(h) - before, 1);
+    cr_assert_eq(X[10], 0);
+}
+
+/* The second entry of a pair stays an instruction of its own: a block may
+ * start there, from an in-page branch or from a jump. */
+Test(exec, jump_into_second_of_fused_pair)
+{
+    put_insn(GBASE, I_BEQ_P8); /* beq x0, x0, .+8 */
+    put_insn(GBASE + 4, I_ADDI_A0_1);
+    put_insn(GBASE + 8, I_ADDI_A0_5);
+    put_insn(GBASE + 12, I_ECALL);
+    X[10] = 0;
+    run_to_ecall(GBASE + 4, GBASE + 12, 3); /* decodes and runs the pair */
+    cr_assert_eq(X[10], 6);
+    run_to_ecall(GBASE, GBASE + 12, 3); /* branch to its second half */
+    cr_assert_eq(X[10], 11);
+    run_to_ecall(GBASE + 8, GBASE + 12, 2);
+    cr_assert_eq(X[10], 16);
+}
+
+/* The first half of a pair stores over the second half, already decoded and
+ * fused: the new instruction runs, not the stale decode. Both sizes. */
+Test(exec, fused_pair_first_half_overwrites_second)
+{
+    put_insn(GBASE, I_SW); /* sw a2, 0(a1) over the next instruction */
+    put_insn(GBASE + 4, I_ADDI_A0_1);
+    put_insn(GBASE + 8, I_ECALL);
+    X[10] = 0, X[11] = GBASE + 4, X[12] = I_ADDI_A0_1;
+    run_to_ecall(GBASE, GBASE + 8, 3); /* decoded, fused; rewrote itself unchanged */
+    cr_assert_eq(X[10], 1);
+    X[12] = I_LI_A0_42;
+    run_to_ecall(GBASE, GBASE + 8, 3);
+    cr_assert_eq(X[10], 42);
+
+    /* c.sw a2, 4(a1) | c.addi a0, 1 | c.nop | ecall, the store writing
+     * "c.li a0, 7 | c.nop" over the c.addi and the c.nop. */
+    put_insn(GBASE, I_C_SW);
+    put_insn(GBASE + 2, I_C_ADDI_A0_1);
+    put_insn(GBASE + 4, I_C_NOP);
+    put_insn(GBASE + 6, I_ECALL);
+    rv_code_written(h, GBASE, 10);
+    X[10] = 0, X[11] = GBASE - 2, X[12] = 0x0001451du;
+    run_to_ecall(GBASE, GBASE + 6, 4);
+    cr_assert_eq(X[10], 7);
+}
