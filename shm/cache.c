@@ -1,0 +1,557 @@
+/*
+ * cache.c — the node's buffer cache of image-file pages (see cache.h for the
+ * model, the frame states and the invariants).
+ *
+ * Data structures: every frame that has host memory is on exactly one of two
+ * intrusive lists of the cache, `freel` (FREE) or `avail` (AVAILABLE, oldest
+ * first), or on neither (IN USE). A frame that caches a page is also in one
+ * hash chain (by image and page number) and on its image's list of frames, so
+ * a sync or a close visits only that image's pages.
+ */
+#include "shm/cache.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The largest page number whose offset fits a host off_t. */
+#define PGNO_MAX ((uint64_t)INT64_MAX >> STORE_PAGE_SHIFT)
+
+struct link {
+    struct link *prev, *next;
+};
+
+#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
+
+static void list_init(struct link *h)
+{
+    h->prev = h->next = h;
+}
+
+static int list_empty(const struct link *h)
+{
+    return h->next == h;
+}
+
+static void list_del(struct link *l)
+{
+    l->prev->next = l->next;
+    l->next->prev = l->prev;
+    l->prev = l->next = l;
+}
+
+/* Insert l at the tail of h (most recent). */
+static void list_add_tail(struct link *h, struct link *l)
+{
+    l->prev = h->prev;
+    l->next = h;
+    h->prev->next = l;
+    h->prev = l;
+}
+
+struct store_frame {
+    struct store_image *img; /* NULL when FREE */
+    uint64_t pgno;
+    unsigned pins;             /* IN USE while > 0 */
+    unsigned wpins;            /* pins taken with STORE_PAGE_WRITE (inv. 4) */
+    int dirty;                 /* differs from the file (or pinned for writing) */
+    struct store_frame *hnext; /* hash chain */
+    struct link lru;           /* on freel or avail, or alone when IN USE */
+    struct link ilink;         /* on img->frames when caching a page */
+    unsigned char *data;       /* STORE_PAGE_SIZE bytes, page aligned */
+};
+
+struct store_image {
+    struct store_cache *cache;
+    struct link clink;  /* on cache->images */
+    struct link frames; /* frames caching pages of this image */
+    int fd;             /* the cache's own duplicate */
+    int writable;       /* fd opened O_WRONLY or O_RDWR */
+    dev_t dev;
+    ino_t ino;
+    uint64_t size; /* logical size in bytes */
+    unsigned refs; /* lsegs mapping the image */
+};
+
+struct store_cache {
+    size_t limit;  /* frames allowed */
+    size_t nalloc; /* frames with host memory */
+    size_t nfree, navail, npinned, ndirty;
+    struct link freel;  /* FREE frames with memory */
+    struct link avail;  /* AVAILABLE frames, oldest first */
+    struct link images; /* open images */
+    struct store_frame **hash;
+    size_t hmask;             /* hash buckets - 1 */
+    struct store_frame **all; /* every allocated frame, for store_cache_free */
+    struct store_cache_stats st;
+};
+
+/* ---- Hash of (image, page) ---------------------------------------------- */
+
+static size_t bucket(const struct store_cache *c, const struct store_image *img, uint64_t pgno)
+{
+    uint64_t h = (uint64_t)(uintptr_t)img * 0x9e3779b97f4a7c15ull;
+    h ^= (pgno + (h >> 29)) * 0xbf58476d1ce4e5b9ull;
+    return (size_t)(h ^ (h >> 32)) & c->hmask;
+}
+
+static struct store_frame *hash_find(struct store_cache *c, struct store_image *img, uint64_t pgno)
+{
+    for (struct store_frame *f = c->hash[bucket(c, img, pgno)]; f; f = f->hnext)
+        if (f->img == img && f->pgno == pgno) return f;
+    return NULL;
+}
+
+static void hash_insert(struct store_cache *c, struct store_frame *f)
+{
+    struct store_frame **b = &c->hash[bucket(c, f->img, f->pgno)];
+    f->hnext = *b;
+    *b = f;
+}
+
+static void hash_remove(struct store_cache *c, struct store_frame *f)
+{
+    struct store_frame **p = &c->hash[bucket(c, f->img, f->pgno)];
+    while (*p != f)
+        p = &(*p)->hnext;
+    *p = f->hnext;
+    f->hnext = NULL;
+}
+
+/* ---- Dirty bit ------------------------------------------------------------ */
+
+static void set_dirty(struct store_cache *c, struct store_frame *f)
+{
+    if (!f->dirty) c->ndirty++;
+    f->dirty = 1;
+}
+
+static void clear_dirty(struct store_cache *c, struct store_frame *f)
+{
+    if (f->dirty) c->ndirty--;
+    f->dirty = 0;
+}
+
+/* ---- I/O ------------------------------------------------------------------ */
+
+/*
+ * Fill f with page pgno of img: zeros past the logical size without I/O,
+ * else a pread whose short tail (EOF) is zeroed. 0 or the pread errno.
+ */
+static int fill(struct store_cache *c, struct store_image *img, struct store_frame *f,
+                uint64_t pgno)
+{
+    uint64_t off = pgno << STORE_PAGE_SHIFT;
+    if (off >= img->size) {
+        memset(f->data, 0, STORE_PAGE_SIZE);
+        c->st.zero_fills++;
+        return 0;
+    }
+    size_t got = 0;
+    c->st.reads++;
+    while (got < STORE_PAGE_SIZE) {
+        ssize_t n = pread(img->fd, f->data + got, STORE_PAGE_SIZE - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    memset(f->data + got, 0, STORE_PAGE_SIZE - got);
+    return 0;
+}
+
+/*
+ * Write a dirty frame's bytes below the logical size to its image file and
+ * clear the dirty bit, unless the frame is pinned for writing (inv. 4).
+ * 0 or the pwrite errno (the frame stays dirty).
+ */
+static int writeback(struct store_cache *c, struct store_frame *f)
+{
+    struct store_image *img = f->img;
+    uint64_t off = f->pgno << STORE_PAGE_SHIFT;
+    size_t len = 0, done = 0;
+    if (off < img->size)
+        len = img->size - off < STORE_PAGE_SIZE ? (size_t)(img->size - off) : STORE_PAGE_SIZE;
+    while (done < len) {
+        ssize_t n = pwrite(img->fd, f->data + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        if (n == 0) return -EIO;
+        done += (size_t)n;
+    }
+    if (len) c->st.writebacks++;
+    if (f->wpins == 0) clear_dirty(c, f);
+    return 0;
+}
+
+/* ---- Frames --------------------------------------------------------------- */
+
+/* A new frame with host memory, or NULL (limit reached, or no host memory). */
+static struct store_frame *frame_new(struct store_cache *c)
+{
+    if (c->nalloc == c->limit) return NULL;
+    struct store_frame *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->data = aligned_alloc(STORE_PAGE_SIZE, STORE_PAGE_SIZE);
+    if (!f->data) {
+        free(f);
+        return NULL;
+    }
+    list_init(&f->lru);
+    list_init(&f->ilink);
+    c->all[c->nalloc++] = f;
+    c->nfree++;
+    list_add_tail(&c->freel, &f->lru);
+    return f;
+}
+
+/* Detach a caching frame from its page (hash, image list); it keeps its list. */
+static void frame_unbind(struct store_cache *c, struct store_frame *f)
+{
+    hash_remove(c, f);
+    list_del(&f->ilink);
+    clear_dirty(c, f);
+    f->img = NULL;
+}
+
+/* AVAILABLE or caching frame with no pins -> FREE. */
+static void frame_release(struct store_cache *c, struct store_frame *f)
+{
+    assert(f->pins == 0);
+    frame_unbind(c, f);
+    list_del(&f->lru);
+    c->navail--;
+    c->nfree++;
+    list_add_tail(&c->freel, &f->lru);
+}
+
+/*
+ * Take a frame for a new page, off every list: a FREE one, else the oldest
+ * AVAILABLE one that is clean or can be written back (evicted). NULL with *err
+ * set to -ENOMEM, or to the last write-back error when only frames whose
+ * write-back failed were left.
+ */
+static struct store_frame *frame_take(struct store_cache *c, int *err)
+{
+    if (list_empty(&c->freel)) frame_new(c);
+    if (!list_empty(&c->freel)) {
+        struct store_frame *f = container_of(c->freel.next, struct store_frame, lru);
+        list_del(&f->lru);
+        c->nfree--;
+        return f;
+    }
+    *err = -ENOMEM;
+    for (struct link *l = c->avail.next; l != &c->avail; l = l->next) {
+        struct store_frame *f = container_of(l, struct store_frame, lru);
+        int e = f->dirty ? writeback(c, f) : 0;
+        if (e < 0) {
+            *err = e; /* stays dirty and available (inv. 3); try the next one */
+            continue;
+        }
+        frame_unbind(c, f);
+        list_del(&f->lru);
+        c->navail--;
+        c->st.evictions++;
+        return f;
+    }
+    return NULL;
+}
+
+/* Give a frame taken by frame_take back to the free list (a failed fill). */
+static void frame_untake(struct store_cache *c, struct store_frame *f)
+{
+    c->nfree++;
+    list_add_tail(&c->freel, &f->lru);
+}
+
+/* ---- The cache -------------------------------------------------------------- */
+
+int store_cache_new(uint64_t bytes, struct store_cache **out)
+{
+    *out = NULL;
+    uint64_t frames = bytes >> STORE_PAGE_SHIFT;
+    if (frames == 0 || frames > SIZE_MAX / sizeof(void *) / 2) return -EINVAL;
+    struct store_cache *c = calloc(1, sizeof *c);
+    if (!c) return -ENOMEM;
+    size_t nb = 16;
+    while (nb < frames)
+        nb <<= 1;
+    c->limit = (size_t)frames;
+    c->hmask = nb - 1;
+    c->hash = calloc(nb, sizeof *c->hash);
+    c->all = calloc(c->limit, sizeof *c->all);
+    if (!c->hash || !c->all) {
+        free(c->hash);
+        free(c->all);
+        free(c);
+        return -ENOMEM;
+    }
+    list_init(&c->freel);
+    list_init(&c->avail);
+    list_init(&c->images);
+    *out = c;
+    return 0;
+}
+
+int store_cache_free(struct store_cache *c)
+{
+    if (!c) return 0;
+    int err = 0;
+    while (!list_empty(&c->images)) {
+        struct store_image *img = container_of(c->images.next, struct store_image, clink);
+        for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+            struct store_frame *f = container_of(l, struct store_frame, ilink);
+            if (f->pins == 0) continue;
+            f->pins = f->wpins = 0; /* the node is going away: IN USE -> AVAILABLE */
+            c->npinned--;
+            c->navail++;
+            list_add_tail(&c->avail, &f->lru);
+        }
+        img->refs = 1;
+        int e = store_image_close(img);
+        if (e < 0 && err == 0) err = e;
+    }
+    for (size_t i = 0; i < c->nalloc; i++) {
+        free(c->all[i]->data);
+        free(c->all[i]);
+    }
+    free(c->all);
+    free(c->hash);
+    free(c);
+    return err;
+}
+
+void store_cache_stats(const struct store_cache *c, struct store_cache_stats *out)
+{
+    *out = c->st;
+}
+
+void store_cache_counts(const struct store_cache *c, struct store_cache_counts *out)
+{
+    out->limit = c->limit;
+    out->free = c->nfree + (c->limit - c->nalloc);
+    out->available = c->navail;
+    out->pinned = c->npinned;
+    out->dirty = c->ndirty;
+}
+
+/* ---- Images ------------------------------------------------------------------ */
+
+static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)
+{
+    for (struct link *l = c->images.next; l != &c->images; l = l->next) {
+        struct store_image *img = container_of(l, struct store_image, clink);
+        if (img->dev == dev && img->ino == ino) return img;
+    }
+    return NULL;
+}
+
+/* Use a duplicate of writable `fd` for write-back instead of a read-only one. */
+static void image_upgrade_fd(struct store_image *img, int fd)
+{
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return; /* keep the old one; write-back will report */
+    close(img->fd);
+    img->fd = dup;
+    img->writable = 1;
+}
+
+int store_image_open(struct store_cache *c, int fd, struct store_image **out)
+{
+    *out = NULL;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -errno;
+    if (S_ISDIR(st.st_mode)) return -EISDIR;
+    if (!S_ISREG(st.st_mode)) return -ENODEV;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) return -errno;
+    int writable = (fl & O_ACCMODE) != O_RDONLY;
+    struct store_image *img = image_find(c, st.st_dev, st.st_ino);
+    if (img) {
+        if (writable && !img->writable) image_upgrade_fd(img, fd);
+        img->refs++;
+        *out = img;
+        return 0;
+    }
+    img = calloc(1, sizeof *img);
+    if (!img) return -ENOMEM;
+    img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (img->fd < 0) {
+        int e = -errno;
+        free(img);
+        return e;
+    }
+    img->cache = c;
+    img->writable = writable;
+    img->dev = st.st_dev;
+    img->ino = st.st_ino;
+    img->size = (uint64_t)st.st_size;
+    img->refs = 1;
+    list_init(&img->frames);
+    list_add_tail(&c->images, &img->clink);
+    *out = img;
+    return 0;
+}
+
+void store_image_hold(struct store_image *img)
+{
+    img->refs++;
+}
+
+/* Write back every dirty frame of img; 0 or the first error. */
+static int image_writeback(struct store_image *img)
+{
+    int err = 0;
+    for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        if (!f->dirty) continue;
+        int e = writeback(img->cache, f);
+        if (e < 0 && err == 0) err = e;
+    }
+    return err;
+}
+
+int store_image_close(struct store_image *img)
+{
+    assert(img->refs > 0);
+    if (--img->refs > 0) return 0;
+    struct store_cache *c = img->cache;
+    int err = image_writeback(img);
+    while (!list_empty(&img->frames)) {
+        struct store_frame *f = container_of(img->frames.next, struct store_frame, ilink);
+        assert(f->pins == 0 && "last close of an image with a pinned page");
+        frame_release(c, f);
+    }
+    list_del(&img->clink);
+    close(img->fd);
+    free(img);
+    return err;
+}
+
+int store_image_sync(struct store_image *img)
+{
+    int err = image_writeback(img);
+    if (fsync(img->fd) < 0 && err == 0) err = -errno;
+    return err;
+}
+
+uint64_t store_image_size(const struct store_image *img)
+{
+    return img->size;
+}
+
+/* Zero the bytes of frame f that lie in [from, to) of the file. */
+static void zero_range(struct store_frame *f, uint64_t from, uint64_t to)
+{
+    uint64_t base = f->pgno << STORE_PAGE_SHIFT, end = base + STORE_PAGE_SIZE;
+    uint64_t lo = from > base ? from : base, hi = to < end ? to : end;
+    if (lo < hi) memset(f->data + (lo - base), 0, (size_t)(hi - lo));
+}
+
+int store_image_set_size(struct store_image *img, uint64_t size)
+{
+    struct store_cache *c = img->cache;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    uint64_t first_gone = (size + STORE_PAGE_SIZE - 1) >> STORE_PAGE_SHIFT;
+    struct link *l;
+    for (l = img->frames.next; l != &img->frames; l = l->next) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        if (f->pgno >= first_gone && f->pins) return -EBUSY;
+    }
+    if (ftruncate(img->fd, (off_t)size) < 0) return -errno;
+    uint64_t old = img->size;
+    for (l = img->frames.next; l != &img->frames;) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        l = l->next;
+        if (f->pgno >= first_gone)
+            frame_release(c, f);
+        else /* the new partial last page; bytes past the old EOF never become data */
+            zero_range(f, size < old ? size : old, UINT64_MAX);
+    }
+    img->size = size;
+    return 0;
+}
+
+/* ---- Pages -------------------------------------------------------------------- */
+
+/* Pin a cached frame found by a lookup. */
+static void pin(struct store_cache *c, struct store_frame *f, int flags)
+{
+    if (f->pins++ == 0) {
+        list_del(&f->lru); /* off the available list */
+        c->navail--;
+        c->npinned++;
+    }
+    if (flags & STORE_PAGE_WRITE) {
+        f->wpins++;
+        set_dirty(c, f);
+    }
+}
+
+int store_page_get(struct store_image *img, uint64_t pgno, int flags, struct store_frame **out)
+{
+    struct store_cache *c = img->cache;
+    *out = NULL;
+    if (pgno > PGNO_MAX) return -EFBIG;
+    struct store_frame *f = hash_find(c, img, pgno);
+    if (f) {
+        c->st.hits++;
+        if (f->pins == 0) c->st.reclaims++;
+        pin(c, f, flags);
+        *out = f;
+        return 0;
+    }
+    c->st.misses++;
+    int err = 0;
+    f = frame_take(c, &err);
+    if (!f) return err;
+    err = fill(c, img, f, pgno);
+    if (err < 0) {
+        frame_untake(c, f);
+        return err;
+    }
+    f->img = img;
+    f->pgno = pgno;
+    f->pins = 1;
+    f->wpins = 0;
+    f->dirty = 0;
+    hash_insert(c, f);
+    list_add_tail(&img->frames, &f->ilink);
+    c->npinned++;
+    if (flags & STORE_PAGE_WRITE) {
+        f->wpins = 1;
+        set_dirty(c, f);
+    }
+    *out = f;
+    return 0;
+}
+
+void store_page_put(struct store_frame *f, int flags)
+{
+    struct store_cache *c = f->img->cache;
+    assert(f->pins > 0);
+    if (flags & STORE_PAGE_WRITE) {
+        assert(f->wpins > 0);
+        f->wpins--;
+    }
+    if (--f->pins == 0) {
+        c->npinned--;
+        c->navail++;
+        list_add_tail(&c->avail, &f->lru); /* most recently available */
+    }
+}
+
+void store_page_dirty(struct store_frame *f)
+{
+    assert(f->pins > 0);
+    set_dirty(f->img->cache, f);
+}
+
+void *store_page_data(const struct store_frame *f)
+{
+    return f->data;
+}

@@ -1,0 +1,170 @@
+/*
+ * cache.h — the node's buffer cache of image-file pages: the only main memory
+ * a node has. Every frame is either free or caches one page of one image file
+ * (design.md §4: "main memory only caches image-file pages"); the kernel maps
+ * frames into processes and the cache writes them back to the store.
+ *
+ * Model
+ *  - An image (struct store_image) is an open regular file of the store,
+ *    identified by (st_dev, st_ino), with a count of the lsegs that map it.
+ *    Opening the same file twice, through any fd, gives the same image.
+ *  - A frame is one 4 KiB page of host memory from a per-node pool of at most
+ *    `limit` frames (the node memory size); host memory is taken lazily, up to
+ *    the limit, and kept until store_cache_free.
+ *  - A frame caches one (image, page number), found through a hash.
+ *  - The image has a logical size (the host file's size when opened, changed
+ *    only by store_image_set_size). Bytes past it are not file data: a page
+ *    wholly past it reads as zeros without I/O, write-back never writes past
+ *    it, and growing the size zeroes the cached bytes it uncovers.
+ *
+ * Frame states and transitions (one per function, as in SQLite's pager.c)
+ *
+ *   FREE ---------- store_page_get (miss: fill) -----------------> IN USE
+ *   AVAILABLE ----- store_page_get (hit: reclaim, no I/O) -------> IN USE
+ *   AVAILABLE ----- store_page_get of another page (evict: write
+ *                   back if dirty, refill) ----------------------> IN USE
+ *   IN USE -------- store_page_put of the last pin --------------> AVAILABLE
+ *   AVAILABLE ----- store_image_close of the last ref (write back),
+ *                   store_image_set_size (page now past EOF) ----> FREE
+ *   dirty bit ----- set by store_page_get(STORE_PAGE_WRITE) and
+ *                   store_page_dirty; cleared by a write-back
+ *                   (store_image_sync, store_image_close, eviction)
+ *
+ *   FREE       no image; on the free list (or not yet allocated).
+ *   IN USE     pins > 0: referenced by running mappers; never evicted.
+ *   AVAILABLE  pins == 0, data valid; on the available list in the order the
+ *              frames became available (LRU); reclaimable by its own page,
+ *              or taken for another page, oldest first.
+ *
+ * Invariants
+ *  1. A (image, page) is cached by at most one frame: every lookup of it
+ *     returns the same memory, so writes through one mapping are seen by all.
+ *  2. A frame with pins > 0 is never evicted, dropped or refilled.
+ *  3. A dirty frame is never reused or freed without a successful write-back,
+ *     except when its page is truncated away (store_image_set_size) or the
+ *     host refused the write on the last close (reported, as close(2) does).
+ *     A failed write-back leaves the frame dirty and available.
+ *  4. A frame pinned for writing (STORE_PAGE_WRITE) counts as dirty for as
+ *     long as it is so pinned: a sync writes it and leaves it dirty, since the
+ *     mapper may write again without calling the cache.
+ *  5. free + available + pinned == limit at all times (store_cache_counts).
+ *  6. Functions return 0 or a negative errno and never print. The cache is
+ *     used by one thread (the node's kernel loop); it takes no locks.
+ */
+#ifndef SYMUNIX_SHM_CACHE_H
+#define SYMUNIX_SHM_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_PAGE_SHIFT 12
+#define STORE_PAGE_SIZE  (1u << STORE_PAGE_SHIFT)
+
+/* store_page_get flags */
+#define STORE_PAGE_WRITE 1 /* the mapper may write: dirty while pinned (inv. 4) */
+
+struct store_cache;
+struct store_image;
+struct store_frame;
+
+struct store_cache_stats {
+    uint64_t hits;       /* lookups that found the page cached (pinned or available) */
+    uint64_t misses;     /* lookups that had to take a frame */
+    uint64_t reads;      /* pread calls that filled a frame from the file */
+    uint64_t zero_fills; /* misses past EOF, filled with zeros without I/O */
+    uint64_t writebacks; /* dirty pages written to their image file */
+    uint64_t reclaims;   /* hits on an AVAILABLE frame (no I/O) */
+    uint64_t evictions;  /* AVAILABLE frames taken for another page */
+};
+
+struct store_cache_counts {
+    size_t limit;     /* frames in the pool (the node memory size / 4 KiB) */
+    size_t free;      /* FREE frames, including host memory not yet taken */
+    size_t available; /* AVAILABLE frames (reclaimable) */
+    size_t pinned;    /* IN USE frames */
+    size_t dirty;     /* dirty frames, pinned or available */
+};
+
+/* ---- The cache ------------------------------------------------------------ */
+
+/*
+ * A cache of at most `bytes` of frames (rounded down to pages). 0 or -EINVAL
+ * (less than one page), -ENOMEM.
+ */
+int store_cache_new(uint64_t bytes, struct store_cache **out);
+
+/*
+ * Close every image still open (writing back its dirty pages) and free the
+ * pool. Pins still held are ignored: the node is going away. Returns 0 or the
+ * first write-back error.
+ */
+int store_cache_free(struct store_cache *c);
+
+void store_cache_stats(const struct store_cache *c, struct store_cache_stats *out);
+void store_cache_counts(const struct store_cache *c, struct store_cache_counts *out);
+
+/* ---- Images ----------------------------------------------------------------- */
+
+/*
+ * Open the image of the regular file at host fd `fd` (the caller keeps `fd`;
+ * the cache holds its own duplicate). When that file (st_dev, st_ino) is
+ * already open, its reference count goes up and the same image comes back;
+ * a writable fd then replaces a read-only one for write-back.
+ * 0 or -EBADF (fd not open), -EISDIR (a directory), -ENODEV (not a regular
+ * file), -EMFILE, -ENOMEM.
+ */
+int store_image_open(struct store_cache *c, int fd, struct store_image **out);
+
+/* One more lseg maps the image (fork/spawn inheriting a segment). */
+void store_image_hold(struct store_image *img);
+
+/*
+ * One lseg fewer. On the last one (last unmap), every dirty page is written
+ * back, the image's frames become FREE and the image is freed; no frame of it
+ * may still be pinned. Returns 0 or the first write-back error (the pages the
+ * host refused are dropped: inv. 3).
+ */
+int store_image_close(struct store_image *img);
+
+/*
+ * fsync semantics: write back every dirty page of the image (pinned or
+ * available; inv. 4), then fsync the host fd. 0 or the first error; pages
+ * whose write failed stay dirty.
+ */
+int store_image_sync(struct store_image *img);
+
+/* The image's logical size in bytes. */
+uint64_t store_image_size(const struct store_image *img);
+
+/*
+ * Set the logical size (ftruncate of the host file). Shrinking frees the
+ * frames of pages wholly past the new size (their data is gone, dirty or not)
+ * and zeroes the tail of a partial last page; growing zeroes the cached bytes
+ * in [old size, new size). 0 or -EBUSY (a page that would vanish is pinned),
+ * -EFBIG, or the errno of ftruncate.
+ */
+int store_image_set_size(struct store_image *img, uint64_t size);
+
+/* ---- Pages ------------------------------------------------------------------ */
+
+/*
+ * Pin page `pgno` of `img` and return its frame: from the cache (a hit), or
+ * from a FREE frame, else the least recently AVAILABLE frame (written back
+ * first if dirty), filled from the file (zeros past EOF). `flags`:
+ * STORE_PAGE_WRITE to pin for writing (marks dirty). 0 or -ENOMEM (every
+ * frame pinned; the scheduler then swaps a process out), -EFBIG (page beyond
+ * the largest file offset), the errno of a failed pread (the frame goes back
+ * FREE), or of a failed write-back when no other frame could be taken.
+ */
+int store_page_get(struct store_image *img, uint64_t pgno, int flags, struct store_frame **out);
+
+/* Drop one pin taken by store_page_get with the same `flags`. */
+void store_page_put(struct store_frame *f, int flags);
+
+/* Mark a pinned frame dirty (a write by the kernel itself, e.g. read(2)). */
+void store_page_dirty(struct store_frame *f);
+
+/* The frame's STORE_PAGE_SIZE bytes (valid while pinned). */
+void *store_page_data(const struct store_frame *f);
+
+#endif /* SYMUNIX_SHM_CACHE_H */
