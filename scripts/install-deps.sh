@@ -8,6 +8,7 @@ packages=(
   libopenmpi-dev openmpi-bin      # the MPI transport
   libevent-dev                    # the node loop's timers and signals
   libcriterion-dev                # unit tests
+  zlib1g-dev                      # crc32 of network messages
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  # guest programs
   qemu-user                       # reference oracle in tests (qemu-riscv64)
 )
