@@ -1,13 +1,16 @@
 /*
  * syscall.c — system-call dispatch, as in xv6: one table indexed by the Linux
- * riscv64 syscall numbers (asm-generic/unistd.h), arguments in a0..a5, number in
- * a7, result back in a0. Unknown numbers answer -ENOSYS and are counted per
- * number in the kernel's statistics so a run can report what a program missed.
+ * riscv64 syscall numbers (asm-generic/unistd.h), a second one for the Symunix
+ * II calls in their own range (user/include/symunix.h: SYM_NR_BASE up),
+ * arguments in a0..a5, number in a7, result back in a0. Unknown numbers answer
+ * -ENOSYS and are counted per number in the kernel's statistics so a run can
+ * report what a program missed.
  */
 #include <errno.h>
 
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
+#include "symunix/abi.h"
 
 /* Linux riscv64 syscall numbers (asm-generic numbering). */
 enum {
@@ -195,6 +198,11 @@ static const k_syscall_fn table[NR_MAX] = {
     [NR_sigaltstack] = sys_sigaltstack,
 };
 
+/* The Symunix II calls, indexed by number - SYM_NR_BASE. */
+static const k_syscall_fn sym_table[SYM_NR_LIMIT - SYM_NR_BASE] = {
+    /* filled as the calls are implemented (the memory-management issue) */
+};
+
 /* Count an unknown call by number (the first 32 distinct numbers are kept). */
 static void count_enosys(struct k_stats *s, int nr)
 {
@@ -220,8 +228,13 @@ void k_syscall(struct k_proc *p)
     for (int i = 0; i < 6; i++)
         args[i] = st->x[10 + i];
     p->k->stats.syscalls++;
-    if (nr < NR_MAX && table[nr]) {
-        ret = table[nr](p, args);
+    k_syscall_fn fn = NULL;
+    if (nr < NR_MAX)
+        fn = table[nr];
+    else if (nr >= SYM_NR_BASE && nr < SYM_NR_LIMIT)
+        fn = sym_table[nr - SYM_NR_BASE];
+    if (fn) {
+        ret = fn(p, args);
     } else {
         count_enosys(&p->k->stats, nr <= INT32_MAX ? (int)nr : -1);
         ret = -ENOSYS;
