@@ -156,7 +156,7 @@ static int map_load(struct k_proc *p, struct image *im, const Elf64_Phdr *ph, ui
         lo = mapped_to;
     }
     if (lo < hi) {
-        int rc = k_vm_map(p, lo, hi - lo, prot, K_REGION_ANON, -1, 0);
+        int rc = k_vm_map(p, lo, hi - lo, prot, K_REGION_TEXT, -1, 0);
         if (rc) return refuse(im, rc, "cannot map segment: %s", strerror(-rc));
     }
     return 0;

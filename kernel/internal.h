@@ -4,7 +4,7 @@
  * signature. Nothing outside kernel/ includes this file.
  *
  * Who touches what in struct k_proc:
- *   vm, brk           — vm.c, sys_mem.c, elf.c (exec)
+ *   vm, brk           — vm.c, sys_mem.c, sys_sym.c, elf.c (exec)
  *   files, cwd        — sys_file.c (and exec for close-on-exec)
  *   sig*              — signal.c, sys_proc.c
  *   the rest          — kernel.c, sys_proc.c
@@ -19,6 +19,7 @@
 
 #include "kernel/kernel.h"
 #include "node/node.h"
+#include "shm/image.h"
 
 struct store;
 
@@ -40,13 +41,25 @@ struct store;
 #define K_PIE_BIAS   0x2aaaaaa000ull /* 2/3 of user space, as Linux's ELF_ET_DYN_BASE */
 #define K_ELF_MAX    (64ull << 30)   /* largest total memsz of an executable */
 
-/* One mapped range of guest virtual memory, backed by host memory from mmap. */
+/*
+ * One mapped range of guest virtual memory, backed by host memory from mmap: a
+ * Symunix II logical segment (lseg). Besides the protection it carries the
+ * lseg's other attributes as symunix/abi.h spells them, in `attr`: the virtual
+ * ones (SYM_CACHE, SYM_SPAWN_*, SYM_EXEC_KEEP; mapctl changes them) and the
+ * physical ones fixed at creation (SYM_MEM_GLOBAL, SYM_MEM_STRICT). `off` is the
+ * offset of `start` in the image file (dev, ino), or (0, 0) for memory that has
+ * no image file yet. Splitting a region copies all of these and advances the
+ * right-hand piece's `off`.
+ */
 struct k_region {
     uint64_t start, end; /* page-aligned guest range [start, end) */
     unsigned prot;       /* RV_PROT_* */
     uint8_t *host;       /* host address of `start` */
     uint64_t host_len;   /* length of the host mapping that `host` begins */
     int kind;            /* K_REGION_* */
+    unsigned attr;       /* SYM_CACHE | SYM_SPAWN_* | SYM_EXEC_KEEP | SYM_MEM_* */
+    uint64_t off;        /* offset of `start` in the image file */
+    uint64_t dev, ino;   /* the image file (host identity, as fstat reports it) */
 };
 enum {
     K_REGION_ANON = 0,
@@ -54,7 +67,8 @@ enum {
     K_REGION_FILE_PRIVATE,
     K_REGION_STACK,
     K_REGION_BRK,
-    K_REGION_TRAMPOLINE
+    K_REGION_TRAMPOLINE,
+    K_REGION_TEXT /* a PT_LOAD segment of the executable */
 };
 
 struct k_vm {
@@ -72,7 +86,9 @@ struct k_vm {
 struct k_file {
     int hostfd;
     int refs;
-    char *dirpath; /* guest absolute path when this is a directory, else NULL */
+    char *dirpath;    /* guest absolute path when this is a directory, else NULL */
+    int image;        /* a regular file recorded in the node's store_names */
+    int close_action; /* SYM_O_DEL* set through this description (fcntl reads it) */
 };
 struct k_fdent {
     struct k_file *f; /* NULL = free slot */
@@ -128,6 +144,7 @@ struct k_proc {
     uint64_t clear_child_tid; /* set_tid_address */
     uint64_t robust_list;
     struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
+    struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
 };
 
 struct k_kernel {
@@ -136,6 +153,7 @@ struct k_kernel {
     int next_pid;
     struct k_stats stats;
     volatile sig_atomic_t kill_sig; /* set by k_request_kill */
+    struct store_names *names;      /* the node's open image files (sys_file.c) */
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -160,6 +178,9 @@ int k_files_init(struct k_proc *p);
 /* Close every descriptor (exit) / the close-on-exec ones (exec). */
 void k_files_close_all(struct k_proc *p);
 void k_files_close_on_exec(struct k_proc *p);
+/* The process is ending abnormally (fatal signal): mark its open image files
+ * so that their close actions see it (call before k_files_close_all). */
+void k_files_abnormal(struct k_proc *p);
 
 /* ---- System calls (syscall.c dispatches; sys_*.c implement) -------------- */
 
@@ -185,6 +206,11 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
 int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len);
 /* Change protection of a fully mapped range: 0, -ENOMEM (hole) or host errno. */
 int k_vm_protect(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot);
+/* Set the protection and the attribute bits selected by mask (a k_region attr
+ * mask) of a fully mapped range, splitting regions at its ends; as k_vm_protect
+ * otherwise (k_vm_protect is this with mask 0). */
+int k_vm_set_attr(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
+                  unsigned attr);
 /* Is any page of the range mapped? Is every page? */
 bool k_vm_any_mapped(const struct k_vm *vm, uint64_t start, uint64_t len);
 bool k_vm_all_mapped(const struct k_vm *vm, uint64_t start, uint64_t len);
@@ -286,5 +312,13 @@ int64_t sys_rt_sigprocmask(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_rt_sigpending(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_rt_sigreturn(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_sigaltstack(struct k_proc *p, const uint64_t a[6]);
+
+/* sys_sym.c: the Symunix II memory calls */
+int64_t sys_mapin(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_mapout(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_mapctl(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_pmemaddr(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_pmemvect(struct k_proc *p, const uint64_t a[6]);
 
 #endif /* SYMUNIX_KERNEL_INTERNAL_H */

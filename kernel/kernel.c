@@ -34,6 +34,11 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
     k->cfg = *cfg;
     if (!k->cfg.quantum) k->cfg.quantum = DEFAULT_QUANTUM;
     k->next_pid = 1;
+    int rc = store_names_new(k->cfg.store, k->cfg.node, 0, &k->names);
+    if (rc < 0) {
+        free(k);
+        return rc;
+    }
     *out = k;
     return 0;
 }
@@ -58,6 +63,7 @@ void k_kernel_free(k_kernel *k)
 {
     if (!k) return;
     if (k->init) proc_free(k, k->init);
+    store_names_free(k->names);
     free(k);
 }
 
@@ -266,6 +272,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     if (p->state == K_ZOMBIE) return;
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
+    if (WIFSIGNALED(wstatus)) k_files_abnormal(p); /* an abnormal end */
     k_files_close_all(p);
 }
 

@@ -9,6 +9,13 @@
  * Guest memory is reached only through k_copyin/k_copyout, with a bounce
  * buffer for data; structures whose riscv64 layout differs from the host's
  * (struct stat) are converted, the rest are checked equal by static asserts.
+ *
+ * Image files (docs/store.md, shm/image.h): every open of a regular file is
+ * recorded in the node's struct store_names, so the last close applies the
+ * file's close action; SYM_O_ANON creates a lazy anonymous file; getdents
+ * names the directory's anonymous files first; "@name/rest" paths go through
+ * the process's reference directories in at_path, the one place where a
+ * guest path is made absolute.
  */
 #include "kernel/sys_file.h"
 
@@ -24,7 +31,9 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/image.h"
 #include "shm/store.h"
+#include "symunix/abi.h"
 
 /* ---- Guest (Linux riscv64, asm-generic) constants ------------------------ */
 
@@ -45,6 +54,8 @@
 #define G_O_DIRECTORY 0200000
 #define G_O_WRONLY    01
 #define G_O_RDWR      02
+#define G_O_TMPFILE   020000000
+#define G_O_CREAT     0100
 
 #define G_F_DUPFD         0
 #define G_F_GETFD         1
@@ -144,10 +155,12 @@ static struct k_file *file_get(struct k_proc *p, int64_t fd)
     return p->fd[fd].f;
 }
 
-/* Drop one reference; the last closes the host fd. 0 or the host's close error. */
-static int file_put(struct k_file *f)
+/* Drop one reference; the last records the image file's close (which may
+ * apply its close action) and closes the host fd. 0 or the host's close error. */
+static int file_put(struct store_names *names, struct k_file *f)
 {
     if (--f->refs > 0) return 0;
+    if (f->image) store_file_close(names, f->hostfd); /* the fd is gone either way */
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
     free(f);
@@ -167,19 +180,47 @@ static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec
     return -EMFILE;
 }
 
-/* Wrap a new host fd in a k_file and install it; closes hostfd on failure. */
-static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec)
+/* A new open file description of hostfd (one reference), or NULL. */
+static struct k_file *file_new(int hostfd, const char *dirpath)
 {
     struct k_file *f = calloc(1, sizeof *f);
     if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
         free(f);
-        close(hostfd);
-        return -ENOMEM;
+        return NULL;
     }
     f->hostfd = hostfd;
     f->refs = 1;
+    return f;
+}
+
+/* Wrap a new host fd in a k_file and install it; closes hostfd on failure. */
+static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec)
+{
+    struct k_file *f = file_new(hostfd, dirpath);
+    if (!f) {
+        close(hostfd);
+        return -ENOMEM;
+    }
     int fd = fd_install(p, 0, f, cloexec);
-    if (fd < 0) file_put(f);
+    if (fd < 0) file_put(p->k->names, f);
+    return fd;
+}
+
+/* Same for an image file whose open is already recorded in the node's
+ * store_names, with close action `action` (SYM_O_DEL* or 0); on failure the
+ * close is recorded and hostfd closed. */
+static int fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec)
+{
+    struct k_file *f = file_new(hostfd, NULL);
+    if (!f) {
+        store_file_close(p->k->names, hostfd);
+        close(hostfd);
+        return -ENOMEM;
+    }
+    f->image = 1;
+    f->close_action = action;
+    int fd = fd_install(p, 0, f, cloexec);
+    if (fd < 0) file_put(p->k->names, f);
     return fd;
 }
 
@@ -189,7 +230,7 @@ static int fd_clear(struct k_proc *p, int fd)
     struct k_file *f = p->fd[fd].f;
     p->fd[fd].f = NULL;
     p->fd[fd].cloexec = 0;
-    return file_put(f);
+    return file_put(p->k->names, f);
 }
 
 int k_fd_host(struct k_proc *p, int fd)
@@ -198,9 +239,15 @@ int k_fd_host(struct k_proc *p, int fd)
     return f ? f->hostfd : -EBADF;
 }
 
+/*
+ * Also binds "@image" to the root "/": a process has no image directory of its
+ * own yet (one process per node), and the root is the one directory every
+ * process of the store shares; spawn/fork will inherit the binding by copy.
+ */
 int k_files_init(struct k_proc *p)
 {
     strcpy(p->cwd, "/");
+    store_refdirs_init(&p->refdirs);
     for (int i = 0; i < 3; i++) {
         /* A private dup: the guest closing 0-2 must not close ours. */
         int h = fcntl(i, F_DUPFD_CLOEXEC, 3);
@@ -215,13 +262,20 @@ int k_files_init(struct k_proc *p)
         p->fd[i].f = f;
         p->fd[i].cloexec = 0;
     }
-    return 0;
+    return store_mkrefdir(p->k->cfg.store, &p->refdirs, "/", STORE_REFNAME_IMAGE);
 }
 
 void k_files_close_all(struct k_proc *p)
 {
     for (int i = 0; i < K_NFILE; i++)
         if (p->fd[i].f) fd_clear(p, i);
+    store_refdirs_clear(&p->refdirs);
+}
+
+void k_files_abnormal(struct k_proc *p)
+{
+    for (int i = 0; i < K_NFILE; i++)
+        if (p->fd[i].f && p->fd[i].f->image) store_file_abnormal(p->k->names, p->fd[i].f->hostfd);
 }
 
 void k_files_close_on_exec(struct k_proc *p)
@@ -230,13 +284,14 @@ void k_files_close_on_exec(struct k_proc *p)
         if (p->fd[i].f && p->fd[i].cloexec) fd_clear(p, i);
 }
 
-void k_files_fork(struct k_proc *child, const struct k_proc *parent)
+int k_files_fork(struct k_proc *child, const struct k_proc *parent)
 {
     for (int i = 0; i < K_NFILE; i++) {
         child->fd[i] = parent->fd[i];
         if (child->fd[i].f) child->fd[i].f->refs++;
     }
     strcpy(child->cwd, parent->cwd);
+    return store_refdirs_copy(&child->refdirs, &parent->refdirs);
 }
 
 /* ---- Flags ----------------------------------------------------------------- */
@@ -269,7 +324,10 @@ static struct store *store_of(struct k_proc *p)
 /*
  * Turn (dirfd, guest string at gaddr) into a guest absolute path in out
  * (PATH_MAX). An empty name gives -ENOENT unless allow_empty, in which case
- * out is "" and the caller operates on dirfd itself.
+ * out is "" and the caller operates on dirfd itself. A name starting with '@'
+ * is a reference-directory path "@name/rest" (dirfd ignored, as for an
+ * absolute name): the refdir's current guest path joined with rest, which
+ * store.c then resolves inside the root like any other path.
  */
 static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty)
 {
@@ -280,6 +338,8 @@ static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int a
         out[0] = '\0';
         return allow_empty ? 0 : -ENOENT;
     }
+    if (name[0] == '@')
+        return store_refdir_path(store_of(p), &p->refdirs, p->cwd, name, out, PATH_MAX);
     const char *base = p->cwd;
     if (name[0] != '/' && dirfd != G_AT_FDCWD) {
         struct k_file *f = file_get(p, dirfd);
@@ -331,26 +391,107 @@ static void proc_fd(char *buf, size_t len, int h)
 
 /* ---- Descriptors: open, close, dup, fcntl, ioctl, pipe --------------------- */
 
+/* The close action (SYM_O_DEL*, or 0) that open flags or an fcntl argument
+ * ask for: at most one of the three, else -EINVAL. */
+static int close_action_of(int bits)
+{
+    int action = bits & SYM_O_CLOSE_ACTIONS;
+    return (action & (action - 1)) ? -EINVAL : action;
+}
+
+/* SYM_O_DEL* to the store's STORE_DELETE_* (0 stays 0). */
+static int store_action(int action)
+{
+    return action == SYM_O_DELCLOSE         ? STORE_DELETE_ON_LAST_CLOSE
+           : action == SYM_O_DELNOTABNORMAL ? STORE_DELETE_UNLESS_ABNORMAL
+           : action == SYM_O_DELABNORMAL    ? STORE_DELETE_IF_ABNORMAL
+                                            : 0;
+}
+
+/* Host fd h (read/write) reopened write-only; h is kept. */
+static int reopen_wronly(int h)
+{
+    char src[64];
+    proc_fd(src, sizeof src, h);
+    int r = open(src, O_WRONLY | O_CLOEXEC);
+    return r < 0 ? -errno : r;
+}
+
+/*
+ * open(dir, SYM_O_ANON | access, mode): a lazy anonymous file in directory g,
+ * unnamed until fdname, getdents of g or a keeping close action names it.
+ * O_RDONLY is refused (nothing could ever be written to it). The C library
+ * passes open's mode argument only with O_CREAT (or O_TMPFILE), so the mode
+ * is taken with O_CREAT and is 0666 (less the umask) otherwise.
+ */
+static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mode, int action)
+{
+    int acc = gflags & G_O_ACCMODE;
+    if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
+    if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
+    int dfd = store_path_open(store_of(p), g, O_RDONLY | O_DIRECTORY, 0);
+    if (dfd < 0) return dfd;
+    mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see open_anon's comment */
+    int h = store_anon_create(p->k->names, dfd, mode, store_action(action));
+    close(dfd);
+    if (h < 0) return h;
+    int w = acc == G_O_WRONLY ? reopen_wronly(h) : h;
+    if (w != h) {
+        if (w < 0) store_file_close(p->k->names, h); /* h's record stands for w's */
+        close(h);
+        if (w < 0) return w;
+    }
+    if (fcntl(w, F_SETFL, oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK)) < 0) {
+        store_file_close(p->k->names, w);
+        close(w);
+        return -errno;
+    }
+    return fd_new_image(p, w, action, !!(gflags & G_O_CLOEXEC));
+}
+
+/* Install host fd h, just opened from guest path g: a directory keeps its
+ * guest path, a regular file is recorded as an image file with `action`. */
+static int64_t open_install(struct k_proc *p, int h, const char *g, int gflags, int action)
+{
+    int cloexec = !!(gflags & G_O_CLOEXEC);
+    struct stat sb;
+    if (fstat(h, &sb) < 0) {
+        close(h);
+        return -errno;
+    }
+    if (S_ISREG(sb.st_mode)) {
+        int e = store_file_open(p->k->names, h, NULL, store_action(action));
+        if (e < 0) {
+            close(h);
+            return e;
+        }
+        return fd_new_image(p, h, action, cloexec);
+    }
+    /* Only an O_PATH or read-only open can yield a directory. */
+    char *dirpath = NULL;
+    if (((gflags & G_O_PATH) || (gflags & G_O_ACCMODE) == 0) && S_ISDIR(sb.st_mode) &&
+        !(dirpath = dir_path(p, h, g))) {
+        close(h);
+        return -ENOMEM;
+    }
+    int fd = fd_new(p, h, dirpath, cloexec);
+    free(dirpath);
+    return fd;
+}
+
+/* Symunix bits (SYM_O_*) never reach the host: oflags_to_host drops them. */
 int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
 {
     char g[PATH_MAX];
     int gflags = (int)a[2];
+    int action = close_action_of(gflags);
+    if (action < 0) return action;
     int e = at_path(p, (int)a[0], a[1], g, 0);
     if (e < 0) return e;
-    int hflags = oflags_to_host(gflags);
-    int h = store_path_open(store_of(p), g, hflags, (mode_t)a[3]);
+    if (gflags & SYM_O_ANON) return open_anon(p, g, gflags, (mode_t)a[3], action);
+    int h = store_path_open(store_of(p), g, oflags_to_host(gflags), (mode_t)a[3]);
     if (h < 0) return h;
-    /* Only an O_PATH or read-only open can yield a directory. */
-    char *dirpath = NULL;
-    struct stat sb;
-    if (((gflags & G_O_PATH) || (gflags & G_O_ACCMODE) == 0) && fstat(h, &sb) == 0 &&
-        S_ISDIR(sb.st_mode) && !(dirpath = dir_path(p, h, g))) {
-        close(h);
-        return -ENOMEM;
-    }
-    int fd = fd_new(p, h, dirpath, !!(gflags & G_O_CLOEXEC));
-    free(dirpath);
-    return fd;
+    return open_install(p, h, g, gflags, action);
 }
 
 int64_t sys_close(struct k_proc *p, const uint64_t a[6])
@@ -400,6 +541,18 @@ static int64_t fcntl_lock(struct k_proc *p, int h, int cmd, uint64_t garg)
     return 0;
 }
 
+/* fcntl(fd, SYM_F_SETCLOSE, action): replace the close action of an image
+ * file (0 or one SYM_O_DEL* flag). -EINVAL for anything else. */
+static int64_t fcntl_setclose(struct k_proc *p, struct k_file *f, uint64_t arg)
+{
+    if (!f->image || arg > INT32_MAX || (arg & ~(uint64_t)SYM_O_CLOSE_ACTIONS)) return -EINVAL;
+    int action = close_action_of((int)arg);
+    if (action < 0) return action;
+    int r = store_file_setaction(p->k->names, f->hostfd, store_action(action));
+    if (r == 0) f->close_action = action;
+    return r;
+}
+
 int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0], cmd = (int)a[1];
@@ -429,6 +582,8 @@ int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
     case G_F_SETPIPE_SZ:
         r = fcntl(f->hostfd, cmd == G_F_GETPIPE_SZ ? F_GETPIPE_SZ : F_SETPIPE_SZ, (int)a[2]);
         return r < 0 ? -errno : r;
+    case SYM_F_GETCLOSE: return f->image ? f->close_action : -EINVAL;
+    case SYM_F_SETCLOSE: return fcntl_setclose(p, f, a[2]);
     default: return -EINVAL;
     }
 }
@@ -666,14 +821,38 @@ int64_t sys_lseek(struct k_proc *p, const uint64_t a[6])
     return r < 0 ? -errno : r;
 }
 
+/* Remove the records of hidden anonymous files from n bytes of linux_dirent64
+ * records (d_reclen at 16, d_name at 19); returns the bytes left. */
+static long drop_hidden(uint8_t *buf, long n)
+{
+    long in = 0, out = 0;
+    while (in + 19 < n) {
+        uint16_t reclen;
+        memcpy(&reclen, buf + in + 16, sizeof reclen);
+        if (reclen == 0 || in + reclen > n) break;
+        if (!store_anon_is_hidden((const char *)buf + in + 19)) {
+            memmove(buf + out, buf + in, reclen);
+            out += reclen;
+        }
+        in += reclen;
+    }
+    return out;
+}
+
+/* Before listing a directory, its anonymous files get names (they become
+ * visible); a failure to name one only leaves it out of the listing. */
 int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return -EBADF;
+    if (f->dirpath) store_dir_materialize(p->k->names, f->hostfd);
     size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
     off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
-    long n = syscall(SYS_getdents64, f->hostfd, bounce, want);
-    if (n < 0) return -errno;
+    long n;
+    do { /* a batch of hidden names only is not the end of the directory */
+        n = syscall(SYS_getdents64, f->hostfd, bounce, want);
+        if (n < 0) return -errno;
+    } while (n > 0 && (n = drop_hidden(bounce, n)) == 0);
     if (n > 0 && k_copyout(p, a[1], bounce, (uint64_t)n) < 0) {
         if (pos >= 0) lseek(f->hostfd, pos, SEEK_SET); /* the entries were not seen */
         return -EFAULT;
@@ -1096,4 +1275,71 @@ int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
 {
     return umask((mode_t)(a[0] & 0777));
+}
+
+/* ---- Symunix II: names of image files, reference directories, pdup ---------- */
+
+/* Copy in a refname; one too long for any binding is simply a bad one. */
+static int refname_in(struct k_proc *p, uint64_t gaddr, char *out, size_t len)
+{
+    int e = k_copyin_str(p, out, gaddr, len);
+    return e == -ENAMETOOLONG ? -EINVAL : e;
+}
+
+/* fdname(fd, buf, size): the file's guest path, naming a lazy anonymous file
+ * now. Returns the length without the NUL; -ERANGE when size cannot hold it. */
+int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    char path[PATH_MAX];
+    int r = store_anon_name(p->k->names, f->hostfd, path, sizeof path);
+    if (r < 0) return r;
+    size_t n = strlen(path);
+    if (a[2] < n + 1) return -ERANGE;
+    if (k_copyout(p, a[1], path, n + 1) < 0) return -EFAULT;
+    return (int64_t)n;
+}
+
+/* mkrefdir(path, refname): bind refname to the directory path names. */
+int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6])
+{
+    char g[PATH_MAX], ref[2 * STORE_REFNAME_MAX];
+    int e = at_path(p, G_AT_FDCWD, a[0], g, 0);
+    if (e == 0) e = refname_in(p, a[1], ref, sizeof ref);
+    if (e < 0) return e;
+    return store_mkrefdir(store_of(p), &p->refdirs, g, ref);
+}
+
+/* fmkrefdir(fd, refname): bind refname to the directory open at fd. */
+int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_file *f = file_get(p, (int)a[0]);
+    if (!f) return -EBADF;
+    char ref[2 * STORE_REFNAME_MAX];
+    int e = refname_in(p, a[1], ref, sizeof ref);
+    if (e < 0) return e;
+    return store_fmkrefdir(store_of(p), &p->refdirs, f->hostfd, ref);
+}
+
+/* rmrefdir(refname): remove a binding. */
+int64_t sys_rmrefdir(struct k_proc *p, const uint64_t a[6])
+{
+    char ref[2 * STORE_REFNAME_MAX];
+    int e = refname_in(p, a[0], ref, sizeof ref);
+    if (e < 0) return e;
+    return store_rmrefdir(&p->refdirs, ref);
+}
+
+/*
+ * pdup(pid, fd): duplicate descriptor fd of process pid into the caller, as
+ * dup does. One process per node for now: pid 0 or the caller's own pid is the
+ * caller itself; any other pid is -ESRCH until spawn brings more processes.
+ */
+int64_t sys_pdup(struct k_proc *p, const uint64_t a[6])
+{
+    int pid = (int)a[0];
+    if (a[0] > INT32_MAX || (pid != 0 && pid != p->pid)) return -ESRCH;
+    const uint64_t dup_args[6] = {a[1], 0, 0, 0, 0, 0};
+    return sys_dup(p, dup_args);
 }

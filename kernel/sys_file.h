@@ -13,8 +13,9 @@
 
 struct k_proc;
 
-/* Give a child (fork/spawn) the parent's descriptors (shared, as dup) and cwd. */
-void k_files_fork(struct k_proc *child, const struct k_proc *parent);
+/* Give a child (fork/spawn) the parent's descriptors (shared, as dup), cwd and
+ * reference directories (copied). 0 or a negative errno (no refdirs then). */
+int k_files_fork(struct k_proc *child, const struct k_proc *parent);
 
 int64_t sys_getcwd(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_dup(struct k_proc *p, const uint64_t a[6]);
@@ -53,5 +54,12 @@ int64_t sys_fdatasync(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_utimensat(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_statx(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_umask(struct k_proc *p, const uint64_t a[6]);
+
+/* Symunix II calls (sym_table): image-file names, reference directories, pdup. */
+int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_rmrefdir(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_fdname(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_pdup(struct k_proc *p, const uint64_t a[6]);
 
 #endif /* SYMUNIX_KERNEL_SYS_FILE_H */

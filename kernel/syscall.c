@@ -200,6 +200,17 @@ static const k_syscall_fn table[NR_MAX] = {
 
 /* The Symunix II calls, indexed by number - SYM_NR_BASE. */
 static const k_syscall_fn sym_table[SYM_NR_LIMIT - SYM_NR_BASE] = {
+    [SYM_NR_mapin - SYM_NR_BASE] = sys_mapin,
+    [SYM_NR_mapout - SYM_NR_BASE] = sys_mapout,
+    [SYM_NR_mapctl - SYM_NR_BASE] = sys_mapctl,
+    [SYM_NR_pinfo - SYM_NR_BASE] = sys_pinfo,
+    [SYM_NR_pmemaddr - SYM_NR_BASE] = sys_pmemaddr,
+    [SYM_NR_pmemvect - SYM_NR_BASE] = sys_pmemvect,
+    [SYM_NR_mkrefdir - SYM_NR_BASE] = sys_mkrefdir,
+    [SYM_NR_fmkrefdir - SYM_NR_BASE] = sys_fmkrefdir,
+    [SYM_NR_rmrefdir - SYM_NR_BASE] = sys_rmrefdir,
+    [SYM_NR_fdname - SYM_NR_BASE] = sys_fdname,
+    [SYM_NR_pdup - SYM_NR_BASE] = sys_pdup,
     /* filled as the calls are implemented (the memory-management issue) */
 };
 

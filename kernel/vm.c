@@ -13,6 +13,11 @@
  *     file opened read-only fails as on Linux.
  *  4. After any change of mappings or protection the hart's view of the range is
  *     flushed (rv_flush_range) before the guest runs again.
+ *  5. A region is a Symunix II lseg: its attributes (attr, and the image file
+ *     identity and offset) survive every split, the right-hand piece's offset
+ *     advanced by the split point. New regions get the defaults of
+ *     default_attr(); mapin and mapctl (sys_sym.c) set them through
+ *     k_vm_set_attr.
  */
 #include <assert.h>
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
 
@@ -121,6 +127,7 @@ static int split_at(struct k_vm *vm, uint64_t addr)
     tail.start = addr;
     tail.host = vm->r[i].host + (addr - vm->r[i].start);
     tail.host_len = tail.end - tail.start;
+    tail.off += addr - vm->r[i].start;
     int rc = insert_at(vm, i + 1, &tail);
     if (rc) return rc;
     vm->r[i].end = addr;
@@ -172,14 +179,40 @@ static int host_map(uint64_t len, unsigned prot, int kind, int hostfd, uint64_t 
     return 0;
 }
 
+/* Attributes of a region made by mmap, brk, the loader or the kernel: local,
+ * cacheable, dropped on exec; shared on spawn for MAP_SHARED file mappings,
+ * copied otherwise. */
+static unsigned default_attr(int kind)
+{
+    return SYM_CACHE | (kind == K_REGION_FILE_SHARED ? SYM_SPAWN_INHERIT : SYM_SPAWN_COPY);
+}
+
+/* Record the image file of a file-backed region r: its identity and offset. */
+static int set_image(struct k_region *r, int hostfd, uint64_t off)
+{
+    struct stat st;
+    if (hostfd < 0) return 0;
+    if (fstat(hostfd, &st) < 0) return -errno;
+    r->dev = (uint64_t)st.st_dev;
+    r->ino = (uint64_t)st.st_ino;
+    r->off = off;
+    return 0;
+}
+
 int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int kind, int hostfd,
              uint64_t off)
 {
     struct k_vm *vm = &p->vm;
     if (len == 0 || ((start | len) & (PAGE - 1)) || k_vm_any_mapped(vm, start, len)) return -EINVAL;
-    struct k_region r = {
-        .start = start, .end = start + len, .prot = prot, .kind = kind, .host_len = len};
-    int rc = host_map(len, prot, kind, hostfd, off, &r.host);
+    struct k_region r = {.start = start,
+                         .end = start + len,
+                         .prot = prot,
+                         .kind = kind,
+                         .host_len = len,
+                         .attr = default_attr(kind)};
+    int rc = set_image(&r, hostfd, off);
+    if (rc) return rc;
+    rc = host_map(len, prot, kind, hostfd, off, &r.host);
     if (rc) return rc;
     rc = insert_at(vm, first_ending_above(vm, start), &r);
     if (rc) {
@@ -208,6 +241,12 @@ int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len)
 
 int k_vm_protect(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot)
 {
+    return k_vm_set_attr(p, start, len, prot, 0, 0);
+}
+
+int k_vm_set_attr(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
+                  unsigned attr)
+{
     struct k_vm *vm = &p->vm;
     uint64_t end = start + len;
     if (!k_vm_all_mapped(vm, start, len)) return -ENOMEM;
@@ -222,6 +261,7 @@ int k_vm_protect(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot)
             break;
         }
         r->prot = prot;
+        r->attr = (r->attr & ~mask) | (attr & mask);
     }
     flush(p, start, len);
     return rc;

@@ -88,6 +88,13 @@ static inline int fdname(int fd, char *buf, size_t size)
     return (int)sym_syscall6(SYM_NR_fdname, fd, (long)buf, (long)size, 0, 0, 0);
 }
 
+/* Duplicate descriptor fd of process pid (of the same user) into the caller;
+ * returns the new descriptor. */
+static inline int pdup(int pid, int fd)
+{
+    return (int)sym_syscall6(SYM_NR_pdup, pid, fd, 0, 0, 0, 0);
+}
+
 /* ---- Fetch-and-add --------------------------------------------------------------- */
 
 /* F&A(V, e): return the old *v and add e, atomically (amoadd.d). */

@@ -1,13 +1,18 @@
 /*
  * test_vm.c — the address space: regions split and trimmed by munmap and
  * mprotect, placement of new mappings, copyin/copyout faults and protection,
- * brk, mremap, and the mmap/munmap/mprotect argument checks.
+ * brk, mremap, the mmap/munmap/mprotect argument checks, and the Symunix II
+ * lseg attributes and image-file offsets that splits and trims must carry
+ * (with the mapout/mapctl argument checks).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kernel/internal.h"
+#include "symunix/abi.h"
 
 #define PG   RV_PAGE_SIZE
 #define RW   (RV_PROT_R | RV_PROT_W)
@@ -262,4 +267,88 @@ Test(vm, mmap_file_private_and_past_eof)
     cr_assert_eq(pread(fd, back, 5, 0), 5);
     cr_expect_eq(back[0], 'h', "private writes do not reach the file");
     close(fd);
+}
+
+/* ---- lseg attributes (symunix/abi.h bits in k_region.attr) ---------------- */
+
+/* A temporary host file of n pages, already unlinked. */
+static int temp_file(int pages)
+{
+    char path[] = "/tmp/symunix-vm-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    cr_assert_eq(ftruncate(fd, pages * PG), 0);
+    return fd;
+}
+
+static void expect_attr(int i, unsigned attr, uint64_t off)
+{
+    cr_assert_lt(i, proc->vm.n);
+    const struct k_region *r = &proc->vm.r[i];
+    cr_expect_eq(r->attr, attr, "region %d attr %#x", i, r->attr);
+    cr_expect_eq(r->off, off, "region %d off %#lx", i, r->off);
+}
+
+Test(vm, new_regions_get_default_attributes)
+{
+    int fd = temp_file(2);
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + PG, PG, RW, K_REGION_FILE_SHARED, fd, PG), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + 2 * PG, PG, RW, K_REGION_FILE_PRIVATE, fd, 0), 0);
+    expect_attr(0, SYM_CACHE | SYM_SPAWN_COPY, 0);
+    expect_attr(1, SYM_CACHE | SYM_SPAWN_INHERIT, PG);
+    expect_attr(2, SYM_CACHE | SYM_SPAWN_COPY, 0);
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_expect_eq(proc->vm.r[1].dev, (uint64_t)st.st_dev);
+    cr_expect_eq(proc->vm.r[1].ino, (uint64_t)st.st_ino);
+    cr_expect_eq(proc->vm.r[0].ino, 0, "anonymous memory has no image file yet");
+    close(fd);
+}
+
+Test(vm, unmap_split_carries_attributes_and_offsets)
+{
+    int fd = temp_file(8);
+    unsigned attr = SYM_SPAWN_DROP | SYM_EXEC_KEEP | SYM_MEM_GLOBAL | SYM_MEM_STRICT;
+    cr_assert_eq(k_vm_map(proc, BASE, 4 * PG, RW, K_REGION_FILE_SHARED, fd, 2 * PG), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE, 4 * PG, RW, ~0u, attr), 0);
+    cr_assert_eq(k_vm_unmap(proc, BASE + PG, PG), 0);
+    cr_assert_eq(proc->vm.n, 2);
+    expect_region(0, BASE, BASE + PG, RW);
+    expect_region(1, BASE + 2 * PG, BASE + 4 * PG, RW);
+    expect_attr(0, attr, 2 * PG);
+    expect_attr(1, attr, 4 * PG);
+    cr_expect_eq(proc->vm.r[1].ino, proc->vm.r[0].ino, "both pieces map the same image file");
+    cr_assert_eq(k_vm_unmap(proc, BASE + 2 * PG, PG), 0);
+    expect_attr(1, attr, 5 * PG); /* head trimmed: offset advances */
+    close(fd);
+}
+
+Test(vm, set_attr_splits_and_masks)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE, 3 * PG, RW, SYM_MEM_GLOBAL, SYM_MEM_GLOBAL), 0);
+    unsigned virt = SYM_CACHE | SYM_SPAWN_MASK | SYM_EXEC_KEEP;
+    cr_assert_eq(k_vm_set_attr(proc, BASE + PG, PG, RV_PROT_R, virt, SYM_EXEC_KEEP), 0);
+    cr_assert_eq(proc->vm.n, 3);
+    expect_region(1, BASE + PG, BASE + 2 * PG, RV_PROT_R);
+    expect_attr(0, SYM_CACHE | SYM_SPAWN_COPY | SYM_MEM_GLOBAL, 0);
+    expect_attr(1, SYM_EXEC_KEEP | SYM_MEM_GLOBAL, PG);
+    expect_attr(2, SYM_CACHE | SYM_SPAWN_COPY | SYM_MEM_GLOBAL, 2 * PG);
+    cr_expect_eq(k_vm_set_attr(proc, BASE, 4 * PG, RW, virt, 0), -ENOMEM, "hole: nothing changed");
+    expect_attr(0, SYM_CACHE | SYM_SPAWN_COPY | SYM_MEM_GLOBAL, 0);
+}
+
+Test(vm, mapout_and_mapctl_argument_checks)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_expect_eq(call(sys_mapout, BASE + 4 * PG, PG, 0, 0, 0, 0), -EINVAL, "no mapped page");
+    cr_expect_eq(call(sys_mapout, BASE + 1, PG, 0, 0, 0, 0), -EINVAL);
+    cr_expect_eq(call(sys_mapctl, BASE, PG, SYM_PROT_READ | SYM_MEM_GLOBAL, 0, 0, 0), -EINVAL);
+    cr_expect_eq(call(sys_mapctl, BASE, 3 * PG, SYM_PROT_READ, 0, 0, 0), -ENOMEM);
+    cr_expect_eq(call(sys_mapctl, BASE, PG, SYM_PROT_READ, 0, 0, 0), 0);
+    expect_region(0, BASE, BASE + PG, RV_PROT_R);
+    cr_expect_eq(call(sys_mapout, BASE + PG, 4 * PG, 0, 0, 0, 0), 0, "holes are fine");
+    cr_expect_eq(proc->vm.n, 1);
 }

@@ -1,0 +1,200 @@
+/*
+ * sys_sym.c — the Symunix II memory calls of Table 1 of the 1988 paper: mapin,
+ * mapout and mapctl change the caller's logical segments (lsegs, the regions of
+ * vm.c); pinfo, pmemaddr and pmemvect describe a process and its lsegs. They
+ * check arguments and leave the work to vm.c, as sys_mem.c does for mmap.
+ * docs/symunix-calls.md is the manual.
+ *
+ * For now (one process per node, no network) every lseg is backed by a host
+ * MAP_SHARED mapping of its image file, so writes through any mapping are seen
+ * by every other mapping of the file and by read(2). Global and strict are
+ * recorded and reported but behave like local memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/internal.h"
+#include "symunix/abi.h"
+
+#define PAGE RV_PAGE_SIZE
+
+/* The attribute bits of a region other than protection, and the virtual ones. */
+#define ATTR_ALL     (SYM_CACHE | SYM_SPAWN_MASK | SYM_EXEC_KEEP | SYM_MEM_GLOBAL | SYM_MEM_STRICT)
+#define ATTR_VIRTUAL (SYM_CACHE | SYM_SPAWN_MASK | SYM_EXEC_KEEP)
+
+static unsigned rv_prot_of(uint64_t flags)
+{
+    return ((flags & SYM_PROT_READ) ? RV_PROT_R : 0) | ((flags & SYM_PROT_WRITE) ? RV_PROT_W : 0) |
+           ((flags & SYM_PROT_EXEC) ? RV_PROT_X : 0);
+}
+
+static unsigned sym_prot_of(unsigned prot)
+{
+    return ((prot & RV_PROT_R) ? SYM_PROT_READ : 0) | ((prot & RV_PROT_W) ? SYM_PROT_WRITE : 0) |
+           ((prot & RV_PROT_X) ? SYM_PROT_EXEC : 0);
+}
+
+/* Are vaddr and size page-aligned and size non-zero? */
+static bool aligned(uint64_t vaddr, uint64_t size)
+{
+    return size != 0 && !((vaddr | size) & (PAGE - 1));
+}
+
+/* Is [vaddr, vaddr+size) inside user space? */
+static bool in_user(uint64_t vaddr, uint64_t size)
+{
+    return vaddr >= K_USER_MIN && vaddr + size > vaddr && vaddr + size <= K_USER_TOP;
+}
+
+/* The host fd behind an image-file descriptor, checked for mapin: a regular
+ * file open for reading (and writing when `write`). Fills *st. */
+static int image_fd(struct k_proc *p, int fd, bool write, struct stat *st)
+{
+    int hostfd = k_fd_host(p, fd);
+    if (hostfd < 0) return -EBADF;
+    if (fstat(hostfd, st) < 0) return -errno;
+    if (S_ISDIR(st->st_mode)) return -EISDIR;
+    if (!S_ISREG(st->st_mode)) return -ENODEV;
+    int fl = fcntl(hostfd, F_GETFL);
+    if (fl < 0) return -EBADF;
+    if ((fl & O_ACCMODE) == O_WRONLY || (write && (fl & O_ACCMODE) != O_RDWR)) return -EACCES;
+    return hostfd;
+}
+
+/* Grow the image file to cover [off, off+size) when it is writable and short
+ * (a fresh empty file is the usual image file). A read-only short file is left
+ * alone: the pages past its end read as zeros (vm.c). */
+static int cover_image(int hostfd, const struct stat *st, uint64_t end)
+{
+    int fl = fcntl(hostfd, F_GETFL);
+    if ((uint64_t)st->st_size >= end || (fl & O_ACCMODE) != O_RDWR) return 0;
+    return ftruncate(hostfd, (off_t)end) < 0 ? -errno : 0;
+}
+
+/* mapin(vaddr, size, fd, off, flags): map [vaddr, vaddr+size) to the image file
+ * fd at off, as a new lseg with the attributes in flags. */
+int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t vaddr = a[0], size = a[1], off = a[3], flags = a[4];
+    if (!aligned(vaddr, size) || (off & (PAGE - 1)) || (flags & ~(uint64_t)SYM_MAPIN_FLAGS))
+        return -EINVAL;
+    if (off + size < off || (int64_t)(off + size) < 0) return -EINVAL;
+    if (!in_user(vaddr, size)) return -ENOMEM;
+    if (k_vm_any_mapped(&p->vm, vaddr, size)) return -EEXIST;
+    struct stat st;
+    int hostfd = image_fd(p, (int)a[2], flags & SYM_PROT_WRITE, &st);
+    if (hostfd < 0) return hostfd;
+    int rc = cover_image(hostfd, &st, off + size);
+    if (!rc) rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
+    if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
+    return rc;
+}
+
+/* mapout(vaddr, size): unmap any page-aligned range; EINVAL when it holds no
+ * mapped page. */
+int64_t sys_mapout(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t vaddr = a[0], size = a[1];
+    if (!aligned(vaddr, size) || !in_user(vaddr, size)) return -EINVAL;
+    if (!k_vm_any_mapped(&p->vm, vaddr, size)) return -EINVAL;
+    return k_vm_unmap(p, vaddr, size);
+}
+
+/* mapctl(vaddr, size, flags): set protection and virtual attributes of a fully
+ * mapped range (splitting lsegs at its ends); ENOMEM over a hole. */
+int64_t sys_mapctl(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t vaddr = a[0], size = a[1], flags = a[2];
+    if (!aligned(vaddr, size) || (flags & ~(uint64_t)SYM_MAPCTL_FLAGS)) return -EINVAL;
+    if (!in_user(vaddr, size) || !k_vm_all_mapped(&p->vm, vaddr, size)) return -ENOMEM;
+    return k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_VIRTUAL, (unsigned)flags);
+}
+
+/* The process a pid names for the information calls: 0 is the caller. Other
+ * processes are not reachable yet (one process per node). */
+static struct k_proc *target(struct k_proc *p, uint64_t pid)
+{
+    return (pid == 0 || (int64_t)pid == p->pid) ? p : NULL;
+}
+
+static uint32_t lseg_kind(int kind)
+{
+    switch (kind) {
+    case K_REGION_ANON: return SYM_LSEG_ANON;
+    case K_REGION_FILE_SHARED:
+    case K_REGION_FILE_PRIVATE: return SYM_LSEG_FILE;
+    case K_REGION_STACK: return SYM_LSEG_STACK;
+    case K_REGION_BRK: return SYM_LSEG_BRK;
+    case K_REGION_TEXT: return SYM_LSEG_TEXT;
+    default: return SYM_LSEG_OTHER;
+    }
+}
+
+/* Describe region r as the guest sees an lseg. */
+static void lseg_info(const struct k_region *r, struct sym_lseg_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->vaddr = r->start;
+    out->size = r->end - r->start;
+    out->flags = sym_prot_of(r->prot) | r->attr;
+    out->kind = lseg_kind(r->kind);
+    out->offset = r->off;
+    out->dev = r->dev;
+    out->ino = r->ino;
+}
+
+/* pinfo(pid, buf): fixed-size information about a process. */
+int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_proc *t = target(p, a[0]);
+    if (!t) return -ESRCH;
+    struct sym_pinfo info;
+    memset(&info, 0, sizeof info);
+    info.pid = t->pid;
+    info.ppid = t->ppid;
+    info.pgid = t->pgid;
+    info.node = t->k ? t->k->cfg.node : 0;
+    info.state = t == p ? 1 : 0;
+    info.nlsegs = t->vm.n;
+    for (int i = 0; i < t->vm.n; i++)
+        info.vsize += t->vm.r[i].end - t->vm.r[i].start;
+    if (t->hart) {
+        struct rv_stats s;
+        rv_get_stats(t->hart, &s);
+        info.instret = s.instret;
+    }
+    memcpy(info.name, t->exe, strnlen(t->exe, sizeof info.name - 1)); /* info is zeroed */
+    return k_copyout(p, a[1], &info, sizeof info);
+}
+
+/* pmemaddr(pid, buf, vaddr): the lseg holding vaddr; ENOENT when none does. */
+int64_t sys_pmemaddr(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_proc *t = target(p, a[0]);
+    if (!t) return -ESRCH;
+    int i = k_vm_lookup(&t->vm, a[2]);
+    if (i < 0) return -ENOENT;
+    struct sym_lseg_info info;
+    lseg_info(&t->vm.r[i], &info);
+    return k_copyout(p, a[1], &info, sizeof info);
+}
+
+/* pmemvect(pid, buf, size): as many whole lseg descriptions as fit in size
+ * bytes, in address order; returns the number of lsegs. */
+int64_t sys_pmemvect(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_proc *t = target(p, a[0]);
+    if (!t) return -ESRCH;
+    uint64_t fit = a[2] / sizeof(struct sym_lseg_info);
+    int n = t->vm.n; /* read first: copyout cannot change t's lsegs */
+    for (uint64_t i = 0; i < fit && i < (uint64_t)n; i++) {
+        struct sym_lseg_info info;
+        lseg_info(&t->vm.r[i], &info);
+        int rc = k_copyout(p, a[1] + i * sizeof info, &info, sizeof info);
+        if (rc) return rc;
+    }
+    return n;
+}
