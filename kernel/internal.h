@@ -259,6 +259,17 @@ void k_signal_deliver(struct k_proc *p);
 /* End the process (exit or fatal signal): sets ZOMBIE and wstatus. */
 void k_proc_exit(struct k_proc *p, int wstatus);
 
+/* ---- Core dumps (core.c) --------------------------------------------------- */
+
+#define K_WCOREFLAG 0x80 /* in a wait status: a core file was written */
+
+/* Is sig one whose default action dumps core? */
+bool k_core_signal(int sig);
+/* Write "core.<pid>" describing p (about to end with wstatus; the signal's
+ * si_code and si_addr) into p's "@image" directory. 0 or a negative errno;
+ * never prints. Call before k_proc_exit (the descriptors are still open). */
+int k_core_dump(struct k_proc *p, int wstatus, int code, uint64_t addr);
+
 /* ---- System-call handlers of this folder (syscall.c's table) -------------- */
 
 /* sys_mem.c */

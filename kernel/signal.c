@@ -11,9 +11,11 @@
  * The handler is entered with ra = the trampoline (li a7,139; ecall), a0 = sig,
  * a1 = &siginfo, a2 = &ucontext. riscv64 has no sa_restorer.
  *
- * Default actions: terminate (also for the core-dumping signals: no core file
- * yet), ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) and stop, which is treated
- * as ignore until there is job control.
+ * Default actions: terminate; terminate with a core file for the core-dumping
+ * signals (SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
+ * SIGXFSZ, SIGSYS: core.c writes core.<pid>, and the wait status gets the core
+ * flag 0x80 when it was written); ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT)
+ * and stop, which is treated as ignore until there is job control.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -166,18 +168,37 @@ static int setup_frame(struct k_proc *p, int sig, struct k_sigaction *act)
     return 0;
 }
 
+/* si_addr of a fault's siginfo, 0 for any other. */
+static uint64_t fault_addr(const siginfo_t *si)
+{
+    bool fault = si->si_signo == SIGSEGV || si->si_signo == SIGBUS || si->si_signo == SIGILL ||
+                 si->si_signo == SIGTRAP || si->si_signo == SIGFPE;
+    return fault && si->si_code > 0 ? (uint64_t)(uintptr_t)si->si_addr : 0;
+}
+
+/* End p by sig's default action; a core-dumping signal first writes its core
+ * file (a failure to write it changes nothing but the core flag). */
+static void die(struct k_proc *p, int sig, int code, uint64_t addr)
+{
+    int wstatus = sig;
+    if (k_core_signal(sig) && k_core_dump(p, sig | K_WCOREFLAG, code, addr) == 0)
+        wstatus |= K_WCOREFLAG;
+    k_proc_exit(p, wstatus);
+}
+
 /* Deliver sig now: by default action or to the handler. */
 static void deliver(struct k_proc *p, int sig)
 {
     struct k_sigaction *act = &p->sigact[sig];
     p->sigpending &= ~BIT(sig);
     if (sig == SIGKILL || sig == SIGSTOP || act->handler == G_SIG_DFL) {
-        if (!default_ignores(sig) || sig == SIGKILL) k_proc_exit(p, sig);
+        const siginfo_t *si = &p->siginfo[sig];
+        if (!default_ignores(sig) || sig == SIGKILL) die(p, sig, si->si_code, fault_addr(si));
         return;
     }
     if (act->handler == G_SIG_IGN) return;
     if (setup_frame(p, sig, act))
-        k_proc_exit(p, SIGSEGV); /* as Linux's force_sigsegv on a bad stack */
+        die(p, SIGSEGV, SI_KERNEL, 0); /* as Linux's force_sigsegv on a bad stack */
 }
 
 void k_signal_deliver(struct k_proc *p)
@@ -190,7 +211,7 @@ void k_signal_fault(struct k_proc *p, int sig, int code, uint64_t addr)
 {
     uint64_t h = p->sigact[sig].handler;
     if ((p->sigmask & BIT(sig)) || h == G_SIG_DFL || h == G_SIG_IGN) {
-        k_proc_exit(p, sig);
+        die(p, sig, code, addr);
         return;
     }
     siginfo_t si;
@@ -268,7 +289,7 @@ int64_t sys_rt_sigreturn(struct k_proc *p, const uint64_t a[6])
     struct rv_state *st = rv_state(p->hart);
     struct g_ucontext uc;
     if (k_copyin(p, &uc, st->x[2] + offsetof(struct g_sigframe, uc), sizeof uc)) {
-        k_proc_exit(p, SIGSEGV);
+        die(p, SIGSEGV, SI_KERNEL, 0);
         return 0;
     }
     rv_sync_fflags(p->hart);

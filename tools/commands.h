@@ -15,5 +15,6 @@ enum {
 };
 
 int sym_cmd_run(int argc, char **argv);
+int sym_cmd_inspect(int argc, char **argv);
 
 #endif

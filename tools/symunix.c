@@ -1,7 +1,7 @@
 /*
  * symunix.c — entry point of the `symunix` command: picks the subcommand.
- * The emulator proper is `symunix run` (run.c); later issues add ckpt,
- * restart, ps and inspect here.
+ * The emulator proper is `symunix run` (run.c); `symunix inspect` (inspect.c)
+ * reads core files; later issues add ckpt, restart and ps here.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,12 +21,14 @@ static void usage(FILE *out)
                  "\n"
                  "commands:\n"
                  "  run PROG [ARGS...]   run a RISC-V program (alone, or under mpirun -np N)\n"
+                 "  inspect FILE         summarise a core file (core.PID) written by a crash\n"
                  "  help [COMMAND]       show this help, or a command's help\n"
                  "  version              print the version\n"
                  "\n"
                  "examples:\n"
                  "  symunix run --root ./symroot hello.elf\n"
                  "  mpirun -np 4 symunix run --stats prog.elf arg1 arg2\n"
+                 "  symunix inspect ./symroot/core.1\n"
                  "\n"
                  "'symunix COMMAND --help' describes each command's options.\n");
 }
@@ -39,10 +41,15 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return sym_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "inspect") == 0) return sym_cmd_inspect(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2 && strcmp(argv[2], "run") == 0) {
             char *args[] = {"run", "--help", NULL};
             return sym_cmd_run(2, args);
+        }
+        if (argc > 2 && strcmp(argv[2], "inspect") == 0) {
+            char *args[] = {"inspect", "--help", NULL};
+            return sym_cmd_inspect(2, args);
         }
         usage(stdout);
         return 0;

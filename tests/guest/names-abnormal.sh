@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # names-abnormal.sh — close actions after an abnormal end: names_crash.elf
 # opens files with each close action and dies of SIGSEGV (status 139); then
-# names_list.elf, run on the same store root, lists what survived.
+# names_list.elf, run on the same store root, lists what survived in ab/.
+# The crash also writes its core file, core.<pid>, into "@image" (the root),
+# never into ab/: the listing of ab/ is unchanged by it.
 # Usage: names-abnormal.sh SYMUNIX GUEST_DIR
 set -u
 symunix=$(realpath "$1") guests=$(realpath "$2")
@@ -21,5 +23,8 @@ grep -qx opened crash.out || { echo "FAIL: crash did not open its files"; cat cr
 if ! diff -u expected.out list.out; then
     echo "FAIL: wrong survivors in ab/"; cat list.err; fail=1
 fi
+shopt -s nullglob
+cores=("$work"/root/core.*)
+[[ ${#cores[@]} == 1 ]] || { echo "FAIL: expected one core.<pid> in the root"; ls -a "$work/root"; fail=1; }
 [[ $fail == 0 ]] && echo "PASS names-abnormal"
 exit $fail
