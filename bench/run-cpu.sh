@@ -19,7 +19,7 @@ while [[ $# -gt 0 ]]; do
     --scale) scale=$2; shift 2 ;;
     --qemu) qemu=$2; shift 2 ;;
     --no-qemu) use_qemu=0; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-cpu.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
