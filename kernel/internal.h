@@ -123,6 +123,7 @@ enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_ZOMBIE };
 
 struct k_proc {
     struct k_kernel *k;
+    struct k_proc *next; /* the node's process list (k_kernel.procs) */
     int pid, ppid, pgid;
     enum k_pstate state;
     int wstatus; /* valid when ZOMBIE */
@@ -147,9 +148,13 @@ struct k_proc {
     struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
 };
 
+struct store_cache;
+
 struct k_kernel {
     struct k_config cfg;
-    struct k_proc *init; /* the initial process (one per node for now) */
+    struct k_proc *init;       /* the initial process */
+    struct k_proc *procs;      /* every process of the node, linked by next */
+    struct store_cache *cache; /* the node's frames (vm.c maps them) */
     int next_pid;
     struct k_stats stats;
     volatile sig_atomic_t kill_sig; /* set by k_request_kill */
@@ -225,6 +230,14 @@ int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 uint64_t k_vm_set_brk(struct k_proc *p, uint64_t newbrk);
 /* Resize (and maybe move) the mapping at old; returns the address or -errno. */
 int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t newlen, bool maymove);
+/* Give child (same kernel, empty address space) what a fork/spawn child gets:
+ * each region of parent by its SYM_SPAWN_* action (DROP: absent; COPY: a
+ * private copy-on-write copy; INHERIT: the same pages, shared; REALLOC: fresh
+ * zero memory, same range and protection), plus the brk and mmap state.
+ * 0 or a negative errno (the caller then frees the child's vm). */
+int k_vm_fork(struct k_proc *parent, struct k_proc *child);
+/* exec: remove every region not marked SYM_EXEC_KEEP; reset brk and mmap base. */
+void k_vm_exec_drop(struct k_proc *p);
 
 /* ---- Executables (elf.c) --------------------------------------------------- */
 

@@ -30,6 +30,7 @@ struct k_config {
     uint64_t quantum;    /* instructions per scheduling quantum; 0 = default */
     int node;            /* this node's number (MPI rank) */
     int nodes;           /* number of nodes */
+    uint64_t mem_bytes;  /* node memory (frames); 0 = default */
 };
 
 /* What the initial process's end looked like. */
