@@ -167,6 +167,21 @@ static uint64_t amo_apply(unsigned funct5, uint64_t old, uint64_t src, int word)
     }
 }
 
+/*
+ * An SC with no local reservation fails here without touching memory (as
+ * qemu does), unless the kernel serves the page elsewhere: global memory keeps
+ * its reservations at the home memory module, so the hook's own code stops the
+ * hart there and the kernel sends the SC on (node.h, rv_memop).
+ */
+static int sc_elsewhere(rv_hart *h, uint64_t addr)
+{
+    struct rv_page pg;
+    int err = h->translate(h->ctx, addr, RV_ACCESS_WRITE, &pg);
+    if (err == 0 || err == -EFAULT || err == -EACCES) return 0;
+    h->fault = (struct rv_fault){.addr = addr, .access = RV_ACCESS_WRITE, .err = err};
+    return 1;
+}
+
 int rv_atomic(rv_hart *h, unsigned op, unsigned funct5, uint64_t addr, uint64_t src,
               uint64_t *result)
 {
@@ -193,7 +208,7 @@ int rv_atomic(rv_hart *h, unsigned op, unsigned funct5, uint64_t addr, uint64_t 
         int ok = h->resv_valid && h->resv_addr == addr;
         h->resv_valid = 0;
         *result = !ok;
-        if (!ok) return 0;
+        if (!ok) return sc_elsewhere(h, addr);
         if (!(p = host_write(h, addr))) return 1;
         memcpy(p, &src, size);
         return h->code_dropped ? 2 : 0;

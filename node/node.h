@@ -128,6 +128,45 @@ void rv_code_written(rv_hart *h, uint64_t vaddr, uint64_t len);
 /* Drop any LR reservation (context switch, signal delivery, as Linux does). */
 void rv_clear_reservation(rv_hart *h);
 
+/*
+ * Memory the translate hook does not give as host memory (global memory served
+ * over the network): the hook returns its own negative code, rv_run stops
+ * with RV_STOP_FAULT and that code at the instruction, and nothing of the
+ * instruction has happened. rv_memop_at_pc describes it; once the kernel has
+ * the value, rv_memop_finish retires it (exactly once; memop.c).
+ */
+enum rv_memop_kind { RV_MEMOP_LOAD, RV_MEMOP_STORE, RV_MEMOP_AMO, RV_MEMOP_LR, RV_MEMOP_SC };
+/* AMO funct5 codes (the ISA's), in rv_memop.amo. */
+enum {
+    RV_AMO_ADD = 0x00,
+    RV_AMO_SWAP = 0x01,
+    RV_AMO_XOR = 0x04,
+    RV_AMO_OR = 0x08,
+    RV_AMO_AND = 0x0c,
+    RV_AMO_MIN = 0x10,
+    RV_AMO_MAX = 0x14,
+    RV_AMO_MINU = 0x18,
+    RV_AMO_MAXU = 0x1c
+};
+struct rv_memop {
+    uint64_t addr; /* effective address */
+    uint64_t val;  /* store data (zero-extended to width), AMO/SC operand (sign-extended .w) */
+    uint8_t kind;  /* enum rv_memop_kind */
+    uint8_t width; /* 1, 2, 4 or 8 bytes */
+    uint8_t sext;  /* a load sign-extends its value */
+    uint8_t fp;    /* flw/fld/fsw/fsd: rd or the data is an f register */
+    uint8_t amo;   /* RV_AMO_* for RV_MEMOP_AMO */
+    uint8_t rd;    /* destination register (0: none) */
+    uint8_t len;   /* instruction length, 2 or 4 */
+};
+/* Describe the memory instruction at the stopped hart's pc: 0, -EINVAL (not a
+ * load, store or atomic), -EFAULT (the pc is not readable). */
+int rv_memop_at_pc(rv_hart *h, struct rv_memop *op);
+/* Retire op with `value` (the bytes loaded, the AMO's old value, SC's 0/1;
+ * ignored for stores): writes rd as the instruction would, pc += len,
+ * instret + 1. */
+void rv_memop_finish(rv_hart *h, const struct rv_memop *op, uint64_t value);
+
 /* Counters for --stats. */
 struct rv_stats {
     uint64_t instret;

@@ -140,6 +140,7 @@ static int host_page[NPAGES]; /* guest page i is host page host_page[i] */
 static rv_hart *h;
 static struct rv_fault flt;
 static int stop_on_read; /* the hook calls rv_request_stop on a data read */
+static int remote_page;  /* data accesses to this page fail with -EREMOTE (-1: none) */
 
 static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page *out)
 {
@@ -150,6 +151,7 @@ static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page 
     i = (unsigned)((va - GBASE) >> RV_PAGE_SHIFT);
     if (!prot[i]) return -EFAULT;
     if (!(prot[i] & need[acc])) return -EACCES;
+    if ((int)i == remote_page && acc != RV_ACCESS_EXEC) return -EREMOTE;
     if (stop_on_read && acc == RV_ACCESS_READ) rv_request_stop(h);
     out->host = mem + (size_t)host_page[i] * RV_PAGE_SIZE;
     out->prot = prot[i];
@@ -166,6 +168,7 @@ static void setup(void)
         host_page[i] = i;
     }
     stop_on_read = 0;
+    remote_page = -1;
     h = rv_hart_new(translate, NULL);
     cr_assert_not_null(h);
 }
@@ -1750,4 +1753,92 @@ Test(exec, fused_pair_first_half_overwrites_second)
     X[10] = 0, X[11] = GBASE - 2, X[12] = 0x0001451du;
     run_to_ecall(GBASE, GBASE + 6, 4);
     cr_assert_eq(X[10], 7);
+}
+
+/* ---- memory the hook refuses with its own code (global memory, memop.c) ---- */
+
+struct memop_row {
+    uint32_t insn;
+    const char *text;
+    uint8_t kind, width, amo;
+    uint64_t operand; /* what the memop must carry in val (a2 = 0x8000000000000081) */
+    uint64_t reply;   /* the value the kernel got from memory */
+    uint64_t want;    /* a0 (or fa0) afterwards; ignored for stores */
+};
+static const struct memop_row memop_rows[] = {
+    {I_LW, "lw", RV_MEMOP_LOAD, 4, 0, 0, 0x80000000u, 0xffffffff80000000ull},
+    {I_LWU, "lwu", RV_MEMOP_LOAD, 4, 0, 0, 0x80000000u, 0x80000000ull},
+    {I_LB, "lb", RV_MEMOP_LOAD, 1, 0, 0, 0x1ff, 0xffffffffffffffffull},
+    {I_LHU, "lhu", RV_MEMOP_LOAD, 2, 0, 0, 0x1ffff, 0xffff},
+    {I_LD, "ld", RV_MEMOP_LOAD, 8, 0, 0, 0x123456789abcdef0ull, 0x123456789abcdef0ull},
+    {I_C_LW, "c.lw (offset 4)", RV_MEMOP_LOAD, 4, 0, 0, 7, 7},
+    {I_FLW, "flw (NaN-boxed)", RV_MEMOP_LOAD, 4, 0, 0, 0x3f800000, 0xffffffff3f800000ull},
+    {I_SW, "sw", RV_MEMOP_STORE, 4, 0, 0x81, 0, 0},
+    {I_SB, "sb", RV_MEMOP_STORE, 1, 0, 0x81, 0, 0},
+    {I_SD, "sd", RV_MEMOP_STORE, 8, 0, 0x8000000000000081ull, 0, 0},
+    {I_AMOADD_W, "amoadd.w", RV_MEMOP_AMO, 4, RV_AMO_ADD, 0x81, 0xfffffffe, 0xfffffffffffffffeull},
+    {I_AMOSWAP_D, "amoswap.d", RV_MEMOP_AMO, 8, RV_AMO_SWAP, 0x8000000000000081ull, 5, 5},
+    {I_AMOMAX_W, "amomax.w", RV_MEMOP_AMO, 4, RV_AMO_MAX, 0x81, 3, 3},
+    {I_LR_W, "lr.w", RV_MEMOP_LR, 4, 0, 0, 0x80000000u, 0xffffffff80000000ull},
+    {I_SC_D, "sc.d", RV_MEMOP_SC, 8, 0, 0x8000000000000081ull, 1, 1},
+};
+
+Test(exec, memop_stops_then_finishes_once)
+{
+    for (size_t i = 0; i < sizeof memop_rows / sizeof memop_rows[0]; i++) {
+        const struct memop_row *r = &memop_rows[i];
+        remote_page = 3;
+        uint64_t pc = PG(0) + 64 * i, data = PG(3) + 0x100;
+        unsigned len = put_insn(pc, r->insn);
+        put_insn(pc + len, I_ECALL);
+        rv_code_written(h, pc, 8); /* earlier rows decoded this page */
+        X[10] = 0x5555;
+        X[11] = r->insn == I_C_LW ? data - 4 : data;
+        X[12] = 0x8000000000000081ull;
+        F[10] = 0;
+        uint64_t before = rv_instret(h);
+        enum rv_stop stop = run_at(pc, 100);
+        cr_assert_eq(stop, RV_STOP_FAULT, "%s: stop %d err %d", r->text, stop, flt.err);
+        cr_assert_eq(flt.err, -EREMOTE, "%s", r->text);
+        cr_assert_eq(flt.addr, data, "%s: fault address", r->text);
+        cr_assert_eq(rv_state(h)->pc, pc, "%s: stopped before the instruction", r->text);
+        cr_assert_eq(rv_instret(h), before, "%s: nothing retired", r->text);
+        struct rv_memop m;
+        cr_assert_eq(rv_memop_at_pc(h, &m), 0, "%s", r->text);
+        cr_assert_eq(m.kind, r->kind, "%s: kind %d", r->text, m.kind);
+        cr_assert_eq(m.width, r->width, "%s: width %d", r->text, m.width);
+        cr_assert_eq(m.addr, data, "%s: address", r->text);
+        cr_assert_eq(m.len, len, "%s: length", r->text);
+        if (r->kind == RV_MEMOP_AMO) cr_assert_eq(m.amo, r->amo, "%s: amo %#x", r->text, m.amo);
+        if (r->kind != RV_MEMOP_LOAD && r->kind != RV_MEMOP_LR) {
+            uint64_t want =
+                r->width == 4 && r->kind != RV_MEMOP_STORE
+                    ? (uint64_t)(int64_t)(int32_t)r->operand
+                    : r->operand & (r->width == 8 ? ~0ull : (1ull << (8 * r->width)) - 1);
+            cr_assert_eq(m.val, want, "%s: operand %#lx", r->text, (unsigned long)m.val);
+        }
+        rv_memop_finish(h, &m, r->reply);
+        cr_assert_eq(rv_state(h)->pc, pc + len, "%s: pc advanced", r->text);
+        cr_assert_eq(rv_instret(h), before + 1, "%s: retired once", r->text);
+        if (r->insn == I_FLW)
+            cr_assert_eq(F[10], r->want, "%s: fa0 %#lx", r->text, (unsigned long)F[10]);
+        else if (r->kind == RV_MEMOP_STORE)
+            cr_assert_eq(X[10], 0x5555, "%s: a store writes no register", r->text);
+        else
+            cr_assert_eq(X[10], r->want, "%s: a0 %#lx", r->text, (unsigned long)X[10]);
+        /* The run resumes after the instruction: the next stop is the ecall. */
+        remote_page = -1;
+        cr_assert_eq(rv_run(h, 100, &flt), RV_STOP_ECALL, "%s: resumes", r->text);
+        cr_assert_eq(rv_state(h)->pc, pc + len + 4, "%s", r->text);
+    }
+}
+
+Test(exec, memop_refuses_other_instructions)
+{
+    put_insn(PG(0), I_ADDI_A0_1);
+    rv_state(h)->pc = PG(0);
+    struct rv_memop m;
+    cr_assert_eq(rv_memop_at_pc(h, &m), -EINVAL);
+    rv_state(h)->pc = PG(NPAGES) + 0x1000; /* unmapped */
+    cr_assert_eq(rv_memop_at_pc(h, &m), -EFAULT);
 }
