@@ -167,6 +167,44 @@ int rv_memop_at_pc(rv_hart *h, struct rv_memop *op);
  * instret + 1. */
 void rv_memop_finish(rv_hart *h, const struct rv_memop *op, uint64_t value);
 
+/*
+ * The node cache of global memory (ncache.c): page copies of cacheable global
+ * lsegs, with no coherence; dirty 64-byte lines go back through the kernel's
+ * callback on cbo.clean/flush/inval, eviction and rv_ncache_writeback_all.
+ * Pages are named by a key the kernel chooses (a global page number).
+ */
+#define RV_NCACHE_LINE 64
+typedef struct rv_ncache rv_ncache;
+/* Write the line at byte `off` of page `key` (RV_NCACHE_LINE bytes) to global
+ * memory: 0 or a negative errno (the line stays dirty). */
+typedef int (*rv_ncache_writeback_fn)(void *ctx, uint64_t key, unsigned off, const uint8_t *line);
+enum rv_ncache_opkind { RV_NCACHE_CLEAN, RV_NCACHE_FLUSH, RV_NCACHE_INVAL };
+struct rv_ncache_stats {
+    uint64_t hits, misses, fills, evictions, drops;
+    uint64_t lines_written;   /* dirty lines handed to the callback */
+    uint64_t lines_discarded; /* dirty lines a cbo.inval threw away */
+    uint64_t pages;           /* cached now */
+};
+/* A cache of at most `pages` pages. 0, -EINVAL, -ENOMEM. */
+int rv_ncache_new(size_t pages, rv_ncache_writeback_fn wb, void *ctx, rv_ncache **out);
+/* Drop everything without writing back (write back first if it matters). */
+void rv_ncache_free(rv_ncache *c);
+/* The cached copy of page `key` (RV_PAGE_SIZE bytes, page-aligned), or NULL. */
+uint8_t *rv_ncache_lookup(rv_ncache *c, uint64_t key);
+/* Cache page `key` with the RV_PAGE_SIZE bytes fetched from global memory;
+ * when full, the least recently used page is written back and dropped and its
+ * key returned in *evicted (else UINT64_MAX): the caller flushes the harts'
+ * views of it. 0 or the callback's error (nothing changed) or -ENOMEM. */
+int rv_ncache_fill(rv_ncache *c, uint64_t key, const void *bytes, uint8_t **out, uint64_t *evicted);
+/* A cbo on the line holding byte `off` of page `key`: CLEAN writes that line
+ * back; FLUSH writes the page's dirty lines back and drops the page; INVAL
+ * does the same but discards that line's writes. *dropped = 1 when the page
+ * was dropped (flush the harts' views). 0 or the callback's error. */
+int rv_ncache_op(rv_ncache *c, uint64_t key, unsigned off, enum rv_ncache_opkind op, int *dropped);
+/* Write back every dirty line (fsync, checkpoint, exit). */
+int rv_ncache_writeback_all(rv_ncache *c);
+void rv_ncache_get_stats(const rv_ncache *c, struct rv_ncache_stats *out);
+
 /* Counters for --stats. */
 struct rv_stats {
     uint64_t instret;
