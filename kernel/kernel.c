@@ -283,6 +283,7 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
     switch (why) {
     case RV_STOP_BUDGET: break;
     case RV_STOP_ECALL: k_syscall(p); break;
+    case RV_STOP_CBO: break; /* local memory has no node cache to act on */
     case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
     case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
     case RV_STOP_FAULT:

@@ -24,6 +24,8 @@
 
 #include <stdint.h>
 
+#include "node/node.h"
+
 #define RV_SINK 32
 
 /* The X-macro lists are laid out by hand, by extension. */
@@ -84,8 +86,7 @@ enum rv_op {
         RV_OP_COUNT
 };
 
-/* CBO codes (imm of RV_OP_CBO), as in the encoding's imm12. */
-enum { RV_CBO_INVAL = 0, RV_CBO_CLEAN = 1, RV_CBO_FLUSH = 2 };
+/* CBO codes (imm of RV_OP_CBO): RV_CBO_* in node.h. */
 
 struct rv_decoded {
     uint16_t op; /* enum rv_op */

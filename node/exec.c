@@ -509,9 +509,13 @@ L_CSR : {
     RD = old;
     NEXT;
 }
-L_CBO:
+L_CBO: /* retired; the kernel decides what a cache operation means for that memory */
     if (rv_cbo(h, RS1)) goto mem_fault;
-    NEXT;
+    h->fault = (struct rv_fault){.addr = RS1, .access = RV_ACCESS_WRITE, .insn = (uint32_t)e->imm};
+    pc = PC + AUX->len * 2u;
+    icount -= AUX->run - 1u;
+    stop = RV_STOP_CBO;
+    goto out;
 
 L_MUL:
     RD = RS1 * RS2;
@@ -768,6 +772,7 @@ out:
     h->instret = icount;
     h->st.pc = pc;
     regs_out(h);
-    if (fault && (stop == RV_STOP_FAULT || stop == RV_STOP_ILLEGAL)) *fault = h->fault;
+    if (fault && (stop == RV_STOP_FAULT || stop == RV_STOP_ILLEGAL || stop == RV_STOP_CBO))
+        *fault = h->fault;
     return stop;
 }

@@ -79,9 +79,14 @@ enum rv_stop {
     RV_STOP_EBREAK,     /* ebreak; st->pc points at it; SIGTRAP */
     RV_STOP_ILLEGAL,    /* illegal instruction at st->pc; SIGILL */
     RV_STOP_FAULT,      /* memory fault at st->pc; see rv_fault */
+    RV_STOP_CBO,        /* cbo.clean/flush/inval retired (st->pc is after it): rv_fault
+                           has the address and, in insn, the RV_CBO_* code */
 };
 
-/* Details of an RV_STOP_FAULT / RV_STOP_ILLEGAL. */
+/* Cache-block operations, in rv_fault.insn of RV_STOP_CBO (the encoding's imm12). */
+enum { RV_CBO_INVAL = 0, RV_CBO_CLEAN = 1, RV_CBO_FLUSH = 2 };
+
+/* Details of an RV_STOP_FAULT / RV_STOP_ILLEGAL / RV_STOP_CBO. */
 struct rv_fault {
     uint64_t addr;         /* faulting data or fetch address (si_addr) */
     enum rv_access access; /* what was attempted */

@@ -1432,7 +1432,20 @@ Test(exec, cbo_and_fence)
     put_insn(GBASE + 12, I_FENCE);
     put_insn(GBASE + 16, I_ECALL);
     X[11] = PG(3) + 64;
-    run_to_ecall(GBASE, GBASE + 16, 5);
+    /* Each cbo retires and stops so the kernel can act on it. */
+    static const unsigned codes[] = {RV_CBO_CLEAN, RV_CBO_FLUSH, RV_CBO_INVAL};
+    uint64_t before = rv_instret(h);
+    rv_state(h)->pc = GBASE;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(rv_run(h, 1000, &flt), RV_STOP_CBO, "cbo %d", i);
+        cr_assert_eq(flt.insn, codes[i]);
+        cr_assert_eq(flt.addr, PG(3) + 64);
+        cr_assert_eq(rv_state(h)->pc, GBASE + 4 * (uint64_t)(i + 1));
+        cr_assert_eq(rv_instret(h), before + (uint64_t)i + 1);
+    }
+    cr_assert_eq(rv_run(h, 1000, &flt), RV_STOP_ECALL);
+    cr_assert_eq(rv_state(h)->pc, GBASE + 20);
+    cr_assert_eq(rv_instret(h), before + 5);
     prot[3] = 0;
     rv_flush_all(h);
     cr_assert_eq(run_at(GBASE, 1000), RV_STOP_FAULT);
