@@ -45,8 +45,7 @@ int main(int argc, char **argv)
     sigaction(SIGUSR2, NULL, &sa);
     check(sa.sa_handler == SIG_IGN, "ignored signal stays ignored");
     struct sym_pinfo pi;
-    check(pinfo(0, &pi) == 0 && pi.family == getpid() && pi.index == 0,
-          "exec began a new family");
+    check(pinfo(0, &pi) == 0 && pi.family == getpid() && pi.index == 0, "exec began a new family");
     fflush(stdout);
     return failures ? 1 : 33;
 }

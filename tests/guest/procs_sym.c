@@ -167,7 +167,8 @@ static void other_pid_info(void)
     check(status_of(kid) == 0, "child wrote through it and exited 0");
     char buf[64] = {0};
     pread(fd, buf, sizeof buf - 1, 0);
-    check(strcmp(buf, "written by the child through pdup\n") == 0, "the file holds the child's line");
+    check(strcmp(buf, "written by the child through pdup\n") == 0,
+          "the file holds the child's line");
     close(fd);
 }
 
