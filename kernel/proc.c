@@ -231,7 +231,8 @@ static void idle(struct k_kernel *k)
     uint64_t next = wake_expired(k);
     if (k->rq_head || k->kill_sig) return;
     uint64_t now = k_now_ns(), span = 1000000000ull;
-    if (next && next - now < span) span = next > now ? next - now : 0;
+    if (next && next <= now) return; /* passed meanwhile: wake it on the next round */
+    if (next && next - now < span) span = next - now;
     struct timespec t = {(time_t)(span / 1000000000ull), (long)(span % 1000000000ull)};
     nanosleep(&t, NULL);
 }

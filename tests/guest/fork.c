@@ -3,8 +3,8 @@
  * wait4 with exit codes and deaths by signal, the child's private copy of
  * memory, WNOHANG and ECHILD, kill between processes, a SIGCHLD handler with
  * its siginfo, a sleep cut short by a signal (EINTR), wait4 interrupted
- * without SA_RESTART, vfork, and an execve that fails with ENOENT and returns.
- * Only the parent prints (after fflush, so that no child repeats its buffer).
+ * without SA_RESTART and restarted with it, vfork, and an execve that fails with ENOENT and
+ * returns. Only the parent prints (after fflush, so that no child repeats its buffer).
  */
 #include <errno.h>
 #include <signal.h>
@@ -203,6 +203,21 @@ static void wait_interrupted(void)
     pid_t r = waitpid(pid, &st, 0);
     check(r == -1 && errno == EINTR && got_usr1 == 1, "waitpid cut by a handler: EINTR");
     check(wait_signal(pid) == 1003, "waitpid again: exit 3");
+
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    got_usr1 = 0;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        msleep(200);
+        kill(parent, SIGUSR1);
+        msleep(200);
+        _exit(4);
+    }
+    r = waitpid(pid, &st, 0);
+    check(r == pid && WIFEXITED(st) && WEXITSTATUS(st) == 4 && got_usr1 == 1,
+          "waitpid with an SA_RESTART handler: restarted");
 }
 
 static void vfork_exec(void)
