@@ -194,6 +194,11 @@ struct k_proc {
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
     bool has_saved_mask;
+    struct {             /* a futex wait (sys_proc.c) */
+        uint64_t key[3]; /* (dev, ino, offset) shared; (0, pid, address) private */
+        uint32_t bitset;
+        bool woken;
+    } futex;
 };
 
 struct store_cache;

@@ -3,8 +3,8 @@
  * kill/tkill/tgkill between the processes of the node, ids and process
  * groups, uname, rlimits, clocks, the sleeping calls (nanosleep,
  * clock_nanosleep, rt_sigsuspend, ppoll without descriptors) which give up
- * the PE while they wait (proc.c), getrandom, sysinfo, and futex as much as
- * single-threaded glibc needs. Times and ids come from the host; guest
+ * the PE while they wait (proc.c), getrandom, sysinfo, and futex between
+ * processes that share memory. Times and ids come from the host; guest
  * structures are written explicitly in their Linux riscv64 layout.
  */
 #include <errno.h>
@@ -25,6 +25,8 @@ enum {
     G_FUTEX_WAIT_BITSET = 9,
     G_FUTEX_WAKE_BITSET = 10,
     G_FUTEX_CMD_MASK = 0x7f,
+    G_FUTEX_PRIVATE = 128,
+    G_FUTEX_CLOCK_REALTIME = 256,
     G_TIMER_ABSTIME = 1,
     G_GRND_ALL = 0x7, /* NONBLOCK | RANDOM | INSECURE */
     G_RUSAGE_SELF = 0,
@@ -67,25 +69,95 @@ int64_t sys_set_robust_list(struct k_proc *p, const uint64_t a[6])
     return 0;
 }
 
-/* futex: with one thread nobody else can wake a waiter, so a wait whose value
- * still matches can only time out (or would hang forever: EDEADLK instead). */
+/*
+ * futex between the processes of a node. A futex word in a shared file
+ * mapping (an INHERIT lseg after fork or spawn, or the same image file mapped
+ * by two processes) is named by the file and offset, so a FUTEX_WAKE in one
+ * process wakes a FUTEX_WAIT in another; any other word (or FUTEX_PRIVATE) by
+ * the process and address. A private wait without a timeout could only be
+ * woken by another thread of the caller: EDEADLK instead of sleeping forever.
+ * WAIT/WAIT_BITSET sleep without holding the PE; WAIT's timeout is relative,
+ * WAIT_BITSET's absolute (FUTEX_CLOCK_REALTIME selects the clock).
+ */
+static void futex_key(struct k_proc *p, uint64_t uaddr, bool priv, uint64_t key[3])
+{
+    int i = priv ? -1 : k_vm_lookup(&p->vm, uaddr);
+    const struct k_region *r = i >= 0 ? &p->vm.r[i] : NULL;
+    if (r && r->kind == K_REGION_FILE_SHARED && r->ino) {
+        key[0] = r->dev;
+        key[1] = r->ino;
+        key[2] = r->off + (uaddr - r->start);
+    } else {
+        key[0] = 0;
+        key[1] = (uint64_t)p->pid;
+        key[2] = uaddr;
+    }
+}
+
+static int64_t futex_wake(struct k_proc *p, uint64_t uaddr, bool priv, int64_t n, uint32_t bits)
+{
+    uint64_t key[3];
+    futex_key(p, uaddr, priv, key);
+    int64_t woken = 0;
+    for (struct k_proc *q = p->k->procs; q && woken < n; q = q->next) {
+        if (q->state != K_SLEEPING || q->blk.fn != sys_futex || q->futex.woken) continue;
+        if (memcmp(q->futex.key, key, sizeof key) != 0 || !(q->futex.bitset & bits)) continue;
+        q->futex.woken = true;
+        k_wake(q);
+        woken++;
+    }
+    return woken;
+}
+
+/* The first call of a wait: checks, then sleep. */
+static int64_t futex_wait(struct k_proc *p, const uint64_t a[6], int cmd, bool priv)
+{
+    uint32_t v, bits = cmd == G_FUTEX_WAIT ? ~0u : (uint32_t)a[5];
+    if ((a[0] & 3) || !bits) return -EINVAL;
+    if (k_copyin(p, &v, a[0], sizeof v)) return -EFAULT;
+    if (v != (uint32_t)a[2]) return -EAGAIN;
+    uint64_t deadline = 0;
+    if (a[3]) {
+        struct g_timespec ts;
+        if (k_copyin(p, &ts, a[3], sizeof ts)) return -EFAULT;
+        if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return -EINVAL;
+        uint64_t t = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec, now = k_now_ns();
+        if (cmd == G_FUTEX_WAIT) {
+            deadline = now + t;
+        } else {
+            struct timespec c;
+            clock_gettime((a[1] & G_FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &c);
+            uint64_t cnow = (uint64_t)c.tv_sec * 1000000000ull + (uint64_t)c.tv_nsec;
+            if (t <= cnow) return -ETIMEDOUT;
+            deadline = now + (t - cnow);
+        }
+    }
+    futex_key(p, a[0], priv, p->futex.key);
+    if (!deadline && p->futex.key[0] == 0 && p->futex.key[1] == (uint64_t)p->pid)
+        return -EDEADLK; /* private: nobody else can wake it */
+    p->futex.bitset = bits;
+    p->futex.woken = false;
+    p->blk.deadline = deadline;
+    return K_BLOCK;
+}
+
 int64_t sys_futex(struct k_proc *p, const uint64_t a[6])
 {
     int cmd = (int)(a[1] & G_FUTEX_CMD_MASK);
-    if (cmd == G_FUTEX_WAKE || cmd == G_FUTEX_WAKE_BITSET) return 0;
+    bool priv = a[1] & G_FUTEX_PRIVATE;
+    if (p->blk.retry) { /* woken, timed out or signalled */
+        if (p->futex.woken) return 0;
+        if (p->blk.deadline && k_now_ns() >= p->blk.deadline) return -ETIMEDOUT;
+        if (k_signal_interrupts(p)) return p->blk.deadline ? -EINTR : K_ERESTART;
+        return K_BLOCK;
+    }
+    if (cmd == G_FUTEX_WAKE || cmd == G_FUTEX_WAKE_BITSET) {
+        uint32_t bits = cmd == G_FUTEX_WAKE ? ~0u : (uint32_t)a[5];
+        if ((a[0] & 3) || !bits) return -EINVAL;
+        return futex_wake(p, a[0], priv, (int64_t)(uint32_t)a[2], bits);
+    }
     if (cmd != G_FUTEX_WAIT && cmd != G_FUTEX_WAIT_BITSET) return -ENOSYS;
-    uint32_t v;
-    if ((a[0] & 3) || k_copyin(p, &v, a[0], sizeof v)) return (a[0] & 3) ? -EINVAL : -EFAULT;
-    if (v != (uint32_t)a[2]) return -EAGAIN;
-    if (!a[3]) return -EDEADLK;
-    struct g_timespec ts;
-    if (k_copyin(p, &ts, a[3], sizeof ts)) return -EFAULT;
-    struct timespec t = {ts.sec, ts.nsec};
-    if (cmd == G_FUTEX_WAIT)
-        nanosleep(&t, NULL);
-    else
-        clock_nanosleep((a[1] & 256) ? CLOCK_REALTIME : CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
-    return -ETIMEDOUT;
+    return futex_wait(p, a, cmd, priv);
 }
 
 int64_t sys_getpid(struct k_proc *p, const uint64_t a[6])

@@ -3,14 +3,19 @@
  * wait4 with exit codes and deaths by signal, the child's private copy of
  * memory, WNOHANG and ECHILD, kill between processes, a SIGCHLD handler with
  * its siginfo, a sleep cut short by a signal (EINTR), wait4 interrupted
- * without SA_RESTART and restarted with it, vfork, and an execve that fails with ENOENT and
- * returns. Only the parent prints (after fflush, so that no child repeats its buffer).
+ * without SA_RESTART and restarted with it, a process-shared semaphore and
+ * mutex in a shared file mapping (futex between processes), vfork, and an execve that fails with
+ * ENOENT and returns. Only the parent prints (after fflush, so that no child repeats its buffer).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,6 +225,57 @@ static void wait_interrupted(void)
           "waitpid with an SA_RESTART handler: restarted");
 }
 
+/* A semaphore and a mutex in a MAP_SHARED file mapping, used by two processes. */
+struct shared {
+    sem_t sem;
+    pthread_mutex_t mutex;
+    long counter;
+};
+
+static void futex_shared(void)
+{
+    int fd = open("futex.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    ftruncate(fd, 4096);
+    struct shared *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    unlink("futex.tmp");
+    check(sh != MAP_FAILED, "MAP_SHARED file mapping");
+    sem_init(&sh->sem, 1, 0);
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&sh->mutex, &ma);
+    sh->counter = 0;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (sem_wait(&sh->sem) != 0) _exit(1);
+        for (int i = 0; i < 20000; i++) {
+            pthread_mutex_lock(&sh->mutex);
+            long c = sh->counter;
+            for (volatile int j = 0; j < 20; j++)
+                ;
+            sh->counter = c + 1;
+            pthread_mutex_unlock(&sh->mutex);
+        }
+        _exit(0);
+    }
+    msleep(100);
+    check(waitpid(pid, NULL, WNOHANG) == 0, "child sleeps in sem_wait");
+    sem_post(&sh->sem);
+    for (int i = 0; i < 20000; i++) {
+        pthread_mutex_lock(&sh->mutex);
+        long c = sh->counter;
+        for (volatile int j = 0; j < 20; j++)
+            ;
+        sh->counter = c + 1;
+        pthread_mutex_unlock(&sh->mutex);
+    }
+    check(wait_signal(pid) == 1000, "sem_post woke it; it exits 0");
+    check(sh->counter == 40000, "shared mutex: 2 x 20000 increments, none lost");
+    munmap(sh, 4096);
+}
+
 static void vfork_exec(void)
 {
     fflush(stdout);
@@ -242,6 +298,7 @@ int main(void)
     sigchld_handler();
     sleep_interrupted();
     wait_interrupted();
+    futex_shared();
     vfork_exec();
     printf("%s\n", failures ? "SOME FAILED" : "all passed");
     return failures != 0;
