@@ -21,6 +21,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -463,20 +464,33 @@ int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t new
 /*
  * Stand-ins for the two contracts of internal.h on the host-mmap regions of
  * this file, until the buffer-cache vm.c with copy-on-write replaces them:
- * COPY copies eagerly (only the pages that are not all zero, so untouched
- * stack and heap stay unallocated in the child); DROP leaves the range out;
+ * COPY copies eagerly (only pages the host ever touched that are not all
+ * zero, so untouched stack and heap stay unallocated in the child); DROP leaves the range out;
  * REALLOC maps fresh zero memory; INHERIT maps the same host pages again
  * (mremap with old size 0 duplicates a MAP_SHARED mapping) for file-shared
  * regions (a copy when the host refuses, e.g. pages past the file's end) and
  * copies the others.
  */
 
-/* Copy every page of src that is not all zero into dst (zero memory). */
+/* Copy every page of src that is not all zero into dst (zero memory). The
+ * host's page map tells which pages of src were ever touched (present or
+ * swapped); the others read as zeros and are skipped without a look. */
 static void copy_nonzero(uint8_t *dst, const uint8_t *src, uint64_t len)
 {
     static const uint8_t zero[PAGE];
-    for (uint64_t o = 0; o < len; o += PAGE)
-        if (memcmp(src + o, zero, PAGE) != 0) memcpy(dst + o, src + o, PAGE);
+    uint64_t ent[512];
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    for (uint64_t o = 0; o < len; o += 512 * PAGE) {
+        uint64_t n = (len - o) / PAGE < 512 ? (len - o) / PAGE : 512;
+        off_t at = (off_t)((uintptr_t)(src + o) / PAGE * 8);
+        bool known = pm >= 0 && pread(pm, ent, n * 8, at) == (ssize_t)(n * 8);
+        for (uint64_t i = 0; i < n; i++) {
+            const uint8_t *s = src + o + i * PAGE;
+            if (known && !(ent[i] >> 62)) continue; /* neither present nor swapped */
+            if (memcmp(s, zero, PAGE) != 0) memcpy(dst + o + i * PAGE, s, PAGE);
+        }
+    }
+    if (pm >= 0) close(pm);
 }
 
 /* The child's copy of region r by its spawn action; *skip when DROP. */
