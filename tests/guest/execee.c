@@ -2,7 +2,8 @@
  * execee.c — the program procs_sym execs (copied into the store root as
  * /execee.elf by procs-sym.sh): reports what exec gave it. argv[2] and argv[3]
  * are descriptors the caller opened without and with close-on-exec; SIGUSR1
- * had a handler (must be back to SIG_DFL) and SIGUSR2 was ignored (stays).
+ * had a handler (must be back to SIG_DFL) and SIGUSR2 was ignored (stays);
+ * the page at 0x1000400000, when the caller marked it SYM_EXEC_KEEP, survives.
  * Exits 33 when everything held.
  */
 #include <errno.h>
@@ -44,6 +45,10 @@ int main(int argc, char **argv)
     check(sa.sa_handler == SIG_DFL, "handled signal back to SIG_DFL");
     sigaction(SIGUSR2, NULL, &sa);
     check(sa.sa_handler == SIG_IGN, "ignored signal stays ignored");
+    struct sym_lseg_info li;
+    const char *kept = (const char *)0x1000400000ul;
+    printf("  execee: SYM_EXEC_KEEP lseg: %s\n",
+           pmemaddr(0, &li, (void *)kept) == 0 ? kept : "(none)");
     struct sym_pinfo pi;
     check(pinfo(0, &pi) == 0 && pi.family == getpid() && pi.index == 0, "exec began a new family");
     fflush(stdout);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,8 +22,11 @@
 
 #include "symunix.h"
 
-#define PG     4096ul
-#define SHARED ((volatile int64_t *)0x1000000000ul) /* an INHERIT lseg: the family's */
+#define PG      4096ul
+#define SHARED  ((volatile int64_t *)0x1000000000ul) /* an INHERIT lseg: the family's */
+#define DROPPED ((char *)0x1000100000ul)             /* SYM_SPAWN_DROP */
+#define REALLOC ((char *)0x1000200000ul)             /* SYM_SPAWN_REALLOC */
+#define KEPT    ((char *)0x1000400000ul)             /* SYM_EXEC_KEEP (execee reads it) */
 
 static int failures;
 static int private_var = 1;
@@ -99,6 +103,29 @@ static void spawn_refusals(void)
     check(wait(NULL) == -1 && errno == ECHILD, "and no child was left behind");
 }
 
+/* Private pages with the other two spawn actions; returns 0 when both mapped. */
+static int spawn_actions(void)
+{
+    int rw = SYM_PROT_READ | SYM_PROT_WRITE;
+    for (int i = 0; i < 2; i++) {
+        char *at = i ? REALLOC : DROPPED;
+        if (mmap(at, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            at)
+            return -1;
+        strcpy(at, "parent data");
+    }
+    return mapctl(DROPPED, PG, rw | SYM_SPAWN_DROP) | mapctl(REALLOC, PG, rw | SYM_SPAWN_REALLOC);
+}
+
+/* In a child: the DROP page absent, the REALLOC page fresh zeros. */
+static bool child_sees_actions(void)
+{
+    struct sym_lseg_info li;
+    bool dropped = pmemaddr(0, &li, DROPPED) == -1 && errno == ENOENT;
+    bool fresh = pmemaddr(0, &li, REALLOC) == 0 && REALLOC[0] == 0 && REALLOC[PG - 1] == 0;
+    return dropped && fresh;
+}
+
 static void family(void)
 {
     struct sym_pinfo me;
@@ -106,12 +133,13 @@ static void family(void)
     int32_t pids[4] = {0};
     SHARED[0] = 0;
     private_var = 1;
+    check(spawn_actions() == 0, "mapctl: a DROP page and a REALLOC page");
     fflush(stdout);
     int r = spawn(4, SIGCHLD, pids);
     if (r > 0) {
         struct sym_pinfo pi;
         int ok = pinfo(0, &pi) == 0 && pi.index == r && pi.family == me.family &&
-                 pi.ppid == me.pid && getppid() == me.pid;
+                 pi.ppid == me.pid && getppid() == me.pid && child_sees_actions();
         sym_faa((volatile int64_t *)SHARED, r);
         private_var = 100 + r;
         _exit(ok ? 10 + r : 1);
@@ -124,7 +152,11 @@ static void family(void)
             distinct &= pids[i] != pids[j];
     }
     check(distinct, "four distinct pids");
-    check(codes, "children 1..4: own index, family and parent");
+    check(codes, "children 1..4: index, family, parent, DROP, REALLOC");
+    check(strcmp(DROPPED, "parent data") == 0 && strcmp(REALLOC, "parent data") == 0,
+          "the parent keeps its DROP and REALLOC pages");
+    munmap(DROPPED, PG);
+    munmap(REALLOC, PG);
     check(SHARED[0] == 1 + 2 + 3 + 4, "INHERIT lseg shared: F&A of the indices sums to 10");
     check(private_var == 1, "COPY lseg private: the parent's copy unchanged");
 }
@@ -240,6 +272,11 @@ static void exec_tests(void)
     if (pid == 0) {
         signal(SIGUSR1, on_usr1);
         signal(SIGUSR2, SIG_IGN);
+        if (mmap(KEPT, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+                 0) == KEPT) {
+            strcpy(KEPT, "kept across exec");
+            mapctl(KEPT, PG, SYM_PROT_READ | SYM_PROT_WRITE | SYM_EXEC_KEEP);
+        }
         execve("/execee.elf", argv, envp);
         _exit(99);
     }
