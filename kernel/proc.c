@@ -145,6 +145,7 @@ static void notify_parent(struct k_proc *p)
     if (p == p->k->init) return; /* k_run reports it */
     if (!parent || parent->state == K_ZOMBIE || parent_autoreaps(parent)) {
         p->reap = true;
+        if (parent) k_wake(parent); /* a wait4 there may now find no child: ECHILD */
         return;
     }
     if (p->exit_signal > 0 && p->exit_signal <= K_NSIG) {

@@ -595,7 +595,7 @@ int64_t sys_wait4(struct k_proc *p, const uint64_t a[6])
     if (pid == INT32_MIN) return -ESRCH;
     bool any = false;
     for (struct k_proc *q = p->k->procs; q; q = q->next) {
-        if (!k_wait_match(q, p->pid, p->pgid, pid)) continue;
+        if (!k_wait_match(q, p->pid, p->pgid, pid) || q->reap) continue; /* reap: not waitable */
         any = true;
         if (q->state != K_ZOMBIE) continue;
         int32_t st = q->wstatus;

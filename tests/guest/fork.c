@@ -276,6 +276,23 @@ static void futex_shared(void)
     munmap(sh, 4096);
 }
 
+/* SIGCHLD set to SIG_IGN: children leave no zombie; wait blocks until they
+ * are all gone, then ECHILD. */
+static void no_zombies(void)
+{
+    signal(SIGCHLD, SIG_IGN);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        msleep(100);
+        _exit(6);
+    }
+    int st;
+    check(wait(&st) == -1 && errno == ECHILD, "SIGCHLD ignored: wait gives ECHILD after it");
+    check(kill(pid, 0) == -1 && errno == ESRCH, "and the child left no zombie");
+    signal(SIGCHLD, SIG_DFL);
+}
+
 static void vfork_exec(void)
 {
     fflush(stdout);
@@ -299,6 +316,7 @@ int main(void)
     sleep_interrupted();
     wait_interrupted();
     futex_shared();
+    no_zombies();
     vfork_exec();
     printf("%s\n", failures ? "SOME FAILED" : "all passed");
     return failures != 0;
