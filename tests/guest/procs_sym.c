@@ -305,6 +305,10 @@ static void exec_tests(void)
     check(fails(execve("/execee.elf", bad_vector, envp), EFAULT), "execve with a bad argv: EFAULT");
     check(fails(execve("/../../execee.elf", argv, bad_vector), EFAULT),
           "execve with a bad envp: EFAULT");
+    static char big[200000];
+    memset(big, 'x', sizeof big - 1);
+    char *bigv[] = {"execee", big, NULL};
+    check(fails(execve("/execee.elf", bigv, envp), E2BIG), "execve with a 200 KB argument: E2BIG");
     check(private_var == 1 && SHARED[0] == 10, "after every failure the caller is intact");
 }
 
