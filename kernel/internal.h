@@ -6,8 +6,10 @@
  * Who touches what in struct k_proc:
  *   vm, brk           — vm.c, sys_mem.c, sys_sym.c, elf.c (exec)
  *   files, cwd        — sys_file.c (and exec for close-on-exec)
- *   sig*              — signal.c, sys_proc.c
- *   the rest          — kernel.c, sys_proc.c
+ *   sig*, saved_mask  — signal.c, sys_proc.c
+ *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, kernel.c (exec)
+ *   futex             — sys_proc.c
+ *   the rest          — kernel.c, proc.c, sys_proc.c
  */
 #ifndef SYMUNIX_KERNEL_INTERNAL_H
 #define SYMUNIX_KERNEL_INTERNAL_H

@@ -325,6 +325,22 @@ void k_sched_run(struct k_kernel *k)
 
 /* ---- Creating processes ------------------------------------------------------ */
 
+/* What a child takes over besides memory and descriptors. */
+static void inherit(struct k_proc *c, const struct k_proc *parent)
+{
+    c->ppid = parent->pid;
+    c->pgid = parent->pgid;
+    c->sid = parent->sid;
+    c->family = parent->family;
+    memcpy(c->exe, parent->exe, sizeof c->exe);
+    memcpy(c->sigact, parent->sigact, sizeof c->sigact);
+    c->sigmask = parent->sigmask;
+    c->altstack_sp = parent->altstack_sp;
+    c->altstack_size = parent->altstack_size;
+    c->altstack_flags = parent->altstack_flags;
+    memcpy(c->rlim, parent->rlim, sizeof c->rlim);
+}
+
 /* A copy of parent as fork and spawn make it: registers (a0 = 0), memory by
  * each lseg's spawn action, descriptors, cwd, refdirs, signal actions and
  * mask (nothing pending), limits, ids. RUNNABLE and queued. */
@@ -344,18 +360,8 @@ static int proc_copy(struct k_proc *parent, int exit_signal, struct k_proc **out
         k_proc_free(c); /* closes what k_files_fork shared, if it got that far */
         return rc;
     }
-    c->ppid = parent->pid;
-    c->pgid = parent->pgid;
-    c->sid = parent->sid;
-    c->family = parent->family;
+    inherit(c, parent);
     c->exit_signal = exit_signal;
-    memcpy(c->exe, parent->exe, sizeof c->exe);
-    memcpy(c->sigact, parent->sigact, sizeof c->sigact);
-    c->sigmask = parent->sigmask;
-    c->altstack_sp = parent->altstack_sp;
-    c->altstack_size = parent->altstack_size;
-    c->altstack_flags = parent->altstack_flags;
-    memcpy(c->rlim, parent->rlim, sizeof c->rlim);
     c->state = K_RUNNABLE;
     k_rq_push(k, c);
     *out = c;
