@@ -248,3 +248,13 @@ int k_elf_load(struct k_proc *p, const char *path, struct k_elf_info *info, char
     if (im.fd >= 0) close(im.fd);
     return rc;
 }
+
+int k_elf_check(const char *path, char *err, size_t errlen)
+{
+    struct image im = {.fd = -1, .path = path, .err = err, .errlen = errlen};
+    uint64_t bias = 0;
+    int rc = examine(&im, &bias);
+    free(im.ph);
+    if (im.fd >= 0) close(im.fd);
+    return rc;
+}

@@ -6,8 +6,10 @@
  * Who touches what in struct k_proc:
  *   vm, brk           — vm.c, sys_mem.c, sys_sym.c, elf.c (exec)
  *   files, cwd        — sys_file.c (and exec for close-on-exec)
- *   sig*              — signal.c, sys_proc.c
- *   the rest          — kernel.c, sys_proc.c
+ *   sig*, saved_mask  — signal.c, sys_proc.c
+ *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, kernel.c (exec)
+ *   futex             — sys_proc.c
+ *   the rest          — kernel.c, proc.c, sys_proc.c
  */
 #ifndef SYMUNIX_KERNEL_INTERNAL_H
 #define SYMUNIX_KERNEL_INTERNAL_H
@@ -119,7 +121,40 @@ struct k_rlimit {
  */
 #define K_PID_STRIDE 1000000
 
-enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_ZOMBIE };
+/*
+ * Process states (docs/kernel.md "Processes"): EMBRYO while being built;
+ * RUNNABLE on the node's run queue; RUNNING on the node's one PE (k->current);
+ * SLEEPING in a system call that waits (blk below says for what); ZOMBIE after
+ * exit until the parent's wait4 reaps it (or at once when nobody will).
+ */
+enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_SLEEPING, K_ZOMBIE };
+
+/* A handler gets the six argument registers and returns the value for a0
+ * (a negative Linux errno on failure), or one of the K_BLOCK/K_ERESTART codes. */
+struct k_proc;
+typedef int64_t (*k_syscall_fn)(struct k_proc *p, const uint64_t a[6]);
+
+/*
+ * Sleeping system calls. A handler that must wait returns K_BLOCK: the process
+ * sleeps and the handler (blk.fn, or the handler itself when it left blk.fn
+ * NULL) is called again with the same arguments and blk.retry = 1 each time
+ * the process is woken (k_wake: a child ended, a signal came, a vfork child
+ * let go) or blk.deadline (CLOCK_MONOTONIC ns, 0 = none) passed. A handler
+ * interrupted by a signal returns -EINTR, or K_ERESTART to be restarted after
+ * the handler when its action has SA_RESTART (EINTR otherwise), as Linux's
+ * ERESTARTSYS. These codes never reach the guest.
+ */
+#define K_BLOCK    (-100000)
+#define K_ERESTART (-512)
+struct k_block {
+    k_syscall_fn fn;   /* what to call again; NULL: not sleeping in a call */
+    uint64_t a[6];     /* its arguments */
+    uint64_t deadline; /* CLOCK_MONOTONIC ns to wake at; 0 = only an event */
+    int retry;         /* set while the handler is called again */
+};
+
+#define K_NPROC_MAX 1024 /* processes (zombies included) per node: fork/spawn EAGAIN beyond */
+#define K_SPAWN_MAX 256  /* children one spawn call may create (EAGAIN beyond) */
 
 struct k_proc {
     struct k_kernel *k;
@@ -146,6 +181,26 @@ struct k_proc {
     uint64_t robust_list;
     struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
     struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
+
+    /* Scheduling and the family tree (proc.c). */
+    int sid;                /* session: inherited, as the pgid */
+    int family;             /* spawn family: pid of the process whose exec began it */
+    int family_index;       /* 1..n in a spawn's children, 0 otherwise */
+    int exit_signal;        /* sent to the parent at exit (clone's low byte) */
+    struct k_proc *rq_next; /* the node's run queue */
+    bool on_rq;
+    bool yield;                  /* sched_yield: end the quantum now */
+    bool reap;                   /* a zombie nobody will wait for: free it */
+    struct k_block blk;          /* the call it sleeps in */
+    struct k_proc *vfork_child;  /* vfork: the child this process waits for */
+    struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
+    uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
+    bool has_saved_mask;
+    struct {             /* a futex wait (sys_proc.c) */
+        uint64_t key[3]; /* (dev, ino, offset) shared; (0, pid, address) private */
+        uint32_t bitset;
+        bool woken;
+    } futex;
 };
 
 struct store_cache;
@@ -157,8 +212,12 @@ struct k_kernel {
     struct store_cache *cache; /* the node's frames (vm.c maps them) */
     int next_pid;
     struct k_stats stats;
-    volatile sig_atomic_t kill_sig; /* set by k_request_kill */
-    struct store_names *names;      /* the node's open image files (sys_file.c) */
+    volatile sig_atomic_t kill_sig;   /* set by k_request_kill */
+    struct store_names *names;        /* the node's open image files (sys_file.c) */
+    struct k_proc *rq_head, *rq_tail; /* RUNNABLE processes, FIFO (proc.c) */
+    struct k_proc *volatile current;  /* the RUNNING one, or NULL */
+    int nprocs;                       /* processes in procs, zombies included */
+    int nlive;                        /* processes not yet ZOMBIE */
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -188,10 +247,6 @@ void k_files_close_on_exec(struct k_proc *p);
 void k_files_abnormal(struct k_proc *p);
 
 /* ---- System calls (syscall.c dispatches; sys_*.c implement) -------------- */
-
-/* A handler gets the six argument registers and returns the value for a0
- * (a negative Linux errno on failure). */
-typedef int64_t (*k_syscall_fn)(struct k_proc *p, const uint64_t a[6]);
 
 /* Dispatch the ecall the process just made (a7 = number); writes a0. */
 void k_syscall(struct k_proc *p);
@@ -255,6 +310,9 @@ struct k_elf_info {
  * space. 0, or a negative errno with a one-line reason in err. */
 int k_elf_load(struct k_proc *p, const char *path, struct k_elf_info *info, char *err,
                size_t errlen);
+/* Every check k_elf_load makes before it maps anything (exec calls it before
+ * destroying the old image): 0 or the errno k_elf_load would return. */
+int k_elf_check(const char *path, char *err, size_t errlen);
 
 /* ---- Signals (signal.c) --------------------------------------------------- */
 
@@ -269,8 +327,46 @@ void k_signal_post(struct k_proc *p, int sig, const siginfo_t *info);
 /* Before returning to the guest: deliver one pending unblocked signal, by
  * default action or by building a frame for the handler. */
 void k_signal_deliver(struct k_proc *p);
-/* End the process (exit or fatal signal): sets ZOMBIE and wstatus. */
+/* End the process (exit or fatal signal): sets ZOMBIE and wstatus, closes its
+ * descriptors, frees its memory, hands its children to the initial process and
+ * tells its parent (exit_signal, wake). */
 void k_proc_exit(struct k_proc *p, int wstatus);
+/* The signal k_signal_deliver would act on next (0: none); does p's action for
+ * sig ask for restarting an interrupted call (a handler with SA_RESTART)? */
+int k_signal_next(const struct k_proc *p);
+bool k_signal_restarts(const struct k_proc *p, int sig);
+/* Would a pending signal interrupt a sleeping call now? */
+static inline bool k_signal_interrupts(const struct k_proc *p)
+{
+    return k_signal_next(p) != 0;
+}
+/* exec: handled signals go back to their default action; the alternate stack
+ * and a sigsuspend mask are forgotten. */
+void k_signal_exec_reset(struct k_proc *p);
+
+/* ---- Processes and the scheduler (kernel.c, proc.c) ------------------------ */
+
+/* kernel.c: a new EMBRYO process with a pid, a hart and default limits, linked
+ * into k->procs (NULL: out of memory); unlink and release one (not RUNNING). */
+struct k_proc *k_proc_new(struct k_kernel *k);
+void k_proc_free(struct k_proc *p);
+/* The process with this pid on the node (any state), or NULL. */
+struct k_proc *k_proc_find(struct k_kernel *k, int pid);
+/* The run queue: FIFO; push is a no-op for a process already queued. */
+void k_rq_push(struct k_kernel *k, struct k_proc *p);
+struct k_proc *k_rq_pop(struct k_kernel *k);
+void k_rq_remove(struct k_kernel *k, struct k_proc *p);
+/* Make a SLEEPING process RUNNABLE (its call is retried); others unchanged. */
+void k_wake(struct k_proc *p);
+/* Does wait4(pid, ...) by `parent` (pid, pgid) select `child`? */
+bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, int pid);
+/* CLOCK_MONOTONIC in ns. */
+uint64_t k_now_ns(void);
+/* Run every process of the node until none is left alive (k_run's loop). */
+void k_sched_run(struct k_kernel *k);
+/* Finish a system call with result ret: a0 = ret, or for K_ERESTART a restart
+ * (a0 = the call's first argument a0 again) or EINTR. */
+void k_syscall_finish(struct k_proc *p, int64_t ret, uint64_t a0);
 
 /* ---- Core dumps (core.c) --------------------------------------------------- */
 
@@ -329,6 +425,15 @@ int64_t sys_kill(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_tkill(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_wait4(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_rt_sigsuspend(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_ppoll(struct k_proc *p, const uint64_t a[6]);
+
+/* proc.c: process creation */
+int64_t sys_clone(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_spawn(struct k_proc *p, const uint64_t a[6]);
+
+/* kernel.c */
+int64_t sys_execve(struct k_proc *p, const uint64_t a[6]);
 
 /* signal.c */
 int64_t sys_rt_sigaction(struct k_proc *p, const uint64_t a[6]);

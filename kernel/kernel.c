@@ -1,8 +1,8 @@
 /*
  * kernel.c — the node kernel's life cycle: creating the initial process from an
  * executable (address space, Linux-style initial stack, registers), the run loop
- * that drives the hart and turns each stop reason into a syscall or a signal,
- * and the end of a process.
+ * execve, and k_run (the scheduler itself, fork, spawn and the end of a process
+ * are in proc.c).
  *
  * Process start (docs/kernel.md): the stack is laid out as Linux's exec does on
  * RISC-V: from the top, a NULL word, the AT_EXECFN string, the environment and
@@ -16,10 +16,12 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "kernel/sys_file.h"
 #include "shm/store.h"
 
 #define DEFAULT_QUANTUM 1000000
@@ -46,7 +48,19 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
 /* Release everything a process holds (it must not be running). */
 static void proc_free(struct k_kernel *k, struct k_proc *p)
 {
-    if (p->state != K_ZOMBIE) k_files_close_all(p);
+    for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            k->nprocs--;
+            break;
+        }
+    }
+    k_rq_remove(k, p);
+    if (k->init == p) k->init = NULL;
+    if (p->state != K_ZOMBIE) {
+        k->nlive--;
+        k_files_close_all(p);
+    }
     k_vm_free(p);
     if (p->hart) {
         struct rv_stats st;
@@ -59,10 +73,16 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
     free(p);
 }
 
+void k_proc_free(struct k_proc *p)
+{
+    proc_free(p->k, p);
+}
+
 void k_kernel_free(k_kernel *k)
 {
     if (!k) return;
-    if (k->init) proc_free(k, k->init);
+    while (k->procs)
+        proc_free(k, k->procs);
     store_names_free(k->names);
     free(k);
 }
@@ -182,14 +202,15 @@ static int64_t build_stack(struct k_proc *p, const char *path, char *const argv[
 
 /* ---- Creating the initial process ----------------------------------------- */
 
-static struct k_proc *proc_new(struct k_kernel *k)
+struct k_proc *k_proc_new(struct k_kernel *k)
 {
     struct k_proc *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->k = k;
     p->pid = k->cfg.node * K_PID_STRIDE + k->next_pid++;
     p->ppid = 0;
-    p->pgid = p->pid;
+    p->pgid = p->sid = p->family = p->pid;
+    p->exit_signal = SIGCHLD;
     k_vm_init(&p->vm);
     default_rlimits(p);
     p->hart = rv_hart_new(k_vm_translate, p);
@@ -197,6 +218,10 @@ static struct k_proc *proc_new(struct k_kernel *k)
         free(p);
         return NULL;
     }
+    p->next = k->procs;
+    k->procs = p;
+    k->nprocs++;
+    k->nlive++; /* EMBRYO counts as alive until k_proc_exit or proc_free */
     return p;
 }
 
@@ -240,7 +265,7 @@ int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *cons
         snprintf(err, errlen, "%s: this node already has its initial process", path);
         return -EBUSY;
     }
-    struct k_proc *p = proc_new(k);
+    struct k_proc *p = k_proc_new(k);
     if (!p) {
         snprintf(err, errlen, "%s: out of memory", path);
         return -ENOMEM;
@@ -255,45 +280,140 @@ int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *cons
     if (!rc && (rc = k_files_init(p)) != 0)
         snprintf(err, errlen, "%s: cannot set up descriptors: %s", path, strerror(-rc));
     if (rc) {
-        p->state = K_ZOMBIE; /* nothing of the descriptor table to close */
+        k_files_close_all(p);
         proc_free(k, p);
         return rc;
     }
     set_exe(p, path);
     p->state = K_RUNNABLE;
     k->init = p;
+    k_rq_push(k, p);
     return 0;
 }
 
-/* ---- Running ---------------------------------------------------------------- */
+/* ---- execve -------------------------------------------------------------------- */
 
-void k_proc_exit(struct k_proc *p, int wstatus)
+#define MAX_ARG_STRLEN (32 * RV_PAGE_SIZE) /* Linux: one string at most 32 pages */
+
+static void free_vector(char **v)
 {
-    if (p->state == K_ZOMBIE) return;
-    p->wstatus = wstatus;
-    p->state = K_ZOMBIE;
-    if (WIFSIGNALED(wstatus)) k_files_abnormal(p); /* an abnormal end */
-    k_files_close_all(p);
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
 }
 
-/* Turn a hart stop into a syscall or a signal. */
-static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
+/* Copy in the NULL-terminated guest vector at gvec (NULL: empty), counting its
+ * bytes as build_stack does into *bytes; -EFAULT, -E2BIG or -ENOMEM. */
+static int copy_vector(struct k_proc *p, uint64_t gvec, char *buf, uint64_t *bytes, char ***out)
 {
-    uint64_t pc = rv_state(p->hart)->pc;
-    switch (why) {
-    case RV_STOP_BUDGET: break;
-    case RV_STOP_ECALL: k_syscall(p); break;
-    case RV_STOP_CBO: break; /* local memory has no node cache to act on */
-    case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
-    case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
-    case RV_STOP_FAULT:
-        if (f->err == -EBUSY)
-            k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
-        else
-            k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
-        break;
+    size_t n = 0, cap = 16;
+    char **v = calloc(cap + 1, sizeof *v);
+    if (!v) return -ENOMEM;
+    for (; gvec; n++) {
+        uint64_t ptr;
+        int rc = k_copyin(p, &ptr, gvec + n * 8, 8);
+        if (!rc && !ptr) break;
+        if (!rc) rc = k_copyin_str(p, buf, ptr, MAX_ARG_STRLEN);
+        if (rc == -ENAMETOOLONG) rc = -E2BIG;
+        if (!rc && (*bytes += strlen(buf) + 1 + 8) > ARG_MAX_BYTES) rc = -E2BIG;
+        if (!rc && n == cap) {
+            char **nv = realloc(v, (2 * cap + 1) * sizeof *v);
+            if (nv) {
+                memset(nv + cap, 0, (cap + 1) * sizeof *v);
+                v = nv;
+                cap *= 2;
+            } else {
+                rc = -ENOMEM;
+            }
+        }
+        if (!rc && !(v[n] = strdup(buf))) rc = -ENOMEM;
+        if (rc) {
+            free_vector(v);
+            return rc;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+/* Open and check what execve names, before anything of the caller changes:
+ * host fd (close-on-exec) or -ENOENT/-EACCES/-ENOEXEC/... */
+static int exec_open(struct k_proc *p, uint64_t gpath, char *g, char *host)
+{
+    int h = k_path_open_exec(p, gpath, g);
+    if (h < 0) return h;
+    struct stat st;
+    int rc = fstat(h, &st) < 0 ? -errno : 0;
+    if (!rc && (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))) rc = -EACCES;
+    snprintf(host, PATH_MAX, "/proc/self/fd/%d", h);
+    char why[256];
+    if (!rc) rc = k_elf_check(host, why, sizeof why);
+    if (rc) {
+        close(h);
+        return rc;
+    }
+    return h;
+}
+
+/* The new image is in place: what else exec changes in the process. */
+static void exec_commit(struct k_proc *p, const char *g)
+{
+    k_files_close_on_exec(p);
+    k_signal_exec_reset(p);
+    snprintf(p->exe, sizeof p->exe, "%s", g);
+    p->family = p->pid; /* exec begins a new family */
+    p->family_index = 0;
+    p->clear_child_tid = p->robust_list = 0;
+    if (p->vfork_parent) {
+        p->vfork_parent->vfork_child = NULL;
+        k_wake(p->vfork_parent);
+        p->vfork_parent = NULL;
     }
 }
+
+/*
+ * execve(path, argv, envp). Everything that can fail without harm is done
+ * first: the path (resolved inside the store root like every guest path), the
+ * file's type and x bits, the ELF checks, the argument and environment copies.
+ * Then the old image goes (k_vm_exec_drop keeps SYM_EXEC_KEEP lsegs) and the
+ * new one is loaded; a failure from there on ends the process with SIGSEGV,
+ * as Linux does past its point of no return.
+ */
+int64_t sys_execve(struct k_proc *p, const uint64_t a[6])
+{
+    char g[PATH_MAX], host[PATH_MAX], given[PATH_MAX];
+    int rc = k_copyin_str(p, given, a[0], sizeof given);
+    if (rc) return rc;
+    int h = exec_open(p, a[0], g, host);
+    if (h < 0) return h;
+    char *buf = malloc(MAX_ARG_STRLEN);
+    char **argv = NULL, **envp = NULL;
+    uint64_t bytes = strlen(given) + 64;
+    rc = buf ? copy_vector(p, a[1], buf, &bytes, &argv) : -ENOMEM;
+    if (!rc) rc = copy_vector(p, a[2], buf, &bytes, &envp);
+    free(buf);
+    if (!rc) {
+        /* The point of no return. */
+        struct k_elf_info ei = {0};
+        char why[256];
+        k_vm_exec_drop(p);
+        if (p->hart) rv_flush_all(p->hart);
+        rc = k_elf_load(p, host, &ei, why, sizeof why);
+        if (!rc) rc = start_image(p, given, argv, envp, &ei);
+        free(ei.phdr_copy);
+        if (rc)
+            k_proc_exit(p, SIGSEGV);
+        else
+            exec_commit(p, g);
+        rc = 0;
+    }
+    close(h);
+    free_vector(argv);
+    free_vector(envp);
+    return rc;
+}
+
+/* ---- Running ---------------------------------------------------------------- */
 
 static void fill_exit(const struct k_proc *p, struct k_exit *out)
 {
@@ -304,42 +424,35 @@ static void fill_exit(const struct k_proc *p, struct k_exit *out)
         out->code = 128 + WTERMSIG(p->wstatus);
 }
 
+/* Run the node until the initial process and all its descendants have ended
+ * (proc.c's scheduler); the status is the initial process's. */
 int k_run(k_kernel *k, struct k_exit *out)
 {
     struct k_proc *p = k->init;
     if (!p) return -EINVAL;
-    while (p->state != K_ZOMBIE) {
-        if (k->kill_sig) {
-            k_proc_exit(p, k->kill_sig & 0x7f);
-            break;
-        }
-        k_signal_deliver(p);
-        if (p->state == K_ZOMBIE) break;
-        struct rv_fault f;
-        p->state = K_RUNNING;
-        enum rv_stop why = rv_run(p->hart, k->cfg.quantum, &f);
-        p->state = K_RUNNABLE;
-        handle_stop(p, why, &f);
-    }
+    k_sched_run(k);
     fill_exit(p, out);
-    k->init = NULL;
-    proc_free(k, p);
+    while (k->procs)
+        proc_free(k, k->procs);
     return 0;
 }
 
+/* From a host signal handler: the scheduler ends every process at its next
+ * check; the running one is stopped at its next block boundary. */
 void k_request_kill(k_kernel *k, int sig)
 {
     k->kill_sig = sig > 0 && sig < K_NSIG ? sig : SIGKILL;
-    struct k_proc *p = k->init;
+    struct k_proc *p = k->current;
     if (p && p->hart) rv_request_stop(p->hart);
 }
 
 void k_get_stats(const k_kernel *k, struct k_stats *out)
 {
     *out = k->stats;
-    if (k->init && k->init->hart) {
+    for (const struct k_proc *p = k->procs; p; p = p->next) {
+        if (!p->hart) continue;
         struct rv_stats st;
-        rv_get_stats(k->init->hart, &st);
+        rv_get_stats(p->hart, &st);
         out->instructions += st.instret;
         out->tlb_misses += st.tlb_misses;
         out->pages_decoded += st.pages_decoded;

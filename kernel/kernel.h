@@ -11,9 +11,12 @@
  *  2. Guest file names resolve inside the store root only (shm/store.h).
  *  3. The guest sees Linux riscv64 errno values and syscall numbers.
  *
- * Process states (this issue runs one process per node; more come with spawn):
- *   EMBRYO --k_exec_initial--> RUNNABLE --rv_run--> RUNNING
- *   RUNNING --exit/fatal signal--> ZOMBIE --reaped by k_run--> gone
+ * Process states (several processes per node, docs/kernel.md "Processes"):
+ *   EMBRYO --k_exec_initial, fork, spawn--> RUNNABLE --scheduled--> RUNNING
+ *   RUNNING --quantum used--> RUNNABLE;  RUNNING --waiting call--> SLEEPING
+ *   SLEEPING --event, deadline, signal--> RUNNABLE
+ *   RUNNING --exit/fatal signal--> ZOMBIE --reaped by wait4 (or at once
+ *   when no parent will wait)--> gone; the initial process's by k_run.
  */
 #ifndef SYMUNIX_KERNEL_H
 #define SYMUNIX_KERNEL_H
@@ -68,11 +71,13 @@ void k_kernel_free(k_kernel *k);
 int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[], char *err,
                    size_t errlen);
 
-/* Run until every process of the node has ended; fills *out. Returns 0 or a
- * negative errno for an emulator (not guest) failure. */
+/* Run until every process of the node has ended; fills *out with the initial
+ * process's end. Returns 0 or a negative errno for an emulator (not guest)
+ * failure. */
 int k_run(k_kernel *k, struct k_exit *out);
 
-/* Ask k_run to end the job as if SIGKILL had been sent (host SIGINT/SIGTERM);
+/* Ask k_run to end the job, every process of the node, as if `sig` (SIGKILL
+ * when out of range) had been sent uncatchably (host SIGINT/SIGTERM);
  * async-signal-safe. */
 void k_request_kill(k_kernel *k, int sig);
 

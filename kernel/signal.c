@@ -16,6 +16,12 @@
  * SIGXFSZ, SIGSYS: core.c writes core.<pid>, and the wait status gets the core
  * flag 0x80 when it was written); ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT)
  * and stop, which is treated as ignore until there is job control.
+ *
+ * Between processes: k_signal_post wakes a sleeping process for a signal it
+ * does not block; its sleeping call then ends with EINTR or is restarted after
+ * the handler (SA_RESTART, syscall.c). sigsuspend and ppoll's temporary mask
+ * is saved in saved_mask: the handler's frame records the saved one, so that
+ * rt_sigreturn puts it back.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,6 +34,7 @@ enum {
     G_SIG_DFL = 0,
     G_SIG_IGN = 1,
     G_SA_SIGINFO = 0x4,
+    G_SA_RESTART = 0x10000000,
     G_SA_ONSTACK = 0x08000000,
     G_SA_NODEFER = 0x40000000,
     G_SA_RESETHAND = (int)0x80000000u,
@@ -98,6 +105,29 @@ void k_signal_post(struct k_proc *p, int sig, const siginfo_t *info)
     p->sigpending |= BIT(sig);
     p->siginfo[sig] = *info;
     p->siginfo[sig].si_signo = sig;
+    if (p->state == K_SLEEPING && (!(p->sigmask & BIT(sig)) || sig == SIGKILL)) k_wake(p);
+}
+
+int k_signal_next(const struct k_proc *p)
+{
+    uint64_t ready = p->sigpending & ~(p->sigmask & ~UNBLOCKABLE);
+    return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+bool k_signal_restarts(const struct k_proc *p, int sig)
+{
+    const struct k_sigaction *a = &p->sigact[sig];
+    return sig != SIGKILL && a->handler != G_SIG_DFL && a->handler != G_SIG_IGN &&
+           (a->flags & G_SA_RESTART);
+}
+
+void k_signal_exec_reset(struct k_proc *p)
+{
+    for (int sig = 1; sig <= K_NSIG; sig++)
+        if (p->sigact[sig].handler != G_SIG_IGN) p->sigact[sig] = (struct k_sigaction){0};
+    p->altstack_sp = p->altstack_size = 0;
+    p->altstack_flags = G_SS_DISABLE;
+    p->has_saved_mask = false;
 }
 
 /* The guest's 128-byte siginfo from the host-layout one kept while pending. */
@@ -112,8 +142,8 @@ static void encode_info(const siginfo_t *si, uint8_t out[128])
         uint64_t addr = (uint64_t)(uintptr_t)si->si_addr;
         memcpy(out + 16, &addr, 8);
     } else {
-        int32_t ids[2] = {si->si_pid, (int32_t)si->si_uid};
-        memcpy(out + 16, ids, sizeof ids);
+        int32_t ids[3] = {si->si_pid, (int32_t)si->si_uid, si->si_status};
+        memcpy(out + 16, ids, si->si_signo == SIGCHLD && si->si_code > 0 ? 12 : 8);
     }
 }
 
@@ -134,7 +164,7 @@ static void save_context(struct k_proc *p, struct g_ucontext *uc)
     const struct rv_state *st = rv_state(p->hart);
     uc->stack = (struct g_stack){
         .sp = p->altstack_sp, .flags = altstack_flags(p, st->x[2]), .size = p->altstack_size};
-    uc->sigmask = p->sigmask;
+    uc->sigmask = p->has_saved_mask ? p->saved_mask : p->sigmask; /* sigsuspend's own mask ends */
     uc->mc.regs[0] = st->pc;
     memcpy(&uc->mc.regs[1], &st->x[1], 31 * sizeof(uint64_t));
     memcpy(uc->mc.f, st->f, sizeof uc->mc.f);
@@ -160,6 +190,7 @@ static int setup_frame(struct k_proc *p, int sig, struct k_sigaction *act)
     st->x[11] = frame;
     st->x[12] = frame + offsetof(struct g_sigframe, uc);
     st->pc = act->handler;
+    p->has_saved_mask = false;
     p->sigmask |= act->mask | ((act->flags & G_SA_NODEFER) ? 0 : BIT(sig));
     p->sigmask &= ~UNBLOCKABLE;
     if (act->flags & G_SA_RESETHAND) *act = (struct k_sigaction){0};
@@ -203,8 +234,12 @@ static void deliver(struct k_proc *p, int sig)
 
 void k_signal_deliver(struct k_proc *p)
 {
-    uint64_t ready = p->sigpending & ~(p->sigmask & ~UNBLOCKABLE);
-    if (ready) deliver(p, __builtin_ctzll(ready) + 1);
+    int sig = k_signal_next(p);
+    if (sig) deliver(p, sig);
+    if (p->has_saved_mask && p->state != K_SLEEPING) { /* no handler ran: the old mask again */
+        p->sigmask = p->saved_mask;
+        p->has_saved_mask = false;
+    }
 }
 
 void k_signal_fault(struct k_proc *p, int sig, int code, uint64_t addr)

@@ -1277,6 +1277,13 @@ int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
     return umask((mode_t)(a[0] & 0777));
 }
 
+int k_path_open_exec(struct k_proc *p, uint64_t gaddr, char *g)
+{
+    int e = at_path(p, G_AT_FDCWD, gaddr, g, 0);
+    if (e < 0) return e;
+    return store_path_open(store_of(p), g, O_RDONLY | O_CLOEXEC, 0);
+}
+
 /* ---- Symunix II: names of image files, reference directories, pdup ---------- */
 
 /* Copy in a refname; one too long for any binding is simply a bad one. */
@@ -1332,14 +1339,20 @@ int64_t sys_rmrefdir(struct k_proc *p, const uint64_t a[6])
 }
 
 /*
- * pdup(pid, fd): duplicate descriptor fd of process pid into the caller, as
- * dup does. One process per node for now: pid 0 or the caller's own pid is the
- * caller itself; any other pid is -ESRCH until spawn brings more processes.
+ * pdup(pid, fd): give process pid of this node a duplicate of the caller's
+ * descriptor fd (the same open file description, as dup; close-on-exec clear)
+ * and return the new descriptor's number in pid's table. pid 0 or the caller's
+ * own pid is dup(fd). -ESRCH: no such process on the node, or it has ended.
  */
 int64_t sys_pdup(struct k_proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0];
-    if (a[0] > INT32_MAX || (pid != 0 && pid != p->pid)) return -ESRCH;
-    const uint64_t dup_args[6] = {a[1], 0, 0, 0, 0, 0};
-    return sys_dup(p, dup_args);
+    if (a[0] > INT32_MAX) return -ESRCH;
+    struct k_proc *t = pid == 0 ? p : k_proc_find(p->k, pid);
+    if (!t || t->state == K_ZOMBIE) return -ESRCH;
+    struct k_file *f = file_get(p, (int)a[1]);
+    if (!f) return -EBADF;
+    int fd = fd_install(t, 0, f, 0);
+    if (fd >= 0) f->refs++;
+    return fd;
 }

@@ -16,6 +16,10 @@ struct k_proc;
 /* Give a child (fork/spawn) the parent's descriptors (shared, as dup), cwd and
  * reference directories (copied). 0 or a negative errno (no refdirs then). */
 int k_files_fork(struct k_proc *child, const struct k_proc *parent);
+/* execve's lookup: the guest path at gaddr (relative to cwd, or "@ref/...")
+ * opened read-only inside the store root; its guest absolute path goes to g
+ * (PATH_MAX bytes). The host fd, or a negative errno. */
+int k_path_open_exec(struct k_proc *p, uint64_t gaddr, char *g);
 
 int64_t sys_getcwd(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_dup(struct k_proc *p, const uint64_t a[6]);

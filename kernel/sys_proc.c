@@ -1,9 +1,11 @@
 /*
- * sys_proc.c — process, identity, time and limit system calls for a node that
- * runs one single-threaded process: exit, ids, uname, rlimits, clocks, sleep,
- * getrandom, sysinfo, kill-to-self, futex as much as single-threaded glibc needs.
- * Times and ids come from the host; guest structures are written explicitly in
- * their Linux riscv64 layout.
+ * sys_proc.c — process, identity, time and limit system calls: exit, wait4,
+ * kill/tkill/tgkill between the processes of the node, ids and process
+ * groups, uname, rlimits, clocks, the sleeping calls (nanosleep,
+ * clock_nanosleep, rt_sigsuspend, ppoll without descriptors) which give up
+ * the PE while they wait (proc.c), getrandom, sysinfo, and futex between
+ * processes that share memory. Times and ids come from the host; guest
+ * structures are written explicitly in their Linux riscv64 layout.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@ enum {
     G_FUTEX_WAIT_BITSET = 9,
     G_FUTEX_WAKE_BITSET = 10,
     G_FUTEX_CMD_MASK = 0x7f,
+    G_FUTEX_PRIVATE = 128,
+    G_FUTEX_CLOCK_REALTIME = 256,
     G_TIMER_ABSTIME = 1,
     G_GRND_ALL = 0x7, /* NONBLOCK | RANDOM | INSECURE */
     G_RUSAGE_SELF = 0,
@@ -39,7 +43,7 @@ static int64_t put_u32(struct k_proc *p, uint64_t addr, uint32_t v)
     return addr && k_copyout(p, addr, &v, sizeof v) ? -EFAULT : 0;
 }
 
-/* exit(code) — one thread, so the same as exit_group. */
+/* exit(code) — one thread per process, so the same as exit_group. */
 int64_t sys_exit(struct k_proc *p, const uint64_t a[6])
 {
     k_proc_exit(p, (int)(a[0] & 0xff) << 8);
@@ -65,25 +69,95 @@ int64_t sys_set_robust_list(struct k_proc *p, const uint64_t a[6])
     return 0;
 }
 
-/* futex: with one thread nobody else can wake a waiter, so a wait whose value
- * still matches can only time out (or would hang forever: EDEADLK instead). */
+/*
+ * futex between the processes of a node. A futex word in a shared file
+ * mapping (an INHERIT lseg after fork or spawn, or the same image file mapped
+ * by two processes) is named by the file and offset, so a FUTEX_WAKE in one
+ * process wakes a FUTEX_WAIT in another; any other word (or FUTEX_PRIVATE) by
+ * the process and address. A private wait without a timeout could only be
+ * woken by another thread of the caller: EDEADLK instead of sleeping forever.
+ * WAIT/WAIT_BITSET sleep without holding the PE; WAIT's timeout is relative,
+ * WAIT_BITSET's absolute (FUTEX_CLOCK_REALTIME selects the clock).
+ */
+static void futex_key(struct k_proc *p, uint64_t uaddr, bool priv, uint64_t key[3])
+{
+    int i = priv ? -1 : k_vm_lookup(&p->vm, uaddr);
+    const struct k_region *r = i >= 0 ? &p->vm.r[i] : NULL;
+    if (r && r->kind == K_REGION_FILE_SHARED && r->ino) {
+        key[0] = r->dev;
+        key[1] = r->ino;
+        key[2] = r->off + (uaddr - r->start);
+    } else {
+        key[0] = 0;
+        key[1] = (uint64_t)p->pid;
+        key[2] = uaddr;
+    }
+}
+
+static int64_t futex_wake(struct k_proc *p, uint64_t uaddr, bool priv, int64_t n, uint32_t bits)
+{
+    uint64_t key[3];
+    futex_key(p, uaddr, priv, key);
+    int64_t woken = 0;
+    for (struct k_proc *q = p->k->procs; q && woken < n; q = q->next) {
+        if (q->state != K_SLEEPING || q->blk.fn != sys_futex || q->futex.woken) continue;
+        if (memcmp(q->futex.key, key, sizeof key) != 0 || !(q->futex.bitset & bits)) continue;
+        q->futex.woken = true;
+        k_wake(q);
+        woken++;
+    }
+    return woken;
+}
+
+/* The first call of a wait: checks, then sleep. */
+static int64_t futex_wait(struct k_proc *p, const uint64_t a[6], int cmd, bool priv)
+{
+    uint32_t v, bits = cmd == G_FUTEX_WAIT ? ~0u : (uint32_t)a[5];
+    if ((a[0] & 3) || !bits) return -EINVAL;
+    if (k_copyin(p, &v, a[0], sizeof v)) return -EFAULT;
+    if (v != (uint32_t)a[2]) return -EAGAIN;
+    uint64_t deadline = 0;
+    if (a[3]) {
+        struct g_timespec ts;
+        if (k_copyin(p, &ts, a[3], sizeof ts)) return -EFAULT;
+        if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000) return -EINVAL;
+        uint64_t t = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec, now = k_now_ns();
+        if (cmd == G_FUTEX_WAIT) {
+            deadline = now + t;
+        } else {
+            struct timespec c;
+            clock_gettime((a[1] & G_FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &c);
+            uint64_t cnow = (uint64_t)c.tv_sec * 1000000000ull + (uint64_t)c.tv_nsec;
+            if (t <= cnow) return -ETIMEDOUT;
+            deadline = now + (t - cnow);
+        }
+    }
+    futex_key(p, a[0], priv, p->futex.key);
+    if (!deadline && p->futex.key[0] == 0 && p->futex.key[1] == (uint64_t)p->pid)
+        return -EDEADLK; /* private: nobody else can wake it */
+    p->futex.bitset = bits;
+    p->futex.woken = false;
+    p->blk.deadline = deadline;
+    return K_BLOCK;
+}
+
 int64_t sys_futex(struct k_proc *p, const uint64_t a[6])
 {
     int cmd = (int)(a[1] & G_FUTEX_CMD_MASK);
-    if (cmd == G_FUTEX_WAKE || cmd == G_FUTEX_WAKE_BITSET) return 0;
+    bool priv = a[1] & G_FUTEX_PRIVATE;
+    if (p->blk.retry) { /* woken, timed out or signalled */
+        if (p->futex.woken) return 0;
+        if (p->blk.deadline && k_now_ns() >= p->blk.deadline) return -ETIMEDOUT;
+        if (k_signal_interrupts(p)) return p->blk.deadline ? -EINTR : K_ERESTART;
+        return K_BLOCK;
+    }
+    if (cmd == G_FUTEX_WAKE || cmd == G_FUTEX_WAKE_BITSET) {
+        uint32_t bits = cmd == G_FUTEX_WAKE ? ~0u : (uint32_t)a[5];
+        if ((a[0] & 3) || !bits) return -EINVAL;
+        return futex_wake(p, a[0], priv, (int64_t)(uint32_t)a[2], bits);
+    }
     if (cmd != G_FUTEX_WAIT && cmd != G_FUTEX_WAIT_BITSET) return -ENOSYS;
-    uint32_t v;
-    if ((a[0] & 3) || k_copyin(p, &v, a[0], sizeof v)) return (a[0] & 3) ? -EINVAL : -EFAULT;
-    if (v != (uint32_t)a[2]) return -EAGAIN;
-    if (!a[3]) return -EDEADLK;
-    struct g_timespec ts;
-    if (k_copyin(p, &ts, a[3], sizeof ts)) return -EFAULT;
-    struct timespec t = {ts.sec, ts.nsec};
-    if (cmd == G_FUTEX_WAIT)
-        nanosleep(&t, NULL);
-    else
-        clock_nanosleep((a[1] & 256) ? CLOCK_REALTIME : CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
-    return -ETIMEDOUT;
+    return futex_wait(p, a, cmd, priv);
 }
 
 int64_t sys_getpid(struct k_proc *p, const uint64_t a[6])
@@ -139,25 +213,42 @@ static bool is_self(const struct k_proc *p, int64_t pid)
     return pid == 0 || pid == p->pid;
 }
 
-int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6])
+/* The process pid names for the id calls: 0 is the caller; NULL when there is
+ * no such live process on the node. */
+static struct k_proc *named(struct k_proc *p, int32_t pid)
 {
-    return is_self(p, (int32_t)a[0]) ? p->pgid : -ESRCH;
+    if (pid == 0) return p;
+    struct k_proc *t = pid > 0 ? k_proc_find(p->k, pid) : NULL;
+    return t && t->state != K_ZOMBIE ? t : NULL;
 }
 
-/* setpgid(pid, pgid): only the process itself, into its own group. */
+int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6])
+{
+    struct k_proc *t = named(p, (int32_t)a[0]);
+    return t ? t->pgid : -ESRCH;
+}
+
+/* setpgid(pid, pgid): the caller or one of its children, into its own group
+ * or an existing group of the node. */
 int64_t sys_setpgid(struct k_proc *p, const uint64_t a[6])
 {
     int32_t pid = (int32_t)a[0], pgid = (int32_t)a[1];
     if (pgid < 0) return -EINVAL;
-    if (!is_self(p, pid)) return -ESRCH;
-    if (pgid != 0 && pgid != p->pid && pgid != p->pgid) return -EPERM;
-    p->pgid = pgid ? pgid : p->pid;
+    struct k_proc *t = named(p, pid);
+    if (!t || (t != p && t->ppid != p->pid)) return -ESRCH;
+    if (pgid == 0) pgid = t->pid;
+    bool exists = pgid == t->pid;
+    for (struct k_proc *q = p->k->procs; q && !exists; q = q->next)
+        exists = q->pgid == pgid && q->state != K_ZOMBIE;
+    if (!exists) return -EPERM;
+    t->pgid = pgid;
     return 0;
 }
 
 int64_t sys_getsid(struct k_proc *p, const uint64_t a[6])
 {
-    return is_self(p, (int32_t)a[0]) ? p->pid : -ESRCH;
+    struct k_proc *t = named(p, (int32_t)a[0]);
+    return t ? t->sid : -ESRCH;
 }
 
 /* uname(buf): struct utsname is six 65-byte strings. */
@@ -273,40 +364,119 @@ static int get_timespec(struct k_proc *p, uint64_t addr, struct timespec *out)
     return 0;
 }
 
-/* Host sleep; on EINTR (a host signal, e.g. the job being killed) the guest
- * sees EINTR and the remaining time. */
-static int64_t sleep_result(struct k_proc *p, int err, const struct timespec *rem, uint64_t remp)
+/* Write the time left until deadline (ns, monotonic) to remp. */
+static int64_t put_remaining(struct k_proc *p, uint64_t deadline, uint64_t remp)
 {
-    if (err != EINTR) return -err;
-    struct g_timespec g = {rem->tv_sec, rem->tv_nsec};
-    if (remp && k_copyout(p, remp, &g, sizeof g)) return -EFAULT;
-    return -EINTR;
+    uint64_t now = k_now_ns(), left = deadline > now ? deadline - now : 0;
+    struct g_timespec g = {(int64_t)(left / 1000000000ull), (int64_t)(left % 1000000000ull)};
+    return remp && k_copyout(p, remp, &g, sizeof g) ? -EFAULT : 0;
+}
+
+static uint64_t ts_ns(const struct timespec *t)
+{
+    return (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
+}
+
+/* The sleeping part of nanosleep and clock_nanosleep: the first call sets the
+ * deadline and sleeps; when woken: 0 once the deadline passed, -EINTR (time
+ * left to remp) for a signal. */
+static int64_t sleep_until(struct k_proc *p, uint64_t deadline, uint64_t remp)
+{
+    if (k_now_ns() >= deadline) return 0;
+    if (k_signal_interrupts(p)) {
+        int64_t rc = put_remaining(p, deadline, remp);
+        return rc ? rc : -EINTR;
+    }
+    p->blk.deadline = deadline;
+    return K_BLOCK;
 }
 
 int64_t sys_nanosleep(struct k_proc *p, const uint64_t a[6])
 {
-    struct timespec req, rem = {0, 0};
+    if (p->blk.retry) return sleep_until(p, p->blk.deadline, a[1]);
+    struct timespec req;
     int rc = get_timespec(p, a[0], &req);
     if (rc) return rc;
-    int err = nanosleep(&req, &rem) < 0 ? errno : 0;
-    return sleep_result(p, err, &rem, a[1]);
+    return sleep_until(p, k_now_ns() + ts_ns(&req), a[1]);
 }
 
-/* clock_nanosleep(clock, flags, req, rem) */
+/* clock_nanosleep(clock, flags, req, rem): every clock sleeps on the monotonic
+ * one; an absolute time on another clock is converted once, at the call. */
 int64_t sys_clock_nanosleep(struct k_proc *p, const uint64_t a[6])
 {
     clockid_t c;
-    struct timespec req, rem = {0, 0};
+    bool abs = a[1] & G_TIMER_ABSTIME;
+    if (p->blk.retry) return sleep_until(p, p->blk.deadline, abs ? 0 : a[3]);
+    struct timespec req, now;
     if (host_clock(a[0], &c) || (a[1] & ~(uint64_t)G_TIMER_ABSTIME)) return -EINVAL;
     int rc = get_timespec(p, a[2], &req);
     if (rc) return rc;
-    int flags = (a[1] & G_TIMER_ABSTIME) ? TIMER_ABSTIME : 0;
-    int err = clock_nanosleep(c, flags, &req, &rem);
-    return sleep_result(p, err, &rem, flags ? 0 : a[3]);
+    uint64_t deadline = k_now_ns();
+    if (!abs) {
+        deadline += ts_ns(&req);
+    } else {
+        if (clock_gettime(c, &now) < 0) return -EINVAL;
+        if (ts_ns(&req) <= ts_ns(&now)) return 0;
+        deadline += ts_ns(&req) - ts_ns(&now);
+    }
+    return sleep_until(p, deadline, abs ? 0 : a[3]);
 }
 
+/* Swap in a temporary signal mask (sigsuspend, ppoll) from guest set at addr. */
+static int64_t temp_mask(struct k_proc *p, uint64_t addr)
+{
+    uint64_t set;
+    if (k_copyin(p, &set, addr, 8)) return -EFAULT;
+    p->saved_mask = p->sigmask;
+    p->has_saved_mask = true;
+    p->sigmask = set & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    return 0;
+}
+
+/* rt_sigsuspend(set, sigsetsize): wait for a signal with mask set; always
+ * -EINTR, the old mask back after the handler (signal.c). */
+int64_t sys_rt_sigsuspend(struct k_proc *p, const uint64_t a[6])
+{
+    if (!p->blk.retry) {
+        if (a[1] != 8) return -EINVAL;
+        int64_t rc = temp_mask(p, a[0]);
+        if (rc) return rc;
+    }
+    return k_signal_interrupts(p) ? -EINTR : K_BLOCK;
+}
+
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize) with nfds 0 only: glibc's
+ * pause() and sleeps; descriptors would need a host poll that does not hold
+ * the node (ENOSYS for now). */
+int64_t sys_ppoll(struct k_proc *p, const uint64_t a[6])
+{
+    if (p->blk.retry) {
+        if (k_signal_interrupts(p)) return -EINTR;
+        return p->blk.deadline && k_now_ns() >= p->blk.deadline ? 0 : K_BLOCK;
+    }
+    if (a[1] != 0) return -ENOSYS;
+    uint64_t deadline = 0;
+    if (a[2]) {
+        struct timespec t;
+        int rc = get_timespec(p, a[2], &t);
+        if (rc) return rc;
+        deadline = k_now_ns() + ts_ns(&t);
+        if (ts_ns(&t) == 0) return 0;
+    }
+    if (a[3]) {
+        if (a[4] != 8) return -EINVAL;
+        int64_t rc = temp_mask(p, a[3]);
+        if (rc) return rc;
+    }
+    if (k_signal_interrupts(p)) return -EINTR;
+    p->blk.deadline = deadline;
+    return K_BLOCK;
+}
+
+/* sched_yield: the rest of the quantum goes to the next runnable process. */
 int64_t sys_sched_yield(struct k_proc *p, const uint64_t a[6])
 {
+    p->yield = true;
     return 0;
 }
 
@@ -326,56 +496,117 @@ int64_t sys_getrandom(struct k_proc *p, const uint64_t a[6])
     return (int64_t)done;
 }
 
-/* sysinfo(buf): the host's figures (the layouts of LP64 Linux agree), one process. */
+/* sysinfo(buf): the host's figures (the layouts of LP64 Linux agree); procs
+ * counts the node's processes. */
 int64_t sys_sysinfo(struct k_proc *p, const uint64_t a[6])
 {
     _Static_assert(sizeof(struct sysinfo) == 112, "LP64 struct sysinfo");
     struct sysinfo si;
     if (sysinfo(&si) < 0) return -errno;
-    si.procs = 1;
+    si.procs = (unsigned short)p->k->nprocs;
     return k_copyout(p, a[0], &si, sizeof si) ? -EFAULT : 0;
 }
 
-/* Post sig to p as sent by p itself (si_code = code). */
-static int64_t signal_self(struct k_proc *p, int sig, int code)
+/* Post sig to t as sent by p (si_code = code); sig 0 only checks. */
+static void send(struct k_proc *p, struct k_proc *t, int sig, int code)
 {
-    if (sig < 0 || sig > K_NSIG) return -EINVAL;
-    if (sig == 0) return 0;
+    if (sig == 0 || t->state == K_ZOMBIE) return;
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_signo = sig;
     si.si_code = code;
     si.si_pid = p->pid;
     si.si_uid = getuid();
-    k_signal_post(p, sig, &si);
-    return 0;
+    k_signal_post(t, sig, &si);
 }
 
-/* kill(pid, sig): this node runs one process, so only it can be named. */
+/*
+ * kill(pid, sig) within the node: pid > 0 that process; 0 the caller's
+ * process group; -1 every process of the node but the caller; < -1 the group
+ * -pid. ESRCH when nothing matched (zombies match, as on Linux, and ignore it).
+ */
 int64_t sys_kill(struct k_proc *p, const uint64_t a[6])
 {
     int32_t pid = (int32_t)a[0];
-    bool self = pid == p->pid || pid == 0 || pid == -1 || pid == -p->pgid;
-    if ((int32_t)a[1] < 0 || a[1] > K_NSIG) return -EINVAL;
-    return self ? signal_self(p, (int)a[1], SI_USER) : -ESRCH;
+    int sig = (int)(int32_t)a[1];
+    if (sig < 0 || sig > K_NSIG) return -EINVAL;
+    if (pid == INT32_MIN) return -ESRCH;
+    if (pid > 0) {
+        struct k_proc *t = k_proc_find(p->k, pid);
+        if (!t) return -ESRCH;
+        send(p, t, sig, SI_USER);
+        return 0;
+    }
+    int pgid = pid == 0 ? p->pgid : -pid, hits = 0;
+    for (struct k_proc *q = p->k->procs; q; q = q->next) {
+        bool match = pid == -1 ? q != p : q->pgid == pgid;
+        if (!match) continue;
+        hits++;
+        send(p, q, sig, SI_USER);
+    }
+    return hits ? 0 : -ESRCH;
 }
 
+/* One thread per process: a tid is a pid. */
 int64_t sys_tkill(struct k_proc *p, const uint64_t a[6])
 {
-    if ((int32_t)a[0] <= 0) return -EINVAL;
-    return (int32_t)a[0] == p->pid ? signal_self(p, (int)a[1], SI_TKILL) : -ESRCH;
+    int32_t tid = (int32_t)a[0];
+    int sig = (int)(int32_t)a[1];
+    if (tid <= 0 || sig < 0 || sig > K_NSIG) return -EINVAL;
+    struct k_proc *t = k_proc_find(p->k, tid);
+    if (!t || t->state == K_ZOMBIE) return -ESRCH;
+    send(p, t, sig, SI_TKILL);
+    return 0;
 }
 
 /* tgkill(tgid, tid, sig) */
 int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6])
 {
     if ((int32_t)a[0] <= 0 || (int32_t)a[1] <= 0) return -EINVAL;
-    if ((int32_t)a[0] != p->pid || (int32_t)a[1] != p->pid) return -ESRCH;
-    return signal_self(p, (int)a[2], SI_TKILL);
+    if ((int32_t)a[0] != (int32_t)a[1]) return -ESRCH;
+    const uint64_t b[6] = {a[1], a[2], 0, 0, 0, 0};
+    return sys_tkill(p, b);
 }
 
-/* wait4: no children yet (fork and spawn come with the next issue). */
+/* Linux wait4 options. */
+enum {
+    G_WNOHANG = 1,
+    G_WUNTRACED = 2,
+    G_WCONTINUED = 8,
+    G_WNOTHREAD = 0x20000000,
+    G_WALL = 0x40000000,
+    G_WCLONE = (int)0x80000000u,
+};
+
+/*
+ * wait4(pid, wstatus, options, rusage): pid > 0 that child, -1 any, 0 any in
+ * the caller's group, < -1 any in group -pid. A zombie is reaped: its status
+ * (exit code << 8, or the signal with 0x80 for a core) and a zeroed rusage
+ * are written. None ended yet: 0 with WNOHANG, else the caller sleeps until a
+ * child ends (a signal: restart per SA_RESTART, else EINTR). No child matches:
+ * ECHILD. WUNTRACED and WCONTINUED are accepted (nothing ever stops).
+ */
 int64_t sys_wait4(struct k_proc *p, const uint64_t a[6])
 {
-    return -ECHILD;
+    int32_t pid = (int32_t)a[0];
+    int opts = (int)a[2];
+    if (opts & ~(G_WNOHANG | G_WUNTRACED | G_WCONTINUED | G_WNOTHREAD | G_WALL | G_WCLONE))
+        return -EINVAL;
+    if (pid == INT32_MIN) return -ESRCH;
+    bool any = false;
+    for (struct k_proc *q = p->k->procs; q; q = q->next) {
+        if (!k_wait_match(q, p->pid, p->pgid, pid) || q->reap) continue; /* reap: not waitable */
+        any = true;
+        if (q->state != K_ZOMBIE) continue;
+        int32_t st = q->wstatus;
+        int64_t ru[18] = {0};
+        if (a[1] && k_copyout(p, a[1], &st, sizeof st)) return -EFAULT;
+        if (a[3] && k_copyout(p, a[3], ru, sizeof ru)) return -EFAULT;
+        int got = q->pid;
+        k_proc_free(q);
+        return got;
+    }
+    if (!any) return -ECHILD;
+    if (opts & G_WNOHANG) return 0;
+    return k_signal_interrupts(p) ? K_ERESTART : K_BLOCK;
 }

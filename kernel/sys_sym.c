@@ -5,7 +5,8 @@
  * check arguments and leave the work to vm.c, as sys_mem.c does for mmap.
  * docs/symunix-calls.md is the manual.
  *
- * For now (one process per node, no network) every lseg is backed by a host
+ * pinfo, pmemaddr and pmemvect describe any process of the caller's node.
+ * For now (no network) every lseg is backed by a host
  * MAP_SHARED mapping of its image file, so writes through any mapping are seen
  * by every other mapping of the file and by read(2). Global and strict are
  * recorded and reported but behave like local memory.
@@ -113,11 +114,23 @@ int64_t sys_mapctl(struct k_proc *p, const uint64_t a[6])
     return k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_VIRTUAL, (unsigned)flags);
 }
 
-/* The process a pid names for the information calls: 0 is the caller. Other
- * processes are not reachable yet (one process per node). */
+/* The process a pid names for the information calls: 0 is the caller, any
+ * other pid a process of this node (zombies included: they have no lsegs). */
 static struct k_proc *target(struct k_proc *p, uint64_t pid)
 {
-    return (pid == 0 || (int64_t)pid == p->pid) ? p : NULL;
+    if (pid == 0 || (int64_t)pid == p->pid) return p;
+    return pid <= INT32_MAX ? k_proc_find(p->k, (int)pid) : NULL;
+}
+
+/* pinfo's state numbers (symunix/abi.h). */
+static int32_t pinfo_state(const struct k_proc *t)
+{
+    switch (t->state) {
+    case K_RUNNING: return 1;
+    case K_SLEEPING: return 2;
+    case K_ZOMBIE: return 3;
+    default: return 0;
+    }
 }
 
 static uint32_t lseg_kind(int kind)
@@ -157,7 +170,9 @@ int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6])
     info.ppid = t->ppid;
     info.pgid = t->pgid;
     info.node = t->k ? t->k->cfg.node : 0;
-    info.state = t == p ? 1 : 0;
+    info.state = pinfo_state(t);
+    info.family = t->family;
+    info.index = t->family_index;
     info.nlsegs = t->vm.n;
     for (int i = 0; i < t->vm.n; i++)
         info.vsize += t->vm.r[i].end - t->vm.r[i].start;

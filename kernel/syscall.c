@@ -52,6 +52,7 @@ enum {
     NR_set_tid_address = 96,
     NR_futex = 98,
     NR_set_robust_list = 99,
+    NR_ppoll = 73,
     NR_nanosleep = 101,
     NR_clock_gettime = 113,
     NR_clock_getres = 114,
@@ -61,6 +62,7 @@ enum {
     NR_tkill = 130,
     NR_tgkill = 131,
     NR_sigaltstack = 132,
+    NR_rt_sigsuspend = 133,
     NR_rt_sigaction = 134,
     NR_rt_sigprocmask = 135,
     NR_rt_sigpending = 136,
@@ -187,7 +189,12 @@ static const k_syscall_fn table[NR_MAX] = {
     [NR_tkill] = sys_tkill,
     [NR_tgkill] = sys_tgkill,
     [NR_wait4] = sys_wait4,
-    /* NR_clone and NR_execve: ENOSYS until fork/spawn/exec (next issue).
+    [NR_ppoll] = sys_ppoll,
+    [NR_rt_sigsuspend] = sys_rt_sigsuspend,
+    /* processes: proc.c, kernel.c */
+    [NR_clone] = sys_clone,
+    [NR_execve] = sys_execve,
+    /* NR_clone3: ENOSYS on purpose; glibc then falls back to clone.
      * NR_rseq: ENOSYS on purpose; glibc then runs without restartable sequences. */
 
     /* signals: signal.c */
@@ -211,6 +218,7 @@ static const k_syscall_fn sym_table[SYM_NR_LIMIT - SYM_NR_BASE] = {
     [SYM_NR_rmrefdir - SYM_NR_BASE] = sys_rmrefdir,
     [SYM_NR_fdname - SYM_NR_BASE] = sys_fdname,
     [SYM_NR_pdup - SYM_NR_BASE] = sys_pdup,
+    [SYM_NR_spawn - SYM_NR_BASE] = sys_spawn,
     /* filled as the calls are implemented (the memory-management issue) */
 };
 
@@ -249,6 +257,33 @@ void k_syscall(struct k_proc *p)
     } else {
         count_enosys(&p->k->stats, nr <= INT32_MAX ? (int)nr : -1);
         ret = -ENOSYS;
+    }
+    if (ret == K_BLOCK) { /* sleeps: proc.c calls it again when woken */
+        if (!p->blk.fn) {
+            p->blk.fn = fn;
+            for (int i = 0; i < 6; i++)
+                p->blk.a[i] = args[i];
+        }
+        p->state = K_SLEEPING;
+        return;
+    }
+    k_syscall_finish(p, ret, args[0]);
+}
+
+/* K_ERESTART: after a handler with SA_RESTART the call runs again (a0 and the
+ * pc of the ecall back, as Linux does), else it fails with EINTR. */
+void k_syscall_finish(struct k_proc *p, int64_t ret, uint64_t a0)
+{
+    struct rv_state *st = rv_state(p->hart);
+    if (p->state == K_ZOMBIE) return;
+    if (ret == K_ERESTART) {
+        int sig = k_signal_next(p);
+        if (!sig || k_signal_restarts(p, sig)) {
+            st->pc -= 4; /* ecall has no compressed form */
+            st->x[10] = a0;
+            return;
+        }
+        ret = -EINTR;
     }
     st->x[10] = (uint64_t)ret;
 }

@@ -21,6 +21,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -457,4 +458,106 @@ int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t new
     move_region(p, i, to);
     i = k_vm_lookup(vm, to);
     return grow_region(p, i, to + newlen) ?: (int64_t)to;
+}
+
+/* ---- TEMPORARY (proc branch): eager k_vm_fork/k_vm_exec_drop ---- */
+/*
+ * Stand-ins for the two contracts of internal.h on the host-mmap regions of
+ * this file, until the buffer-cache vm.c with copy-on-write replaces them:
+ * COPY copies eagerly (only pages the host ever touched that are not all
+ * zero, so untouched stack and heap stay unallocated in the child); DROP leaves the range out;
+ * REALLOC maps fresh zero memory; INHERIT maps the same host pages again
+ * (mremap with old size 0 duplicates a MAP_SHARED mapping) for file-shared
+ * regions (a copy when the host refuses, e.g. pages past the file's end) and
+ * copies the others.
+ */
+
+/* Copy every page of src that is not all zero into dst (zero memory). The
+ * host's page map tells which pages of src were ever touched (present or
+ * swapped); the others read as zeros and are skipped without a look. */
+static void copy_nonzero(uint8_t *dst, const uint8_t *src, uint64_t len)
+{
+    static const uint8_t zero[PAGE];
+    uint64_t ent[512];
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    for (uint64_t o = 0; o < len; o += 512 * PAGE) {
+        uint64_t n = (len - o) / PAGE < 512 ? (len - o) / PAGE : 512;
+        off_t at = (off_t)((uintptr_t)(src + o) / PAGE * 8);
+        bool known = pm >= 0 && pread(pm, ent, n * 8, at) == (ssize_t)(n * 8);
+        for (uint64_t i = 0; i < n; i++) {
+            const uint8_t *s = src + o + i * PAGE;
+            if (known && !(ent[i] >> 62)) continue; /* neither present nor swapped */
+            if (memcmp(s, zero, PAGE) != 0) memcpy(dst + o + i * PAGE, s, PAGE);
+        }
+    }
+    if (pm >= 0) close(pm);
+}
+
+/* The child's copy of region r by its spawn action; *skip when DROP. */
+static int fork_region(const struct k_region *r, struct k_region *out, bool *skip)
+{
+    unsigned action = r->attr & SYM_SPAWN_MASK;
+    uint64_t len = len_of(r);
+    *out = *r;
+    out->host_len = len;
+    *skip = action == SYM_SPAWN_DROP;
+    if (*skip) return 0;
+    if (action == SYM_SPAWN_INHERIT && r->kind == K_REGION_FILE_SHARED) {
+        void *m = mremap(r->host, 0, len, MREMAP_MAYMOVE);
+        if (m != MAP_FAILED) {
+            out->host = m;
+            return 0;
+        }
+    }
+    int rc = host_map(len, r->prot, K_REGION_ANON, -1, 0, &out->host);
+    if (rc) return rc;
+    if (action == SYM_SPAWN_REALLOC) {
+        if (r->kind == K_REGION_FILE_SHARED || r->kind == K_REGION_FILE_PRIVATE) {
+            out->kind = K_REGION_ANON;
+            out->dev = out->ino = out->off = 0;
+        }
+        return 0;
+    }
+    copy_nonzero(out->host, r->host, len);
+    if (r->kind == K_REGION_FILE_SHARED) out->kind = K_REGION_FILE_PRIVATE; /* a private copy */
+    return 0;
+}
+
+int k_vm_fork(struct k_proc *parent, struct k_proc *child)
+{
+    struct k_vm *pv = &parent->vm, *cv = &child->vm;
+    for (int i = 0; i < pv->n; i++) {
+        struct k_region r;
+        bool skip;
+        int rc = fork_region(&pv->r[i], &r, &skip);
+        if (!rc && !skip) {
+            rc = insert_at(cv, cv->n, &r);
+            if (rc) munmap(r.host, len_of(&r));
+        }
+        if (rc) {
+            k_vm_free(child);
+            return rc;
+        }
+    }
+    cv->brk_start = pv->brk_start;
+    cv->brk_cur = pv->brk_cur;
+    cv->mmap_base = pv->mmap_base;
+    if (child->hart) rv_flush_all(child->hart);
+    return 0;
+}
+
+void k_vm_exec_drop(struct k_proc *p)
+{
+    struct k_vm *vm = &p->vm;
+    for (int i = 0; i < vm->n;) {
+        if (vm->r[i].attr & SYM_EXEC_KEEP) {
+            i++;
+            continue;
+        }
+        munmap(vm->r[i].host, len_of(&vm->r[i]));
+        remove_at(vm, i);
+    }
+    vm->brk_start = vm->brk_cur = 0;
+    vm->mmap_base = K_MMAP_TOP;
+    if (p->hart) rv_flush_all(p->hart);
 }

@@ -1,7 +1,7 @@
 /*
  * symunix.h — the guest side of Symunix II: the Symunix II calls (Table 1 of
- * the 1988 paper, plus reference directories, anonymous files, fdname and
- * pdup) as thin inline wrappers that a RISC-V guest program calls, and the
+ * the 1988 paper, plus reference directories, anonymous files, fdname, pdup
+ * and spawn) as thin inline wrappers that a RISC-V guest program calls, and the
  * fetch-and-add primitives. Numbers, flags and structures are in
  * symunix/abi.h, which the emulator's kernel shares.
  *
@@ -88,11 +88,21 @@ static inline int fdname(int fd, char *buf, size_t size)
     return (int)sym_syscall6(SYM_NR_fdname, fd, (long)buf, (long)size, 0, 0, 0);
 }
 
-/* Duplicate descriptor fd of process pid (of the same user) into the caller;
- * returns the new descriptor. */
+/* Give process pid of the caller's node a duplicate of the caller's
+ * descriptor fd; returns the descriptor's number in pid's table (pid 0 or
+ * getpid(): the same as dup(fd)). */
 static inline int pdup(int pid, int fd)
 {
     return (int)sym_syscall6(SYM_NR_pdup, pid, fd, 0, 0, 0, 0);
+}
+
+/* Create n children at once, a family: each child's call returns its index
+ * 1..n, the caller's returns 0 and fills pids[0..n-1] (when not NULL) with the
+ * children's pids. flags: the signal a child sends its parent when it ends
+ * (SIGCHLD usually; 0 none). */
+static inline int spawn(int n, int flags, int32_t *pids)
+{
+    return (int)sym_syscall6(SYM_NR_spawn, n, flags, (long)pids, 0, 0, 0);
 }
 
 /* ---- Fetch-and-add --------------------------------------------------------------- */

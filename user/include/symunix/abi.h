@@ -98,6 +98,15 @@ struct sym_pinfo {
     uint64_t vsize;   /* bytes mapped in all lsegs */
     uint64_t instret; /* instructions retired */
     char name[64];    /* the program's path as given to exec, NUL-terminated */
+    int32_t family;   /* spawn family: pid of the process whose exec began it */
+    int32_t index;    /* 1..n for the children of a spawn, else 0 */
 };
+
+/* ---- spawn ------------------------------------------------------------------------ */
+
+/* spawn(n, flags, pids): flags' low byte is the signal each child sends its
+ * parent when it ends (SIGCHLD usually, 0 none); the other bits must be 0. */
+#define SYM_SPAWN_SIGMASK 0xff
+#define SYM_SPAWN_MAX     256 /* children per call; more is EAGAIN */
 
 #endif /* SYMUNIX_ABI_H */

@@ -1,0 +1,445 @@
+/*
+ * proc.c — the processes of one node: the run queue and the round-robin
+ * scheduler that shares the node's one PE among them, sleeping calls and their
+ * wake-ups, process creation by clone (fork, vfork) and by spawn (a family of
+ * n children in one call, the Symunix II generalisation of fork), and the end
+ * of a process (zombies, orphans, SIGCHLD). docs/kernel.md "Processes" is the
+ * description; exec is in kernel.c beside the initial-stack builder.
+ *
+ * Scheduling: RUNNABLE processes wait in a FIFO. The head runs for at most
+ * cfg.quantum retired instructions (system calls do not end its turn unless
+ * they sleep, exit or sched_yield), then goes to the tail. A sleeping process
+ * is on no queue: k_wake or its deadline puts it back. When nobody is runnable
+ * the node sleeps on the host until the earliest deadline (at most a second at
+ * a time, so that a host signal's kill request is seen without spinning).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "kernel/internal.h"
+#include "kernel/sys_file.h"
+
+/* Linux clone flags (include/uapi/linux/sched.h). */
+enum {
+    G_CSIGNAL = 0xff,
+    G_CLONE_VM = 0x100,
+    G_CLONE_FS = 0x200,
+    G_CLONE_FILES = 0x400,
+    G_CLONE_SIGHAND = 0x800,
+    G_CLONE_PIDFD = 0x1000,
+    G_CLONE_PTRACE = 0x2000,
+    G_CLONE_VFORK = 0x4000,
+    G_CLONE_PARENT = 0x8000,
+    G_CLONE_THREAD = 0x10000,
+    G_CLONE_SYSVSEM = 0x40000,
+    G_CLONE_SETTLS = 0x80000,
+    G_CLONE_PARENT_SETTID = 0x100000,
+    G_CLONE_CHILD_CLEARTID = 0x200000,
+    G_CLONE_DETACHED = 0x400000,
+    G_CLONE_UNTRACED = 0x800000,
+    G_CLONE_CHILD_SETTID = 0x1000000,
+};
+
+/* The flags clone accepts (CLONE_VM only together with CLONE_VFORK). */
+#define CLONE_OK                                                                                   \
+    (G_CSIGNAL | G_CLONE_VM | G_CLONE_FS | G_CLONE_VFORK | G_CLONE_SYSVSEM | G_CLONE_SETTLS |      \
+     G_CLONE_PARENT_SETTID | G_CLONE_CHILD_CLEARTID | G_CLONE_DETACHED | G_CLONE_UNTRACED |        \
+     G_CLONE_CHILD_SETTID)
+
+uint64_t k_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+struct k_proc *k_proc_find(struct k_kernel *k, int pid)
+{
+    for (struct k_proc *q = k->procs; q; q = q->next)
+        if (q->pid == pid) return q;
+    return NULL;
+}
+
+/* ---- Run queue ------------------------------------------------------------- */
+
+void k_rq_push(struct k_kernel *k, struct k_proc *p)
+{
+    if (p->on_rq) return;
+    p->on_rq = true;
+    p->rq_next = NULL;
+    if (k->rq_tail)
+        k->rq_tail->rq_next = p;
+    else
+        k->rq_head = p;
+    k->rq_tail = p;
+}
+
+struct k_proc *k_rq_pop(struct k_kernel *k)
+{
+    struct k_proc *p = k->rq_head;
+    if (!p) return NULL;
+    k->rq_head = p->rq_next;
+    if (!k->rq_head) k->rq_tail = NULL;
+    p->rq_next = NULL;
+    p->on_rq = false;
+    return p;
+}
+
+void k_rq_remove(struct k_kernel *k, struct k_proc *p)
+{
+    if (!p->on_rq) return;
+    struct k_proc **pp = &k->rq_head, *prev = NULL;
+    while (*pp && *pp != p) {
+        prev = *pp;
+        pp = &(*pp)->rq_next;
+    }
+    if (*pp) *pp = p->rq_next;
+    if (k->rq_tail == p) k->rq_tail = prev;
+    p->rq_next = NULL;
+    p->on_rq = false;
+}
+
+void k_wake(struct k_proc *p)
+{
+    if (p->state != K_SLEEPING) return;
+    p->state = K_RUNNABLE;
+    k_rq_push(p->k, p);
+}
+
+bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, int pid)
+{
+    if (child->ppid != parent_pid) return false;
+    if (pid > 0) return child->pid == pid;
+    if (pid == -1) return true;
+    if (pid == 0) return child->pgid == parent_pgid;
+    return child->pgid == -pid;
+}
+
+/* ---- The end of a process ------------------------------------------------- */
+
+/* Free zombies marked for reaping (none of them is running). */
+static void sweep(struct k_kernel *k)
+{
+    struct k_proc *q = k->procs;
+    while (q) {
+        struct k_proc *next = q->next;
+        if (q->state == K_ZOMBIE && q->reap && q != k->current && q != k->init) k_proc_free(q);
+        q = next;
+    }
+}
+
+/* Does parent want no zombies (SIGCHLD ignored explicitly, or SA_NOCLDWAIT)? */
+static bool parent_autoreaps(const struct k_proc *parent)
+{
+    const struct k_sigaction *a = &parent->sigact[SIGCHLD];
+    return a->handler == 1 /* SIG_IGN */ || (a->flags & 2 /* SA_NOCLDWAIT */);
+}
+
+/* Tell p's parent that p ended (or mark p for reaping when nobody will wait). */
+static void notify_parent(struct k_proc *p)
+{
+    struct k_proc *parent = p->ppid ? k_proc_find(p->k, p->ppid) : NULL;
+    if (p == p->k->init) return; /* k_run reports it */
+    if (!parent || parent->state == K_ZOMBIE || parent_autoreaps(parent)) {
+        p->reap = true;
+        if (parent) k_wake(parent); /* a wait4 there may now find no child: ECHILD */
+        return;
+    }
+    if (p->exit_signal > 0 && p->exit_signal <= K_NSIG) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        si.si_signo = p->exit_signal;
+        if (WIFEXITED(p->wstatus)) {
+            si.si_code = CLD_EXITED;
+            si.si_status = WEXITSTATUS(p->wstatus);
+        } else {
+            si.si_code = (p->wstatus & K_WCOREFLAG) ? CLD_DUMPED : CLD_KILLED;
+            si.si_status = WTERMSIG(p->wstatus);
+        }
+        si.si_pid = p->pid;
+        k_signal_post(parent, p->exit_signal, &si);
+    }
+    k_wake(parent);
+}
+
+/* Give p's children to the initial process (or, when it is gone or is p, to
+ * nobody: they are reaped when they end). */
+static void reparent_children(struct k_proc *p)
+{
+    struct k_kernel *k = p->k;
+    struct k_proc *init = k->init;
+    bool adopt = init && init != p && init->state != K_ZOMBIE;
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        if (q->ppid != p->pid || q == p) continue;
+        q->ppid = adopt ? init->pid : 0;
+        if (q->state != K_ZOMBIE) continue;
+        if (adopt)
+            k_wake(init);
+        else
+            q->reap = true;
+    }
+}
+
+void k_proc_exit(struct k_proc *p, int wstatus)
+{
+    if (p->state == K_ZOMBIE) return;
+    struct k_kernel *k = p->k;
+    if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
+    p->blk = (struct k_block){0};
+    k_rq_remove(k, p);
+    p->wstatus = wstatus;
+    p->state = K_ZOMBIE;
+    k->nlive--;
+    if (WIFSIGNALED(wstatus)) k_files_abnormal(p); /* an abnormal end */
+    k_files_close_all(p);
+    k_vm_free(p);
+    p->sigpending = 0;
+    if (p->vfork_parent) {
+        p->vfork_parent->vfork_child = NULL;
+        k_wake(p->vfork_parent);
+        p->vfork_parent = NULL;
+    }
+    if (p->vfork_child) p->vfork_child->vfork_parent = NULL;
+    p->vfork_child = NULL;
+    reparent_children(p);
+    notify_parent(p);
+}
+
+/* ---- Scheduler -------------------------------------------------------------- */
+
+/* Wake the sleepers whose deadline passed; returns the earliest deadline still
+ * ahead (0: none). */
+static uint64_t wake_expired(struct k_kernel *k)
+{
+    uint64_t now = k_now_ns(), next = 0;
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        if (q->state != K_SLEEPING || !q->blk.deadline) continue;
+        if (q->blk.deadline <= now)
+            k_wake(q);
+        else if (!next || q->blk.deadline < next)
+            next = q->blk.deadline;
+    }
+    return next;
+}
+
+/* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
+ * a host signal cuts it short). */
+static void idle(struct k_kernel *k)
+{
+    uint64_t next = wake_expired(k);
+    if (k->rq_head || k->kill_sig) return;
+    uint64_t now = k_now_ns(), span = 1000000000ull;
+    if (next && next <= now) return; /* passed meanwhile: wake it on the next round */
+    if (next && next - now < span) span = next - now;
+    struct timespec t = {(time_t)(span / 1000000000ull), (long)(span % 1000000000ull)};
+    nanosleep(&t, NULL);
+}
+
+/* Call again the sleeping call of a woken process; false if it still sleeps. */
+static bool retry_call(struct k_proc *p)
+{
+    if (!p->blk.fn) return true;
+    if (p->sigpending & (1ull << (SIGKILL - 1))) { /* killed: the call is abandoned */
+        p->blk = (struct k_block){0};
+        return true;
+    }
+    p->blk.retry = 1;
+    int64_t ret = p->blk.fn(p, p->blk.a);
+    if (ret == K_BLOCK) {
+        p->blk.retry = 0;
+        p->state = K_SLEEPING;
+        return false;
+    }
+    uint64_t a0 = p->blk.a[0];
+    p->blk = (struct k_block){0};
+    k_syscall_finish(p, ret, a0);
+    return true;
+}
+
+/* Turn a hart stop into a syscall or a signal. */
+static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
+{
+    uint64_t pc = rv_state(p->hart)->pc;
+    switch (why) {
+    case RV_STOP_BUDGET: break;
+    case RV_STOP_ECALL: k_syscall(p); break;
+    case RV_STOP_CBO: break; /* local memory has no node cache to act on */
+    case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
+    case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
+    case RV_STOP_FAULT:
+        if (f->err == -EBUSY)
+            k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
+        else
+            k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
+        break;
+    }
+}
+
+/* One turn of p on the PE: up to a quantum of instructions. */
+static void run_turn(struct k_kernel *k, struct k_proc *p)
+{
+    if (!retry_call(p)) return;
+    uint64_t quantum = k->cfg.quantum, used = 0;
+    k->current = p;
+    p->state = K_RUNNING;
+    p->yield = false;
+    rv_clear_reservation(p->hart); /* a context switch, as Linux does */
+    while (p->state == K_RUNNING && used < quantum && !k->kill_sig && !p->yield) {
+        k_signal_deliver(p);
+        if (p->state != K_RUNNING) break;
+        struct rv_fault f;
+        uint64_t before = rv_instret(p->hart);
+        enum rv_stop why = rv_run(p->hart, quantum - used, &f);
+        used += rv_instret(p->hart) - before;
+        handle_stop(p, why, &f);
+        if (why == RV_STOP_BUDGET) break;
+    }
+    k->current = NULL;
+    if (p->state == K_RUNNING) {
+        p->state = K_RUNNABLE;
+        k_rq_push(k, p);
+    }
+}
+
+void k_sched_run(struct k_kernel *k)
+{
+    while (k->nlive > 0) {
+        if (k->kill_sig) {
+            for (struct k_proc *q = k->procs; q; q = q->next)
+                k_proc_exit(q, k->kill_sig & 0x7f);
+            break;
+        }
+        struct k_proc *p = k_rq_pop(k);
+        if (!p) {
+            idle(k);
+            continue;
+        }
+        run_turn(k, p);
+        sweep(k);
+        wake_expired(k);
+    }
+    sweep(k);
+}
+
+/* ---- Creating processes ------------------------------------------------------ */
+
+/* What a child takes over besides memory and descriptors. */
+static void inherit(struct k_proc *c, const struct k_proc *parent)
+{
+    c->ppid = parent->pid;
+    c->pgid = parent->pgid;
+    c->sid = parent->sid;
+    c->family = parent->family;
+    memcpy(c->exe, parent->exe, sizeof c->exe);
+    memcpy(c->sigact, parent->sigact, sizeof c->sigact);
+    c->sigmask = parent->sigmask;
+    c->altstack_sp = parent->altstack_sp;
+    c->altstack_size = parent->altstack_size;
+    c->altstack_flags = parent->altstack_flags;
+    memcpy(c->rlim, parent->rlim, sizeof c->rlim);
+}
+
+/* A copy of parent as fork and spawn make it: registers (a0 = 0), memory by
+ * each lseg's spawn action, descriptors, cwd, refdirs, signal actions and
+ * mask (nothing pending), limits, ids. RUNNABLE and queued. */
+static int proc_copy(struct k_proc *parent, int exit_signal, struct k_proc **out)
+{
+    struct k_kernel *k = parent->k;
+    if (k->nprocs >= K_NPROC_MAX) return -EAGAIN;
+    struct k_proc *c = k_proc_new(k);
+    if (!c) return -ENOMEM;
+    c->state = K_EMBRYO;
+    rv_sync_fflags(parent->hart);
+    *rv_state(c->hart) = *rv_state(parent->hart);
+    rv_state(c->hart)->x[10] = 0;
+    int rc = k_vm_fork(parent, c);
+    if (!rc) rc = k_files_fork(c, parent);
+    if (rc) {
+        k_proc_free(c); /* closes what k_files_fork shared, if it got that far */
+        return rc;
+    }
+    inherit(c, parent);
+    c->exit_signal = exit_signal;
+    c->state = K_RUNNABLE;
+    k_rq_push(k, c);
+    *out = c;
+    return 0;
+}
+
+/* vfork's parent: sleeps until the child execs or ends; then returns its pid. */
+static int64_t vfork_wait(struct k_proc *p, const uint64_t a[6])
+{
+    return p->vfork_child ? K_BLOCK : (int64_t)a[0];
+}
+
+/*
+ * clone(flags, newsp, ptid, tls, ctid) — riscv64's argument order. Without
+ * CLONE_VM it is fork: flags & 0xff is the signal sent to the parent at exit.
+ * CLONE_VM|CLONE_VFORK (vfork, posix_spawn) is served as a fork whose parent
+ * sleeps until the child execs or ends: the child gets a copy of the memory,
+ * not the parent's own (docs/kernel.md). Threads (CLONE_VM alone, CLONE_THREAD,
+ * CLONE_SIGHAND, CLONE_FILES) are refused: ENOSYS for CLONE_VM, EINVAL else.
+ */
+int64_t sys_clone(struct k_proc *p, const uint64_t a[6])
+{
+    uint64_t flags = a[0], newsp = a[1], ptid = a[2], tls = a[3], ctid = a[4];
+    if (flags & ~(uint64_t)CLONE_OK) return -EINVAL;
+    if ((flags & G_CLONE_VM) && !(flags & G_CLONE_VFORK)) return -ENOSYS;
+    int sig = (int)(flags & G_CSIGNAL);
+    if (sig > K_NSIG) return -EINVAL;
+    struct k_proc *c;
+    int rc = proc_copy(p, sig, &c);
+    if (rc) return rc;
+    struct rv_state *cs = rv_state(c->hart);
+    if (newsp) cs->x[2] = newsp;
+    if (flags & G_CLONE_SETTLS) cs->x[4] = tls;
+    uint32_t pid = (uint32_t)c->pid;
+    if ((flags & G_CLONE_PARENT_SETTID) && ptid) k_copyout(p, ptid, &pid, sizeof pid);
+    if ((flags & G_CLONE_CHILD_SETTID) && ctid) k_copyout(c, ctid, &pid, sizeof pid);
+    if (flags & G_CLONE_CHILD_CLEARTID) c->clear_child_tid = ctid;
+    if (flags & G_CLONE_VFORK) {
+        p->vfork_child = c;
+        c->vfork_parent = p;
+        p->blk.fn = vfork_wait;
+        p->blk.a[0] = (uint64_t)c->pid;
+        return K_BLOCK;
+    }
+    return c->pid;
+}
+
+/*
+ * spawn(n, flags, pids): n children in one call, a family (docs/symunix-calls.md).
+ * Each child is a fork-style copy whose call returns its index 1..n; the
+ * caller's returns 0 and, when pids is not NULL, it gets the children's pids in
+ * index order. flags & 0xff is the signal each child sends at exit (as clone's
+ * low byte; 0 = none); other bits are reserved (EINVAL). n < 1: EINVAL; n above
+ * K_SPAWN_MAX or the node's process limit: EAGAIN. All or nothing: on a
+ * failure no child is left.
+ */
+int64_t sys_spawn(struct k_proc *p, const uint64_t a[6])
+{
+    int64_t n = (int64_t)a[0];
+    uint64_t flags = a[1], pids = a[2];
+    if ((flags & ~(uint64_t)G_CSIGNAL) || (flags & G_CSIGNAL) > K_NSIG || n < 1) return -EINVAL;
+    if (n > K_SPAWN_MAX || p->k->nprocs + n > K_NPROC_MAX) return -EAGAIN;
+    int32_t got[K_SPAWN_MAX];
+    memset(got, 0, sizeof got);
+    if (pids && k_copyout(p, pids, got, (uint64_t)n * sizeof got[0])) return -EFAULT;
+    struct k_proc *kids[K_SPAWN_MAX];
+    for (int64_t i = 0; i < n; i++) {
+        int rc = proc_copy(p, (int)(flags & G_CSIGNAL), &kids[i]);
+        if (rc) {
+            while (i-- > 0) /* never ran: undo without a trace */
+                k_proc_free(kids[i]);
+            return rc;
+        }
+        kids[i]->family_index = (int)(i + 1);
+        rv_state(kids[i]->hart)->x[10] = (uint64_t)(i + 1);
+        got[i] = kids[i]->pid;
+    }
+    if (pids) k_copyout(p, pids, got, (uint64_t)n * sizeof got[0]);
+    return 0;
+}
