@@ -139,10 +139,10 @@ typedef int64_t (*k_syscall_fn)(struct k_proc *p, const uint64_t a[6]);
  * sleeps and the handler (blk.fn, or the handler itself when it left blk.fn
  * NULL) is called again with the same arguments and blk.retry = 1 each time
  * the process is woken (k_wake: a child ended, a signal came, a vfork child
- * let go) or blk.deadline (CLOCK_MONOTONIC ns, 0 = none) passed. A handler
- * interrupted by a signal returns -EINTR, or K_ERESTART to be restarted after
- * the handler when its action has SA_RESTART (EINTR otherwise), as Linux's
- * ERESTARTSYS. These codes never reach the guest.
+ * let go, blk.hostfd became ready for blk.events) or blk.deadline (CLOCK_MONOTONIC ns, 0 = none)
+ * passed. A handler interrupted by a signal returns -EINTR, or K_ERESTART to be restarted after the
+ * handler when its action has SA_RESTART (EINTR otherwise), as Linux's ERESTARTSYS. These codes
+ * never reach the guest.
  */
 #define K_BLOCK    (-100000)
 #define K_ERESTART (-512)
@@ -151,6 +151,8 @@ struct k_block {
     uint64_t a[6];     /* its arguments */
     uint64_t deadline; /* CLOCK_MONOTONIC ns to wake at; 0 = only an event */
     int retry;         /* set while the handler is called again */
+    int hostfd;        /* with events: a host descriptor whose readiness wakes it */
+    short events;      /* POLLIN / POLLOUT on hostfd; 0 = none */
 };
 
 #define K_NPROC_MAX 1024 /* processes (zombies included) per node: fork/spawn EAGAIN beyond */

@@ -14,6 +14,7 @@
  * a time, so that a host signal's kill request is seen without spinning).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -225,8 +226,31 @@ static uint64_t wake_expired(struct k_kernel *k)
     return next;
 }
 
+/*
+ * Wait up to timeout_ms (0: just look) for the host descriptors sleepers wait
+ * on (a pipe, a terminal: sys_file.c), and wake those that became ready.
+ * Returns false when no sleeper waits on a descriptor (nothing was waited for).
+ */
+static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
+{
+    struct pollfd fds[64];
+    struct k_proc *who[64];
+    nfds_t n = 0;
+    for (struct k_proc *q = k->procs; q && n < 64; q = q->next) {
+        if (q->state != K_SLEEPING || !q->blk.events) continue;
+        fds[n] = (struct pollfd){.fd = q->blk.hostfd, .events = q->blk.events};
+        who[n++] = q;
+    }
+    if (!n) return false;
+    if (poll(fds, n, timeout_ms) > 0)
+        for (nfds_t i = 0; i < n; i++)
+            if (fds[i].revents) k_wake(who[i]);
+    return true;
+}
+
 /* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
- * a host signal cuts it short). */
+ * a host signal cuts it short), or until a descriptor a sleeper waits on is
+ * ready. */
 static void idle(struct k_kernel *k)
 {
     uint64_t next = wake_expired(k);
@@ -234,6 +258,7 @@ static void idle(struct k_kernel *k)
     uint64_t now = k_now_ns(), span = 1000000000ull;
     if (next && next <= now) return; /* passed meanwhile: wake it on the next round */
     if (next && next - now < span) span = next - now;
+    if (wake_ready_fds(k, (int)((span + 999999) / 1000000))) return;
     struct timespec t = {(time_t)(span / 1000000000ull), (long)(span % 1000000000ull)};
     nanosleep(&t, NULL);
 }
@@ -320,6 +345,7 @@ void k_sched_run(struct k_kernel *k)
         run_turn(k, p);
         sweep(k);
         wake_expired(k);
+        wake_ready_fds(k, 0);
     }
     sweep(k);
 }

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -752,14 +753,60 @@ static int64_t write_iov(struct k_proc *p, int h, const struct g_iovec *iov, int
     return (int64_t)done;
 }
 
+/*
+ * A pipe, terminal or socket opened blocking would stop the whole node in a
+ * host read or write, with the process that would unblock it on the same PE:
+ * the caller sleeps on the descriptor instead (proc.c polls it) and the call
+ * runs again when it is ready. Regular files and descriptors the guest made
+ * non-blocking go straight through.
+ */
+struct io_gate {
+    int flags;     /* the host descriptor's status flags, to restore */
+    bool nonblock; /* set O_NONBLOCK for this call */
+};
+
+static int64_t gate_open(struct k_proc *p, int h, int wr, struct io_gate *g)
+{
+    struct stat sb;
+    g->nonblock = false;
+    if (fstat(h, &sb) < 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode) || S_ISBLK(sb.st_mode))
+        return 0;
+    if ((g->flags = fcntl(h, F_GETFL)) < 0 || (g->flags & O_NONBLOCK)) return 0;
+    struct pollfd pf = {.fd = h, .events = wr ? POLLOUT : POLLIN};
+    if (poll(&pf, 1, 0) <= 0) {
+        if (k_signal_interrupts(p)) return K_ERESTART;
+        p->blk.hostfd = h;
+        p->blk.events = pf.events;
+        return K_BLOCK;
+    }
+    /* Ready; a write may still be larger than the room: take what fits. */
+    if (wr && fcntl(h, F_SETFL, g->flags | O_NONBLOCK) == 0) g->nonblock = true;
+    return 0;
+}
+
+/* Restore the descriptor; a write that found no room after all sleeps. */
+static int64_t gate_close(struct k_proc *p, int h, int wr, struct io_gate *g, int64_t r)
+{
+    if (!g->nonblock) return r;
+    fcntl(h, F_SETFL, g->flags);
+    if (r != -EAGAIN) return r;
+    p->blk.hostfd = h;
+    p->blk.events = wr ? POLLOUT : POLLIN;
+    return K_BLOCK;
+}
+
 /* Read or write one guest buffer. */
 static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 {
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return -EBADF;
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
-    return wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
-              : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    struct io_gate g;
+    int64_t r = off < 0 ? gate_open(p, f->hostfd, wr, &g) : (g.nonblock = false, 0);
+    if (r) return r;
+    r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
+           : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    return gate_close(p, f->hostfd, wr, &g, r);
 }
 
 /* Read or write a guest iovec list (readv/writev). */
@@ -777,8 +824,12 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
             iovs[i].len = G_MAX_RW - total; /* Linux truncates the excess */
         total += iovs[i].len;
     }
-    return wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
-              : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    struct io_gate g;
+    int64_t r = gate_open(p, f->hostfd, wr, &g);
+    if (r) return r;
+    r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
+           : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    return gate_close(p, f->hostfd, wr, &g, r);
 }
 
 int64_t sys_read(struct k_proc *p, const uint64_t a[6])
