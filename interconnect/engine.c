@@ -139,7 +139,7 @@ void net_eng_opts_default(struct net_eng_opts *o)
                                .agg_cap = 512,
                                .wb_cap = 1u << 16,
                                .flush_us = 500,
-                               .idle_max_us = 1000,
+                               .idle_max_us = 2000,
                                .watch_addr = UINT64_MAX};
 }
 

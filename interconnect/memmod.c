@@ -21,12 +21,19 @@ struct resv {
     uint8_t width;
 };
 
+/* A table slot: the key inline, so probing touches no page. */
+struct pslot {
+    uint64_t seg, pno;
+    struct page *p; /* NULL = empty */
+};
+
 struct net_mm {
     net_fill_fn fill;
     net_writeback_fn wb;
     void *ctx;
     uint64_t watch;
-    struct page **tab; /* open addressing, linear probing; NULL = empty */
+    struct page *last; /* the page of the previous request (hot spots) */
+    struct pslot *tab; /* open addressing, linear probing */
     size_t cap, n;     /* cap a power of two, n <= cap / 2 */
     struct resv *resv;
     size_t nresv, capresv;
@@ -62,7 +69,7 @@ void net_mm_destroy(struct net_mm *mm)
 {
     if (!mm) return;
     for (size_t i = 0; i < mm->cap; i++)
-        free(mm->tab[i]);
+        free(mm->tab[i].p);
     free(mm->tab);
     free(mm->resv);
     free(mm);
@@ -71,20 +78,25 @@ void net_mm_destroy(struct net_mm *mm)
 static size_t slot_of(const struct net_mm *mm, uint64_t seg, uint64_t pno)
 {
     size_t i = hash_page(seg, pno, mm->cap);
-    while (mm->tab[i] && (mm->tab[i]->seg != seg || mm->tab[i]->pno != pno))
+    while (mm->tab[i].p && (mm->tab[i].seg != seg || mm->tab[i].pno != pno))
         i = (i + 1) & (mm->cap - 1);
     return i;
+}
+
+static void put(struct net_mm *mm, struct page *p)
+{
+    mm->tab[slot_of(mm, p->seg, p->pno)] = (struct pslot){p->seg, p->pno, p};
 }
 
 static int grow(struct net_mm *mm)
 {
     size_t ocap = mm->cap;
-    struct page **old = mm->tab;
-    struct page **tab = calloc(ocap * 2, sizeof *tab);
+    struct pslot *old = mm->tab;
+    struct pslot *tab = calloc(ocap * 2, sizeof *tab);
     if (!tab) return -ENOMEM;
     mm->tab = tab, mm->cap = ocap * 2;
     for (size_t i = 0; i < ocap; i++)
-        if (old[i]) mm->tab[slot_of(mm, old[i]->seg, old[i]->pno)] = old[i];
+        if (old[i].p) put(mm, old[i].p);
     free(old);
     return 0;
 }
@@ -92,9 +104,13 @@ static int grow(struct net_mm *mm)
 /* The page, created (invariant 1) if absent. 0 or -errno. */
 static int page_get(struct net_mm *mm, uint64_t seg, uint64_t pno, struct page **out)
 {
+    if (mm->last && mm->last->seg == seg && mm->last->pno == pno) {
+        *out = mm->last;
+        return 0;
+    }
     size_t i = slot_of(mm, seg, pno);
-    if (mm->tab[i]) {
-        *out = mm->tab[i];
+    if (mm->tab[i].p) {
+        *out = mm->last = mm->tab[i].p;
         return 0;
     }
     struct page *p = calloc(1, sizeof *p);
@@ -113,18 +129,17 @@ static int page_get(struct net_mm *mm, uint64_t seg, uint64_t pno, struct page *
             free(p);
             return -ENOMEM;
         }
-        i = slot_of(mm, seg, pno);
     }
-    mm->tab[i] = p;
+    put(mm, p);
     mm->n++;
     mm->st.pages++;
-    *out = p;
+    *out = mm->last = p;
     return 0;
 }
 
 bool net_mm_has_page(const struct net_mm *mm, uint64_t seg, uint64_t page)
 {
-    return mm->tab[slot_of(mm, seg, page)] != NULL;
+    return mm->tab[slot_of(mm, seg, page)].p != NULL;
 }
 
 /* ---- reservations (invariant 3): a short list; LR/SC are rare ---- */
@@ -240,7 +255,7 @@ long net_mm_writeback(struct net_mm *mm, uint64_t seg)
     long n = 0;
     int err = 0;
     for (size_t i = 0; i < mm->cap; i++) {
-        struct page *p = mm->tab[i];
+        struct page *p = mm->tab[i].p;
         if (!p || !p->dirty || (seg != UINT64_MAX && p->seg != seg)) continue;
         int rc = mm->wb ? mm->wb(mm->ctx, p->seg, p->pno, p->data) : 0;
         if (rc < 0) {
@@ -256,26 +271,32 @@ long net_mm_writeback(struct net_mm *mm, uint64_t seg)
 
 void net_mm_forget(struct net_mm *mm, uint64_t seg)
 {
-    /* Rebuild the table without seg's pages (rare: a segment goes away). */
-    size_t cap = mm->cap;
-    struct page **old = mm->tab;
-    struct page **tab = calloc(cap, sizeof *tab);
-    if (!tab) { /* keep the pages, but zero them: forgetting must not fail */
-        for (size_t i = 0; i < cap; i++)
-            if (old[i] && old[i]->seg == seg) memset(old[i]->data, 0, NET_PAGE_SIZE);
-        return;
-    }
-    mm->tab = tab, mm->n = 0;
+    /* Free seg's pages, then re-insert the others (rare: a segment goes away). */
+    size_t cap = mm->cap, n = 0;
+    struct page **keep = malloc((mm->n ? mm->n : 1) * sizeof *keep);
     for (size_t i = 0; i < cap; i++) {
-        if (!old[i]) continue;
-        if (old[i]->seg == seg) {
-            free(old[i]);
-            continue;
+        struct page *p = mm->tab[i].p;
+        if (!p) continue;
+        if (p->seg == seg) {
+            if (keep) {
+                free(p);
+                mm->tab[i].p = NULL;
+            } else {
+                memset(p->data, 0, NET_PAGE_SIZE); /* no memory to rebuild: zero it */
+                p->dirty = false;
+            }
+        } else if (keep) {
+            keep[n++] = p;
+            mm->tab[i].p = NULL;
         }
-        mm->tab[slot_of(mm, old[i]->seg, old[i]->pno)] = old[i];
-        mm->n++;
     }
-    free(old);
+    if (keep) {
+        for (size_t i = 0; i < n; i++)
+            put(mm, keep[i]);
+        mm->n = n;
+        free(keep);
+    }
+    mm->last = NULL;
     for (size_t i = 0; i < mm->nresv;) {
         if (NET_GADDR_SEG(mm->resv[i].addr) == seg)
             resv_drop(mm, &mm->resv[i]);

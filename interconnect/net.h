@@ -104,7 +104,7 @@ struct net_eng_opts {
     uint32_t agg_cap;           /* records per MPI message (default 512; equal on all ranks) */
     uint32_t wb_cap;            /* wait-buffer entries per switch (default 65536) */
     uint32_t flush_us;          /* a busy caller's held records leave within this (default 500) */
-    uint32_t idle_max_us;       /* net_eng_wait's back-off ceiling (default 1000) */
+    uint32_t idle_max_us;       /* net_eng_wait's back-off ceiling (default 2000) */
     net_fill_fn fill;           /* NULL: pages start as zeros */
     net_writeback_fn writeback; /* NULL: net_eng_writeback only cleans */
     void *ctx;                  /* for fill and writeback */
