@@ -620,6 +620,24 @@ static int post_recv(struct net_eng *e, unsigned i)
     return 0;
 }
 
+/* Does a received record belong here? Its route state must name a switch of
+ * this rank, this rank's MM, or this rank's PE (a damaged record must not
+ * index outside the switch table). */
+static bool rec_ok(const struct net_eng *e, const struct net_rec *r)
+{
+    uint64_t vmask = ((uint64_t)1 << e->S) - 1;
+    if (r->path >> (2 * e->S)) return false;
+    int src = net_topo_vrank(&e->t, (uint32_t)(r->path >> e->S));
+    int dst = net_topo_vrank(&e->t, (uint32_t)(r->path & vmask));
+    if (src < 0 || dst < 0) return false;
+    if (r->kind == NET_REC_REPLY && r->stage == STAGE_PE) return (uint32_t)src == e->rank;
+    if (r->kind == NET_REC_REQUEST && r->stage == e->S) return (uint32_t)dst == e->rank;
+    if (r->stage >= e->S) return false;
+    struct net_hop h;
+    net_topo_hop(&e->t, r->path, r->stage, &h);
+    return h.rank == e->rank;
+}
+
 /* Take arrived messages in posting order (MPI keeps each sender's order). */
 static int receive(struct net_eng *e)
 {
@@ -644,6 +662,11 @@ static int receive(struct net_eng *e)
         e->st.bytes_recv += (uint64_t)len;
         for (long k = 0; k < n; k++) {
             const struct net_rec *r = &e->dec[k];
+            if (!rec_ok(e, r)) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "misrouted record from rank %d", st.MPI_SOURCE);
+                return fail(e, -EBADMSG, msg);
+            }
             if (r->kind == NET_REC_REQUEST)
                 req_at(e, r);
             else
