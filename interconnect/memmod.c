@@ -10,9 +10,9 @@
 #include <string.h>
 
 struct page {
+    uint8_t data[NET_PAGE_SIZE]; /* first: as aligned as malloc's memory */
     uint64_t seg, pno;
     bool dirty;
-    uint8_t data[NET_PAGE_SIZE];
 };
 
 struct resv {
