@@ -479,7 +479,8 @@ static void test_idle(struct net_eng *e)
     } while (el < 1.0);
     double cpu = cpu_seconds() - c0;
     CHECK(cpu < 0.05 * el, "idle rank used %.1f%% of a core", 100 * cpu / el);
-    if (rank == 0) printf("idle: %.2f%% of a core\n", 100 * cpu / el);
+    if (rank == 0 || getenv("NET_TEST_VERBOSE"))
+        printf("rank %d idle: %.2f%% of a core\n", rank, 100 * cpu / el);
 }
 
 static uint64_t run_all(struct net *net, int combining, bool idle)
