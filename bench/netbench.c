@@ -17,7 +17,7 @@
  * includes <mpi.h> itself for the anchor.
  * Usage: mpirun -np P netbench [--seconds S] [--reps N] [--window W] [--h H]
  *        [--table-log2 L] [--only hot|mix|gups] [--flush-us U] [--agg-cap N]
- *        [--idle-max-us U]
+ *        [--idle-max-us U] [--stats (every engine run's report on stderr)]
  */
 #include <mpi.h>
 #include <stdbool.h>
@@ -35,6 +35,7 @@ static MPI_Comm comm;
 static double target_s = 0.6, hfrac = 0.1;
 static uint64_t window = 1024;
 static unsigned table_log2 = 20, reps = 3;
+static int print_stats;
 static long flush_us = -1, agg_cap = 0, idle_max_us = 0; /* -1, 0: the engine's defaults */
 
 enum wl { HOT, MIX, GUPS };
@@ -161,6 +162,13 @@ static struct result run_engine(struct net *net, enum wl w, int combining, uint6
     net_eng_quiesce(e);
     MPI_Bcast(&v, 1, MPI_UINT64_T, 0, comm);
     res.ok = v == res.hot_ops;
+    if (print_stats) {
+        struct net_report *rep;
+        if (net_eng_gather(e, &rep) == 0 && rep) {
+            net_report_print(rep, stderr);
+            net_report_free(rep);
+        }
+    }
     net_eng_destroy(e);
     return res;
 }
@@ -259,6 +267,8 @@ int main(int argc, char **argv)
             table_log2 = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--flush-us") && i + 1 < argc)
             flush_us = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--stats"))
+            print_stats = 1;
         else if (!strcmp(argv[i], "--idle-max-us") && i + 1 < argc)
             idle_max_us = atol(argv[++i]);
         else if (!strcmp(argv[i], "--agg-cap") && i + 1 < argc)
