@@ -58,6 +58,7 @@ struct sw {
     uint32_t stage, idx;
     struct queue out[2];
     struct net_waitbuf *wb;
+    uint64_t live; /* entries now in wb: replies skip the lookup when 0 */
     struct net_sw_stats st;
 };
 
@@ -177,6 +178,13 @@ static uint32_t ix_slot(const struct queue *q, uint64_t word)
     return i;
 }
 
+/* Append r to q without indexing it (combining off: nothing looks it up). */
+static void q_push_plain(struct queue *q, const struct net_req *r, uint64_t path)
+{
+    q->q[q->n] = *r;
+    q->path[q->n++] = path;
+}
+
 /* Append r to q, indexed by its word. */
 static void q_push(struct queue *q, const struct net_req *r, uint64_t path)
 {
@@ -220,6 +228,7 @@ static bool q_combine(struct sw *s, struct queue *q, const struct net_req *r)
     }
     q->q[k] = fwd;
     s->st.combines++;
+    s->live++;
     return true;
 }
 
@@ -291,7 +300,7 @@ static void sw_request(struct net_eng *e, const struct net_rec *r)
         fail(e, rc, "out of memory in a switch queue");
         return;
     }
-    if (rc == 1) { /* grown: re-index what is queued */
+    if (rc == 1 && e->o.combining) { /* grown: re-index what is queued */
         uint32_t n = q->n;
         q->n = 0;
         for (uint32_t i = 0; i < n; i++) {
@@ -299,7 +308,10 @@ static void sw_request(struct net_eng *e, const struct net_rec *r)
             q_push(q, &c, q->path[i]);
         }
     }
-    q_push(q, &a, r->path);
+    if (e->o.combining)
+        q_push(q, &a, r->path);
+    else
+        q_push_plain(q, &a, r->path);
     if (q->n > s->st.q_peak) s->st.q_peak = q->n;
     if (q->remote) e->held++;
 }
@@ -385,7 +397,7 @@ static void rep_at(struct net_eng *e, const struct net_rec *r)
     s->st.rep_in++;
     struct unwind_ctx c = {e, s, r};
     uint64_t ya = r->val;
-    if (s->st.combines) net_waitbuf_unwind(s->wb, r->tag, r->val, &ya, emit_b, &c);
+    if (s->live) s->live -= (uint64_t)net_waitbuf_unwind(s->wb, r->tag, r->val, &ya, emit_b, &c);
     struct net_rec a = *r;
     a.val = ya;
     a.stage = r->stage ? (uint8_t)(r->stage - 1) : STAGE_PE;
