@@ -14,6 +14,9 @@
  *            program order; each cookie completes exactly once; fence count 0
  *   stats    combines > 0 with combining on and P >= 2, 0 with it off; the
  *            gathered report's totals match; the JSON document parses
+ *   fill     pages of segment 6 come from the fill callback at their home
+ *            (untouched words read the pattern from any rank); stored pages
+ *            are written back once, at their home, with the stored values
  *   idle     a rank waiting with nothing to do uses under 5% of a core
  * Exits 0 only if every rank passed every check (rank 0 prints the verdict).
  */
@@ -455,6 +458,73 @@ static void test_stats(struct net_eng *e, int combining)
     net_report_free(r);
 }
 
+/* ---- fill and write-back through the network ---- */
+
+#define FILL_SEG          6
+#define FILL_PAT(page, i) (0x5eed000000000000ull | (uint64_t)(page) << 16 | (i))
+
+static int fill_pattern(void *ctx, uint64_t seg, uint64_t page, void *buf)
+{
+    (void)ctx;
+    if (seg != FILL_SEG) return 0; /* other segments: zeros */
+    uint64_t *w = buf;
+    for (unsigned i = 0; i < NET_PAGE_SIZE / 8; i++)
+        w[i] = FILL_PAT(page, i);
+    return 0;
+}
+
+struct wb_count {
+    uint64_t pages, bad;
+};
+
+static int wb_check(void *ctx, uint64_t seg, uint64_t page, const void *buf)
+{
+    struct wb_count *c = ctx;
+    if (seg != FILL_SEG) return 0;
+    c->pages++;
+    uint64_t w0;
+    memcpy(&w0, buf, 8);
+    if (w0 != (page * 7 + 1)) c->bad++; /* word 0 of every stored page */
+    return 0;
+}
+
+static struct wb_count wbc;
+
+static void test_fill(struct net_eng *e)
+{
+    enum { PAGES = 40 };
+    struct batch b;
+    batch_init(&b, PAGES * 2);
+    /* Every rank reads word 5 of every page; rank 0 also stores word 0 of
+     * the even pages (after the loads, program order keeps them apart). */
+    for (unsigned p = 0; p < PAGES; p++)
+        b.req[p] = (struct net_mreq){
+            .op = NET_OP_LOAD, .width = 8, .addr = NET_GADDR(FILL_SEG, p * 4096 + 5 * 8)};
+    size_t n = PAGES;
+    if (rank == 0)
+        for (unsigned p = 0; p < PAGES; p += 2)
+            b.req[n++] = (struct net_mreq){.op = NET_OP_STORE,
+                                           .width = 8,
+                                           .addr = NET_GADDR(FILL_SEG, p * 4096),
+                                           .val = p * 7 + 1};
+    b.n = n;
+    run_batch(e, &b, 16);
+    for (unsigned p = 0; p < PAGES; p++)
+        CHECK(b.res[p] == FILL_PAT(p, 5), "page %u word 5: %#llx", p, (unsigned long long)b.res[p]);
+    net_eng_quiesce(e);
+    wbc = (struct wb_count){0};
+    long w = net_eng_writeback(e, FILL_SEG);
+    CHECK(w >= 0, "writeback: %ld", w);
+    CHECK(wbc.bad == 0, "%llu pages written back with a wrong word 0", (unsigned long long)wbc.bad);
+    uint64_t total = 0;
+    MPI_Allreduce(&wbc.pages, &total, 1, MPI_UINT64_T, MPI_SUM, comm);
+    CHECK(total == PAGES / 2, "%llu pages written back, want %d", (unsigned long long)total,
+          PAGES / 2);
+    CHECK(net_eng_writeback(e, FILL_SEG) == 0, "clean pages written back again");
+    batch_free(&b);
+    net_eng_quiesce(e);
+}
+
 /* ---- idle ---- */
 
 static double cpu_seconds(void)
@@ -489,6 +559,9 @@ static uint64_t run_all(struct net *net, int combining, bool idle)
     net_eng_opts_default(&o);
     o.combining = combining;
     o.agg_cap = 64; /* small: full buffers happen too */
+    o.fill = fill_pattern;
+    o.writeback = wb_check;
+    o.ctx = &wbc;
     struct net_eng *e;
     int rc = net_eng_create(net, &o, &e);
     CHECK(rc == 0, "create: %d", rc);
@@ -497,6 +570,7 @@ static uint64_t run_all(struct net *net, int combining, bool idle)
     d = test_amo(e, d);
     d = test_lrsc(e, d);
     d = test_order(e, d);
+    test_fill(e);
     test_stats(e, combining);
     if (idle) test_idle(e);
     net_eng_quiesce(e);
