@@ -9,7 +9,7 @@
 # "tcp" is --mca btl self,tcp --mca osc ^sm (one-sided ops over TCP as well).
 # Usage: bench/run-net.sh [--build DIR] [--ranks "1 2 4 8"] [--transports "shm tcp"]
 #                         [--window W] [--h H] [--seconds S] [--reps N] [--raw FILE]
-set -u
+set -u -o pipefail
 build=build ranks="1 2 4 8" transports="shm tcp" window=1024 h=0.1 seconds=0.5 reps=3 raw=""
 while [[ $# -gt 0 ]]; do
     case $1 in
