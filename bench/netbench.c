@@ -17,7 +17,7 @@
  * includes <mpi.h> itself for the anchor.
  * Usage: mpirun -np P netbench [--seconds S] [--reps N] [--window W] [--h H]
  *        [--table-log2 L] [--only hot|mix|gups] [--flush-us U] [--agg-cap N]
- *        [--idle-max-us U] [--stats (every engine run's report on stderr)]
+ *        [--idle-max-us U] [--busy-max-us U] [--stats (every engine run's report on stderr)]
  */
 #include <mpi.h>
 #include <stdbool.h>
@@ -36,7 +36,8 @@ static double target_s = 0.6, hfrac = 0.1;
 static uint64_t window = 1024;
 static unsigned table_log2 = 20, reps = 3;
 static int print_stats;
-static long flush_us = -1, agg_cap = 0, idle_max_us = 0; /* -1, 0: the engine's defaults */
+static long flush_us = -1, agg_cap = 0, idle_max_us = 0,
+            busy_max_us = -1; /* -1, 0: the engine's defaults */
 
 enum wl { HOT, MIX, GUPS };
 static const char *wl_name[] = {"hot", "mix", "gups"};
@@ -115,6 +116,7 @@ static struct result run_engine(struct net *net, enum wl w, int combining, uint6
     if (flush_us >= 0) o.flush_us = (uint32_t)flush_us;
     if (agg_cap > 0) o.agg_cap = (uint32_t)agg_cap;
     if (idle_max_us > 0) o.idle_max_us = (uint32_t)idle_max_us;
+    if (busy_max_us >= 0) o.busy_max_us = (uint32_t)busy_max_us;
     struct net_eng *e;
     if (net_eng_create(net, &o, &e) < 0) exit(2);
     uint64_t tmask = (1ull << table_log2) - 1, hot = 0;
@@ -269,6 +271,8 @@ int main(int argc, char **argv)
             flush_us = atol(argv[++i]);
         else if (!strcmp(argv[i], "--stats"))
             print_stats = 1;
+        else if (!strcmp(argv[i], "--busy-max-us") && i + 1 < argc)
+            busy_max_us = atol(argv[++i]);
         else if (!strcmp(argv[i], "--idle-max-us") && i + 1 < argc)
             idle_max_us = atol(argv[++i]);
         else if (!strcmp(argv[i], "--agg-cap") && i + 1 < argc)

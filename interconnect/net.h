@@ -105,6 +105,8 @@ struct net_eng_opts {
     uint32_t wb_cap;            /* wait-buffer entries per switch (default 65536) */
     uint32_t flush_us;          /* a busy caller's held records leave within this (default 500) */
     uint32_t idle_max_us;       /* net_eng_wait's back-off ceiling (default 2000) */
+    uint32_t busy_max_us;       /* the ceiling while own requests are in flight (200) */
+    uint32_t timer_slack_ns;    /* set the PROCESS's timer slack (1000); 0: leave it */
     net_fill_fn fill;           /* NULL: pages start as zeros */
     net_writeback_fn writeback; /* NULL: net_eng_writeback only cleans */
     void *ctx;                  /* for fill and writeback */
