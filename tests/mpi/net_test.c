@@ -14,6 +14,10 @@
  *            program order; each cookie completes exactly once; fence count 0
  *   stats    combines > 0 with combining on and P >= 2, 0 with it off; the
  *            gathered report's totals match; the JSON document parses
+ *   random   each requester sends a burst of random ops of every kind and
+ *            width (CAS, LR/SC, byte and half stores, .w at offset 4 too) to
+ *            its own 8-byte word; every reply equals a serial byte-level
+ *            reference (bursts combine in nested chains on the way)
  *   fill     pages of segment 6 come from the fill callback at their home
  *            (untouched words read the pattern from any rank); stored pages
  *            are written back once, at their home, with the stored values
@@ -458,6 +462,102 @@ static void test_stats(struct net_eng *e, int combining)
     net_report_free(r);
 }
 
+/* ---- random: bursts of every op against a serial byte-level reference ---- */
+
+#define RND_R 3   /* requesters per rank */
+#define RND_L 400 /* ops per requester */
+
+struct refword {
+    uint8_t b[8];
+    int resv; /* reservation: -1 none, else offset | width << 4 */
+};
+
+static uint64_t ref_read(const struct refword *w, unsigned off, unsigned width)
+{
+    uint64_t v = 0;
+    memcpy(&v, w->b + off, width);
+    return v;
+}
+
+static void ref_write(struct refword *w, unsigned off, unsigned width, uint64_t v)
+{
+    memcpy(w->b + off, &v, width);
+    if (w->resv >= 0) {
+        unsigned ro = (unsigned)w->resv & 15, rw = (unsigned)w->resv >> 4;
+        if (ro < off + width && off < ro + rw) w->resv = -1;
+    }
+}
+
+/* Apply one op to the reference; returns the reply the MM must give. */
+static uint64_t ref_op(struct refword *w, struct net_mreq *r, unsigned off, uint64_t *rng)
+{
+    unsigned width = r->width;
+    uint64_t old = ref_read(w, off, width), cv = width == 4 ? canon(4, old) : old;
+    switch (r->op) {
+    case NET_OP_LOAD: return cv;
+    case NET_OP_STORE: ref_write(w, off, width, r->val); return NET_ACK;
+    case NET_OP_LR: w->resv = (int)(off | width << 4); return cv;
+    case NET_OP_SC: {
+        bool ok = w->resv == (int)(off | width << 4);
+        w->resv = -1;
+        if (ok) ref_write(w, off, width, r->val);
+        return ok ? 0 : 1;
+    }
+    case NET_OP_CAS:
+        /* Half the time expect the current value (it must then swap). */
+        r->val2 = (*rng >> 7) & 1 ? cv : cv ^ 0x10;
+        if (canon(width, r->val2) == cv) ref_write(w, off, width, r->val);
+        return cv;
+    default: ref_write(w, off, width, ref_apply(r->op, width, old, r->val)); return cv;
+    }
+}
+
+static void test_random(struct net_eng *e)
+{
+    static const unsigned kinds[] = {NET_OP_LOAD,   NET_OP_STORE,   NET_OP_SWAP,    NET_OP_AMOADD,
+                                     NET_OP_AMOAND, NET_OP_AMOOR,   NET_OP_AMOXOR,  NET_OP_AMOMIN,
+                                     NET_OP_AMOMAX, NET_OP_AMOMINU, NET_OP_AMOMAXU, NET_OP_LR,
+                                     NET_OP_SC,     NET_OP_CAS};
+    struct batch b;
+    batch_init(&b, RND_R * RND_L);
+    uint64_t *want = calloc(b.n, sizeof *want);
+    struct refword ref[RND_R];
+    memset(ref, 0, sizeof ref);
+    uint64_t rng = 0x243f6a8885a308d3ull ^ (uint64_t)rank << 40;
+    for (unsigned p = 0; p < RND_R; p++)
+        ref[p].resv = -1;
+    /* Interleave the requesters' streams; each stream is in program order. */
+    for (unsigned i = 0; i < RND_L; i++)
+        for (unsigned p = 0; p < RND_R; p++) {
+            size_t k = (size_t)i * RND_R + p;
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned op = kinds[(rng >> 33) % (sizeof kinds / sizeof kinds[0])];
+            unsigned width = (rng >> 40) & 1 ? 8 : 4;
+            if ((op == NET_OP_STORE || op == NET_OP_LOAD) && ((rng >> 41) & 3) == 0)
+                width = (rng >> 43) & 1 ? 2 : 1;
+            unsigned off = ((unsigned)(rng >> 45) % (8 / width)) * width;
+            uint64_t val = rng >> 3 ^ rng << 29;
+            if ((rng >> 50) & 1) val &= 0xff; /* small values: min/max both ways */
+            struct net_mreq r = {.op = (uint8_t)op,
+                                 .width = (uint8_t)width,
+                                 .val = val,
+                                 .proc = 200 + p,
+                                 .addr = NET_GADDR(7, (uint64_t)(rank * RND_R + p) * 4096 + off)};
+            want[k] = ref_op(&ref[p], &r, off, &rng);
+            b.req[k] = r;
+        }
+    run_batch(e, &b, b.n); /* everything in flight at once */
+    size_t bad = 0;
+    for (size_t k = 0; k < b.n; k++)
+        if (b.res[k] != want[k] && bad++ < 5)
+            CHECK(0, "random op %zu (op %u width %u): got %#llx want %#llx", k, b.req[k].op,
+                  b.req[k].width, (unsigned long long)b.res[k], (unsigned long long)want[k]);
+    CHECK(bad == 0, "%zu of %zu random ops differ from the serial reference", bad, b.n);
+    free(want);
+    batch_free(&b);
+    net_eng_quiesce(e);
+}
+
 /* ---- fill and write-back through the network ---- */
 
 #define FILL_SEG          6
@@ -570,6 +670,7 @@ static uint64_t run_all(struct net *net, int combining, bool idle)
     d = test_amo(e, d);
     d = test_lrsc(e, d);
     d = test_order(e, d);
+    test_random(e);
     test_fill(e);
     test_stats(e, combining);
     if (idle) test_idle(e);
