@@ -1,8 +1,9 @@
 /*
  * net.c — the MPI side of a node: start-up, rank and size, and the few
- * collectives the run driver needs. The only file (for now) that includes
- * <mpi.h>. A process not started by an MPI launcher runs as a one-node
- * loopback without initialising MPI at all (see net.h).
+ * collectives the run driver needs. With engine.c (which reaches the
+ * communicator through netpriv.h), the only file that includes <mpi.h>. A
+ * process not started by an MPI launcher runs as a one-node loopback without
+ * initialising MPI at all (see net.h).
  *
  * Waiting ranks never call a blocking MPI collective: Open MPI's blocking
  * calls busy-poll, which on a 2-core machine would steal the CPU from the rank
@@ -10,6 +11,7 @@
  * growing sleep in between (idle_wait below).
  */
 #include "interconnect/net.h"
+#include "interconnect/netpriv.h"
 
 #include <errno.h>
 #include <mpi.h>
@@ -83,9 +85,24 @@ const char *net_host(const struct net *n)
     return n->host;
 }
 
+int net_mpi_active(const struct net *n)
+{
+    return n->mpi;
+}
+
+MPI_Comm net_comm(const struct net *n)
+{
+    return n->comm;
+}
+
 /* Complete `req` without spinning: test, then sleep 50 us doubling up to
  * NET_IDLE_MAX_US, so an idle rank costs a fraction of a percent of a core. */
 static int idle_wait(MPI_Request *req)
+{
+    return net_idle_wait(req, NET_IDLE_MAX_US);
+}
+
+int net_idle_wait(MPI_Request *req, long max_us)
 {
     long sleep_us = 50;
     for (;;) {
@@ -94,8 +111,8 @@ static int idle_wait(MPI_Request *req)
         if (done) return 0;
         struct timespec ts = {0, sleep_us * 1000};
         nanosleep(&ts, NULL);
-        if (sleep_us < NET_IDLE_MAX_US) sleep_us *= 2;
-        if (sleep_us > NET_IDLE_MAX_US) sleep_us = NET_IDLE_MAX_US;
+        if (sleep_us < max_us) sleep_us *= 2;
+        if (sleep_us > max_us) sleep_us = max_us;
     }
 }
 

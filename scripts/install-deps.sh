@@ -9,6 +9,7 @@ packages=(
   libevent-dev                    # the node loop's timers and signals
   libcriterion-dev                # unit tests
   zlib1g-dev                      # crc32 of network messages
+  libjansson-dev                  # --stats-json of the network
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  # guest programs
   qemu-user                       # reference oracle in tests (qemu-riscv64)
 )
