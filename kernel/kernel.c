@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/cache.h"
 #include "shm/store.h"
 
 #define DEFAULT_QUANTUM 1000000
+#define DEFAULT_MEM     (1ull << 30)       /* node memory when --mem is not given */
 #define ARG_MAX_BYTES   (K_STACK_SIZE / 4) /* as Linux: a quarter of RLIMIT_STACK */
 #define NAUX            19
 
@@ -36,6 +38,12 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
     k->next_pid = 1;
     int rc = store_names_new(k->cfg.store, k->cfg.node, 0, &k->names);
     if (rc < 0) {
+        free(k);
+        return rc;
+    }
+    rc = store_cache_new(k->cfg.mem_bytes ? k->cfg.mem_bytes : DEFAULT_MEM, &k->cache);
+    if (rc < 0) {
+        store_names_free(k->names);
         free(k);
         return rc;
     }
@@ -63,6 +71,7 @@ void k_kernel_free(k_kernel *k)
 {
     if (!k) return;
     if (k->init) proc_free(k, k->init);
+    store_cache_free(k->cache);
     store_names_free(k->names);
     free(k);
 }
@@ -276,6 +285,28 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     k_files_close_all(p);
 }
 
+/*
+ * The cache had no frame for the page p faulted on, with every other process
+ * of the node swapped out (vm.c): p gives up its own pages and runs again,
+ * refaulting only what the instruction needs. When that happens twice with no
+ * instruction retired between, p alone cannot fit: it ends with SIGKILL.
+ */
+static void out_of_memory(struct k_proc *p, const struct rv_fault *f)
+{
+    uint64_t n = rv_instret(p->hart);
+    if (p->vm.oom_repeat && p->vm.oom_instret == n) {
+        fprintf(stderr,
+                "symunix: pid %d: out of memory at %#llx (node memory %llu bytes): killed\n",
+                p->pid, (unsigned long long)f->addr,
+                (unsigned long long)(p->k->cfg.mem_bytes ? p->k->cfg.mem_bytes : DEFAULT_MEM));
+        k_proc_exit(p, SIGKILL);
+        return;
+    }
+    p->vm.oom_repeat = 1;
+    p->vm.oom_instret = n;
+    k_vm_swap_out(p);
+}
+
 /* Turn a hart stop into a syscall or a signal. */
 static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
 {
@@ -286,7 +317,9 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
     case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
     case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
     case RV_STOP_FAULT:
-        if (f->err == -EBUSY)
+        if (f->err == -ENOMEM)
+            out_of_memory(p, f);
+        else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
         else
             k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);

@@ -758,8 +758,11 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return -EBADF;
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
-    return wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
-              : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    if (f->image) k_vm_file_before_io(p->k, f->hostfd); /* mapped pages reach the file */
+    int64_t r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
+                   : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd); /* and back */
+    return r;
 }
 
 /* Read or write a guest iovec list (readv/writev). */
@@ -777,8 +780,11 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
             iovs[i].len = G_MAX_RW - total; /* Linux truncates the excess */
         total += iovs[i].len;
     }
-    return wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
-              : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    if (f->image) k_vm_file_before_io(p->k, f->hostfd);
+    int64_t r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
+                   : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd);
+    return r;
 }
 
 int64_t sys_read(struct k_proc *p, const uint64_t a[6])
@@ -860,11 +866,17 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
     return n;
 }
 
-/* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd. */
+/* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd, or the
+ * cache's when the file has an image (mapped pages). */
 static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
 {
     struct k_file *f = file_get(p, fd);
     if (!f) return -EBADF;
+    if (op <= 2) { /* a file with cached pages: through the cache (vm.c) */
+        int c =
+            op == 2 ? k_vm_file_truncate(p->k, f->hostfd, arg) : k_vm_file_sync(p->k, f->hostfd);
+        if (c <= 0) return c;
+    }
     int r = op == 0   ? fsync(f->hostfd)
             : op == 1 ? fdatasync(f->hostfd)
             : op == 2 ? ftruncate(f->hostfd, (off_t)arg)

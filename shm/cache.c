@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,8 +70,10 @@ struct store_image {
     struct store_cache *cache;
     struct link clink;  /* on cache->images */
     struct link frames; /* frames caching pages of this image */
-    int fd;             /* the cache's own duplicate */
+    int fd;             /* the cache's own duplicate; -1: a lazy image with no file yet */
     int writable;       /* fd opened O_WRONLY or O_RDWR */
+    int lazy;           /* made by store_image_new_lazy: never found by identity */
+    int dirfd;          /* lazy: where its unnamed file goes at first write-back */
     dev_t dev;
     ino_t ino;
     uint64_t size; /* logical size in bytes */
@@ -146,7 +149,7 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
                 uint64_t pgno)
 {
     uint64_t off = pgno << STORE_PAGE_SHIFT;
-    if (off >= img->size) {
+    if (off >= img->size || img->fd < 0) {
         memset(f->data, 0, STORE_PAGE_SIZE);
         c->st.zero_fills++;
         return 0;
@@ -165,6 +168,36 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
 }
 
 /*
+ * The first write-back of a lazy image: its host file, with no name (O_TMPFILE
+ * in its directory; where the file system has none, a fresh name unlinked at
+ * once), sized to the image. 0 or a negative errno (the image stays lazy).
+ */
+static int lazy_materialize(struct store_image *img)
+{
+    static unsigned long seq;
+    int fd = openat(img->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    for (int tries = 0; fd < 0 && tries < 1000; tries++) {
+        char name[64];
+        snprintf(name, sizeof name, ".symlazy.%ld.%lu", (long)getpid(), seq++);
+        fd = openat(img->dirfd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            unlinkat(img->dirfd, name, 0);
+        else if (errno != EEXIST)
+            break;
+    }
+    if (fd < 0) return -errno;
+    if (ftruncate(fd, (off_t)img->size) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    img->fd = fd;
+    img->writable = 1;
+    img->cache->st.materialized++;
+    return 0;
+}
+
+/*
  * Write a dirty frame's bytes below the logical size to its image file and
  * clear the dirty bit, unless the frame is pinned for writing (inv. 4).
  * 0 or the pwrite errno (the frame stays dirty).
@@ -176,6 +209,10 @@ static int writeback(struct store_cache *c, struct store_frame *f)
     size_t len = 0, done = 0;
     if (off < img->size)
         len = img->size - off < STORE_PAGE_SIZE ? (size_t)(img->size - off) : STORE_PAGE_SIZE;
+    if (len && img->fd < 0) {
+        int e = lazy_materialize(img);
+        if (e < 0) return e;
+    }
     while (done < len) {
         ssize_t n = pwrite(img->fd, f->data + done, len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR) continue;
@@ -345,7 +382,7 @@ static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t in
 {
     for (struct link *l = c->images.next; l != &c->images; l = l->next) {
         struct store_image *img = container_of(l, struct store_image, clink);
-        if (img->dev == dev && img->ino == ino) return img;
+        if (!img->lazy && img->dev == dev && img->ino == ino) return img;
     }
     return NULL;
 }
@@ -386,6 +423,7 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         return e;
     }
     img->cache = c;
+    img->dirfd = -1;
     img->writable = writable;
     img->dev = st.st_dev;
     img->ino = st.st_ino;
@@ -395,6 +433,87 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
     list_add_tail(&c->images, &img->clink);
     *out = img;
     return 0;
+}
+
+static int image_writeback(struct store_image *img);
+
+int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = calloc(1, sizeof *img);
+    if (!img) return -ENOMEM;
+    img->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (img->dirfd < 0) {
+        int e = -errno;
+        free(img);
+        return e;
+    }
+    img->cache = c;
+    img->fd = -1;
+    img->lazy = 1;
+    img->writable = 1;
+    img->size = size;
+    img->refs = 1;
+    list_init(&img->frames);
+    list_add_tail(&c->images, &img->clink);
+    *out = img;
+    return 0;
+}
+
+int store_image_has_file(const struct store_image *img)
+{
+    return img->fd >= 0;
+}
+
+struct store_image *store_image_find(struct store_cache *c, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) return NULL;
+    return image_find(c, st.st_dev, st.st_ino);
+}
+
+int store_image_flush(struct store_image *img)
+{
+    return image_writeback(img);
+}
+
+int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
+{
+    struct store_cache *c = img->cache;
+    struct stat st;
+    if (img->fd >= 0 && fstat(img->fd, &st) == 0 && (uint64_t)st.st_size > img->size)
+        img->size = (uint64_t)st.st_size; /* a write(2) past the end grew the file */
+    if (len == 0) return 0;
+    uint64_t first = off >> STORE_PAGE_SHIFT, last = (off + len - 1) >> STORE_PAGE_SHIFT;
+    int err = 0;
+    for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        if (f->pgno < first || f->pgno > last) continue;
+        int e = fill(c, img, f, f->pgno);
+        if (e < 0 && err == 0) err = e;
+    }
+    return err;
+}
+
+void store_image_discard(struct store_image *img, uint64_t pgno, uint64_t npages)
+{
+    struct store_cache *c = img->cache;
+    for (struct link *l = img->frames.next; l != &img->frames;) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        l = l->next;
+        if (f->pgno < pgno || f->pgno - pgno >= npages) continue;
+        if (f->pins)
+            memset(f->data, 0, STORE_PAGE_SIZE);
+        else
+            frame_release(c, f);
+    }
+    if (img->fd < 0 || npages == 0) return;
+    off_t off = (off_t)(pgno << STORE_PAGE_SHIFT), len = (off_t)(npages << STORE_PAGE_SHIFT);
+    if (fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0) return;
+    static const unsigned char zero[STORE_PAGE_SIZE];
+    for (uint64_t i = 0; i < npages; i++) /* no hole punching here: write zeros */
+        if (pwrite(img->fd, zero, sizeof zero, off + (off_t)(i << STORE_PAGE_SHIFT)) < 0) break;
 }
 
 void store_image_hold(struct store_image *img)
@@ -420,14 +539,15 @@ int store_image_close(struct store_image *img)
     assert(img->refs > 0);
     if (--img->refs > 0) return 0;
     struct store_cache *c = img->cache;
-    int err = image_writeback(img);
+    int err = img->lazy ? 0 : image_writeback(img); /* a lazy image's data dies with it */
     while (!list_empty(&img->frames)) {
         struct store_frame *f = container_of(img->frames.next, struct store_frame, ilink);
         assert(f->pins == 0 && "last close of an image with a pinned page");
         frame_release(c, f);
     }
     list_del(&img->clink);
-    close(img->fd);
+    if (img->fd >= 0) close(img->fd);
+    if (img->dirfd >= 0) close(img->dirfd);
     free(img);
     return err;
 }
@@ -435,7 +555,7 @@ int store_image_close(struct store_image *img)
 int store_image_sync(struct store_image *img)
 {
     int err = image_writeback(img);
-    if (fsync(img->fd) < 0 && err == 0) err = -errno;
+    if (img->fd >= 0 && fsync(img->fd) < 0 && err == 0) err = -errno;
     return err;
 }
 
@@ -462,7 +582,7 @@ int store_image_set_size(struct store_image *img, uint64_t size)
         struct store_frame *f = container_of(l, struct store_frame, ilink);
         if (f->pgno >= first_gone && f->pins) return -EBUSY;
     }
-    if (ftruncate(img->fd, (off_t)size) < 0) return -errno;
+    if (img->fd >= 0 && ftruncate(img->fd, (off_t)size) < 0) return -errno;
     uint64_t old = img->size;
     for (l = img->frames.next; l != &img->frames;) {
         struct store_frame *f = container_of(l, struct store_frame, ilink);
