@@ -369,6 +369,17 @@ void k_request_kill(k_kernel *k, int sig)
 void k_get_stats(const k_kernel *k, struct k_stats *out)
 {
     *out = k->stats;
+    if (k->cache) {
+        struct store_cache_stats cs;
+        struct store_cache_counts cn;
+        store_cache_stats(k->cache, &cs);
+        store_cache_counts(k->cache, &cn);
+        out->mem_bytes = (uint64_t)cn.limit * STORE_PAGE_SIZE;
+        out->page_misses = cs.misses;
+        out->page_reclaims = cs.reclaims;
+        out->page_evictions = cs.evictions;
+        out->page_writebacks = cs.writebacks;
+    }
     if (k->init && k->init->hart) {
         struct rv_stats st;
         rv_get_stats(k->init->hart, &st);

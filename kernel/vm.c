@@ -213,6 +213,7 @@ int k_vm_swap_out(struct k_proc *p)
     }
     vm->npins = 0;
     if (p->hart) rv_flush_all(p->hart);
+    if (n && p->k) p->k->stats.swap_outs++;
     return n;
 }
 
