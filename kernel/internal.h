@@ -56,14 +56,15 @@ struct k_pgset {
     size_t cap, n;
 };
 struct k_layer {
-    int refs;                /* regions and shadows that use it */
-    int nabove;              /* shadows whose `below` is this layer */
-    struct store_image *img; /* its pages (a reference of the layer's own) */
-    struct k_layer *below;   /* NULL: a base layer */
-    bool priv;               /* a lazy image only its mappers see (anonymous or shadow) */
-    bool shared;             /* priv, but also mapped by another process (INHERIT) */
-    bool writable;           /* the image may be written (file open for writing) */
-    struct k_pgset present;  /* shadow: the pages it has */
+    int refs;                      /* regions and shadows that use it */
+    int nabove;                    /* shadows whose `below` is this layer */
+    struct store_image *img;       /* its pages (a reference of the layer's own) */
+    struct k_layer *below;         /* NULL: a base layer */
+    bool priv;                     /* a lazy image only its mappers see (anonymous or shadow) */
+    bool shared;                   /* priv, but also mapped by another process (INHERIT) */
+    bool writable;                 /* the image may be written (file open for writing) */
+    struct k_pgset present;        /* shadow: the pages it has */
+    struct k_layer *fnext, *fprev; /* shadow over a file: on vm.c's list of them */
 };
 
 /*
@@ -267,6 +268,9 @@ int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 uint64_t k_vm_set_brk(struct k_proc *p, uint64_t newbrk);
 /* Resize (and maybe move) the mapping at old; returns the address or -errno. */
 int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t newlen, bool maymove);
+/* The pages of [start, start+len), fully mapped by private file mappings
+ * (shadows), read as zeros from now on (the loader's bss). 0 or -errno. */
+int k_vm_map_zero(struct k_proc *p, uint64_t start, uint64_t len);
 /* madvise(DONTNEED): drop the pages of the range; private anonymous memory
  * reads back as zeros, a private file mapping as the file. */
 int k_vm_discard(struct k_proc *p, uint64_t start, uint64_t len);
@@ -285,6 +289,10 @@ int k_vm_swap_out(struct k_proc *p);
  * k_vm_file_truncate/k_vm_file_sync return 1 when they did nothing (no image:
  * the caller makes the host call), else 0 or a negative errno. */
 void k_vm_file_before_io(struct k_kernel *k, int hostfd);
+/* Before a write(2) of [off, off+len) (off < 0: at the file position): as
+ * k_vm_file_before_io, and the private (copy-on-write) mappers of the file,
+ * e.g. a running executable, get their copy of those pages first. */
+void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len);
 void k_vm_file_after_write(struct k_kernel *k, int hostfd);
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
 int k_vm_file_sync(struct k_kernel *k, int hostfd);

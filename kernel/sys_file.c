@@ -758,7 +758,10 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return -EBADF;
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
-    if (f->image) k_vm_file_before_io(p->k, f->hostfd); /* mapped pages reach the file */
+    if (f->image && wr) /* mapped pages reach the file; private mappers keep theirs */
+        k_vm_file_before_write(p->k, f->hostfd, off, one.len);
+    else if (f->image)
+        k_vm_file_before_io(p->k, f->hostfd); /* mapped pages reach the file */
     int64_t r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
                    : read_iov(p, f->hostfd, &one, 1, one.len, off);
     if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd); /* and back */
@@ -780,7 +783,10 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
             iovs[i].len = G_MAX_RW - total; /* Linux truncates the excess */
         total += iovs[i].len;
     }
-    if (f->image) k_vm_file_before_io(p->k, f->hostfd);
+    if (f->image && wr)
+        k_vm_file_before_write(p->k, f->hostfd, -1, total);
+    else if (f->image)
+        k_vm_file_before_io(p->k, f->hostfd);
     int64_t r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
                    : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
     if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd);

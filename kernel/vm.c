@@ -219,10 +219,18 @@ int k_vm_swap_out(struct k_proc *p)
 
 /* ---- Layers ----------------------------------------------------------------- */
 
+/* Every shadow layer over a file's layer, for k_vm_file_before_write. */
+static struct k_layer *file_shadows;
+
 static void layer_put(struct k_layer *l)
 {
     while (l && --l->refs == 0) {
         struct k_layer *below = l->below;
+        if (l->fprev)
+            l->fprev->fnext = l->fnext;
+        else if (file_shadows == l)
+            file_shadows = l->fnext;
+        if (l->fnext) l->fnext->fprev = l->fprev;
         store_image_close(l->img);
         free(l->present.keys);
         free(l);
@@ -259,6 +267,11 @@ static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, st
     if (below) {
         below->refs++;
         below->nabove++;
+    }
+    if (below && !below->priv) {
+        l->fnext = file_shadows;
+        if (file_shadows) file_shadows->fprev = l;
+        file_shadows = l;
     }
     *out = l;
     return 0;
@@ -877,6 +890,26 @@ void k_vm_exec_drop(struct k_proc *p)
     if (p->hart) rv_flush_all(p->hart);
 }
 
+int k_vm_map_zero(struct k_proc *p, uint64_t start, uint64_t len)
+{
+    struct k_vm *vm = &p->vm;
+    uint64_t end = start + len;
+    if (!k_vm_all_mapped(vm, start, len)) return -ENOMEM;
+    unpin_range(p, start, end);
+    for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
+        struct k_region *r = &vm->r[i];
+        if (!r->layer->below) continue; /* anonymous: zeros already */
+        uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
+        for (uint64_t v = lo; v < hi; v += PAGE) {
+            uint64_t pg = (r->off + (v - r->start)) / PAGE;
+            store_image_discard(r->layer->img, pg, 1);
+            int rc = pgset_add(&r->layer->present, pg);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
 /* ---- madvise, msync ------------------------------------------------------------- */
 
 int k_vm_discard(struct k_proc *p, uint64_t start, uint64_t len)
@@ -922,6 +955,63 @@ void k_vm_file_after_write(struct k_kernel *k, int hostfd)
 {
     struct store_image *img = file_image(k, hostfd);
     if (img) store_image_reload(img, 0, UINT64_MAX);
+}
+
+/* Pin page pg of img for the kernel itself: when the cache is full, every
+ * process of the node is swapped out (none is running). */
+static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, int flags,
+                      struct store_frame **f)
+{
+    int rc = store_page_get(img, pg, flags, f);
+    if (rc != -ENOMEM) return rc;
+    for (struct k_proc *q = k->procs; q; q = q->next)
+        k_vm_swap_out(q);
+    return store_page_get(img, pg, flags, f);
+}
+
+/* Shadow s gets its own copy of pages [first, last] of the file below it. */
+static void copy_up(struct k_kernel *k, struct k_layer *s, uint64_t first, uint64_t last)
+{
+    uint64_t size = store_image_size(s->below->img);
+    for (uint64_t pg = first; pg <= last; pg++) {
+        if (pgset_has(&s->present, pg)) continue;
+        if (pg * PAGE < size) { /* past the end it reads zeros: that is its copy */
+            struct store_frame *from, *to;
+            if (kernel_get(k, s->below->img, pg, 0, &from)) continue;
+            if (kernel_get(k, s->img, pg, STORE_PAGE_WRITE, &to)) {
+                store_page_put(from, 0);
+                continue;
+            }
+            memcpy(store_page_data(to), store_page_data(from), PAGE);
+            store_page_put(to, STORE_PAGE_WRITE);
+            store_page_put(from, 0);
+        }
+        pgset_add(&s->present, pg);
+    }
+}
+
+void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (!img) return;
+    store_image_flush(img);
+    if (len == 0) return;
+    if (off < 0) {
+        struct stat st;
+        int fl = fcntl(hostfd, F_GETFL);
+        off = lseek(hostfd, 0, SEEK_CUR);
+        if (fl >= 0 && (fl & O_APPEND) && fstat(hostfd, &st) == 0) off = st.st_size;
+        if (off < 0) return;
+    }
+    uint64_t first = (uint64_t)off / PAGE, last = ((uint64_t)off + len - 1) / PAGE;
+    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+        if (s->below->img != img) continue;
+        /* A hart of the mapper may hold the file's frame for a page about to be
+         * copied: mappers of shadows drop their pins on the way (swap-out). */
+        for (struct k_proc *q = k->procs; q; q = q->next)
+            k_vm_swap_out(q);
+        copy_up(k, s, first, last);
+    }
 }
 
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len)
