@@ -47,6 +47,7 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
         free(k);
         return rc;
     }
+    store_names_set_rekey(k->names, store_cache_rekey, k->cache);
     *out = k;
     return 0;
 }

@@ -878,6 +878,7 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
 {
     struct k_file *f = file_get(p, fd);
     if (!f) return -EBADF;
+    if (op <= 1) store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
     if (op <= 2) { /* a file with cached pages: through the cache (vm.c) */
         int c =
             op == 2 ? k_vm_file_truncate(p->k, f->hostfd, arg) : k_vm_file_sync(p->k, f->hostfd);

@@ -1018,7 +1018,6 @@ int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len)
 {
     struct store_image *img = file_image(k, hostfd);
     if (!img) return 1;
-    store_image_flush(img);
     int rc = store_image_set_size(img, len);
     if (rc != -EBUSY) return rc;
     /* A mapped page would vanish: the file shrinks all the same (Linux would

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* The largest page number whose offset fits a host off_t. */
@@ -76,8 +77,9 @@ struct store_image {
     int dirfd;          /* lazy: where its unnamed file goes at first write-back */
     dev_t dev;
     ino_t ino;
-    uint64_t size; /* logical size in bytes */
-    unsigned refs; /* lsegs mapping the image */
+    uint64_t size;     /* logical size in bytes */
+    uint64_t data_end; /* the host file reads zeros from here on (never written there) */
+    unsigned refs;     /* lsegs mapping the image */
 };
 
 struct store_cache {
@@ -149,7 +151,7 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
                 uint64_t pgno)
 {
     uint64_t off = pgno << STORE_PAGE_SHIFT;
-    if (off >= img->size || img->fd < 0) {
+    if (off >= img->size || off >= img->data_end || img->fd < 0) {
         memset(f->data, 0, STORE_PAGE_SIZE);
         c->st.zero_fills++;
         return 0;
@@ -221,6 +223,7 @@ static int writeback(struct store_cache *c, struct store_frame *f)
         done += (size_t)n;
     }
     if (len) c->st.writebacks++;
+    if (off + len > img->data_end) img->data_end = off + len;
     if (f->wpins == 0) clear_dirty(c, f);
     return 0;
 }
@@ -427,7 +430,7 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
     img->writable = writable;
     img->dev = st.st_dev;
     img->ino = st.st_ino;
-    img->size = (uint64_t)st.st_size;
+    img->size = img->data_end = (uint64_t)st.st_size;
     img->refs = 1;
     list_init(&img->frames);
     list_add_tail(&c->images, &img->clink);
@@ -466,6 +469,14 @@ int store_image_has_file(const struct store_image *img)
     return img->fd >= 0;
 }
 
+void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)
+{
+    struct store_image *img = image_find(cache, odev, oino);
+    if (!img) return;
+    img->dev = ndev;
+    img->ino = nino;
+}
+
 struct store_image *store_image_find(struct store_cache *c, int fd)
 {
     struct stat st;
@@ -483,8 +494,10 @@ int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
     struct store_cache *c = img->cache;
     struct stat st;
     if (img->fd >= 0 && fstat(img->fd, &st) == 0 && (uint64_t)st.st_size > img->size)
-        img->size = (uint64_t)st.st_size; /* a write(2) past the end grew the file */
+        img->size = img->data_end =
+            (uint64_t)st.st_size; /* a write(2) past the end grew the file */
     if (len == 0) return 0;
+    img->data_end = img->size; /* written behind our back: anything may be data */
     uint64_t first = off >> STORE_PAGE_SHIFT, last = (off + len - 1) >> STORE_PAGE_SHIFT;
     int err = 0;
     for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
@@ -522,15 +535,85 @@ void store_image_hold(struct store_image *img)
 }
 
 /* Write back every dirty frame of img; 0 or the first error. */
+static int by_pgno(const void *a, const void *b)
+{
+    uint64_t x = (*(struct store_frame *const *)a)->pgno,
+             y = (*(struct store_frame *const *)b)->pgno;
+    return x < y ? -1 : x > y;
+}
+
+/* Write back run[0..n), frames of consecutive pages wholly below the logical
+ * size, with one pwritev; a failure falls back to one page at a time. */
+static int writeback_run(struct store_cache *c, struct store_frame **run, int n)
+{
+    struct store_image *img = run[0]->img;
+    if (n == 1 || img->fd < 0) return writeback(c, run[0]);
+    struct iovec iov[64];
+    for (int i = 0; i < n; i++)
+        iov[i] = (struct iovec){run[i]->data, STORE_PAGE_SIZE};
+    off_t off = (off_t)(run[0]->pgno << STORE_PAGE_SHIFT);
+    ssize_t want = (ssize_t)n * STORE_PAGE_SIZE;
+    if (pwritev(img->fd, iov, n, off) != want) {
+        int err = 0;
+        for (int i = 0; i < n; i++) {
+            int e = writeback(c, run[i]);
+            if (e < 0 && err == 0) err = e;
+        }
+        return err;
+    }
+    c->st.writebacks += (uint64_t)n;
+    if ((uint64_t)off + (uint64_t)want > img->data_end)
+        img->data_end = (uint64_t)off + (uint64_t)want;
+    for (int i = 0; i < n; i++)
+        if (run[i]->wpins == 0) clear_dirty(c, run[i]);
+    return 0;
+}
+
+/* Write back every dirty frame of img, in page order, runs of consecutive
+ * pages with one call each; 0 or the first error. */
 static int image_writeback(struct store_image *img)
 {
+    struct store_cache *c = img->cache;
+    size_t n = 0, cap = 0;
+    struct store_frame **d = NULL;
     int err = 0;
     for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
         struct store_frame *f = container_of(l, struct store_frame, ilink);
         if (!f->dirty) continue;
-        int e = writeback(img->cache, f);
-        if (e < 0 && err == 0) err = e;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct store_frame **nd = realloc(d, nc * sizeof *nd);
+            if (!nd) { /* no room to sort: one page at a time */
+                free(d);
+                d = NULL;
+                n = 0;
+                break;
+            }
+            d = nd;
+            cap = nc;
+        }
+        d[n++] = f;
     }
+    if (!d) {
+        for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+            struct store_frame *f = container_of(l, struct store_frame, ilink);
+            int e = f->dirty ? writeback(c, f) : 0;
+            if (e < 0 && err == 0) err = e;
+        }
+        return err;
+    }
+    qsort(d, n, sizeof *d, by_pgno);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && j - i < 64 && d[j]->pgno == d[j - 1]->pgno + 1 &&
+               (d[j]->pgno + 1) << STORE_PAGE_SHIFT <= img->size)
+            j++;
+        if (((d[i]->pgno + 1) << STORE_PAGE_SHIFT) > img->size) j = i + 1; /* a partial last page */
+        int e = writeback_run(c, d + i, (int)(j - i));
+        if (e < 0 && err == 0) err = e;
+        i = j;
+    }
+    free(d);
     return err;
 }
 
@@ -593,6 +676,7 @@ int store_image_set_size(struct store_image *img, uint64_t size)
             zero_range(f, size < old ? size : old, UINT64_MAX);
     }
     img->size = size;
+    if (img->data_end > size) img->data_end = size;
     return 0;
 }
 

@@ -56,6 +56,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define STORE_PAGE_SHIFT 12
 #define STORE_PAGE_SIZE  (1u << STORE_PAGE_SHIFT)
@@ -131,6 +132,10 @@ int store_image_has_file(const struct store_image *img);
 /* The open image of the regular file at host fd `fd`, or NULL (no reference
  * taken): how read/write/ftruncate/fsync find the pages mappers see. */
 struct store_image *store_image_find(struct store_cache *c, int fd);
+/* The file (odev, oino) is now known as (ndev, nino) (a lazy anonymous file
+ * turned from a memory file into a host file under the same fds; image.h's
+ * store_names_set_rekey callback, cache = the struct store_cache). */
+void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino);
 /* Write back every dirty page (no fsync): before a read(2) of the file. */
 int store_image_flush(struct store_image *img);
 /* After a write(2) of [off, off+len) of the file: refill the cached pages of
