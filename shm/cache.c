@@ -172,7 +172,8 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
 /*
  * The first write-back of a lazy image: its host file, with no name (O_TMPFILE
  * in its directory; where the file system has none, a fresh name unlinked at
- * once), sized to the image. 0 or a negative errno (the image stays lazy).
+ * once), left empty: pages never written read as zeros past its end. 0 or a negative errno (the
+ * image stays lazy).
  */
 static int lazy_materialize(struct store_image *img)
 {
@@ -188,12 +189,7 @@ static int lazy_materialize(struct store_image *img)
             break;
     }
     if (fd < 0) return -errno;
-    if (ftruncate(fd, (off_t)img->size) < 0) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
-    img->fd = fd;
+    img->fd = fd; /* empty: write-backs make it as long as it needs (sparse) */
     img->writable = 1;
     img->cache->st.materialized++;
     return 0;

@@ -122,8 +122,9 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out);
  * brk, anonymous mmap, the stack, copy-on-write layers). Its pages read as
  * zeros until written; the first write-back (eviction, sync) creates an
  * unnamed file (O_TMPFILE) in directory `dirfd` (the cache keeps a duplicate),
- * sized `size`. It is never found by identity (store_image_open/find), and its
- * last close drops its pages without writing them. 0 or a negative errno.
+ * which write-backs extend as needed; `size` is its logical size. It is never found by identity
+ * (store_image_open/find), and its last close drops its pages without writing them. 0 or a negative
+ * errno.
  */
 int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out);
 /* 1 when the image has a host file (a lazy one after its first write-back). */
