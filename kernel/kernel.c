@@ -72,6 +72,7 @@ void k_kernel_free(k_kernel *k)
 {
     if (!k) return;
     if (k->init) proc_free(k, k->init);
+    k_vm_unpark_all(k);
     store_cache_free(k->cache);
     store_names_free(k->names);
     free(k);

@@ -222,7 +222,68 @@ int k_vm_swap_out(struct k_proc *p)
 /* Every shadow layer over a file's layer, for k_vm_file_before_write. */
 static struct k_layer *file_shadows;
 
-static void layer_put(struct k_layer *l)
+/*
+ * Parked images: the image of a file that no lseg maps any more stays open (a
+ * reference of this list, at most K_PARKED, oldest closed first) with its
+ * pages cached, dirty ones included, until the file's last close: then a file
+ * that vanished (an anonymous file never named, or deleted) is dropped
+ * without writing its pages (k_vm_file_gone), any other is written back. So
+ * mapin, touch, mapout, close of a lazy anonymous file writes nothing.
+ */
+#define K_PARKED 32
+static struct store_image *parked[K_PARKED];
+static struct store_cache *parked_cache;
+static int nparked;
+
+static void unpark_at(int i)
+{
+    memmove(&parked[i], &parked[i + 1], (size_t)(nparked - i - 1) * sizeof *parked);
+    nparked--;
+}
+
+/* The last lseg of file image img is gone: park it (its reference moves to
+ * the list; a second reference of an image already parked is dropped). */
+static void image_park(struct k_kernel *k, struct store_image *img)
+{
+    if (!k || (parked_cache && parked_cache != k->cache)) { /* another kernel: no parking */
+        store_image_close(img);
+        return;
+    }
+    parked_cache = k->cache;
+    for (int i = 0; i < nparked; i++)
+        if (parked[i] == img) {
+            store_image_close(img);
+            return;
+        }
+    if (nparked == K_PARKED) {
+        store_image_close(parked[0]);
+        unpark_at(0);
+    }
+    parked[nparked++] = img;
+}
+
+void k_vm_file_gone(int hostfd)
+{
+    struct store_image *img = parked_cache ? store_image_find(parked_cache, hostfd) : NULL;
+    for (int i = 0; img && i < nparked; i++) {
+        if (parked[i] != img) continue;
+        unpark_at(i);
+        if (store_image_refs(img) == 1) /* nobody maps it and nobody can open it again */
+            store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
+        store_image_close(img);
+        return;
+    }
+}
+
+void k_vm_unpark_all(struct k_kernel *k)
+{
+    if (!k || parked_cache != k->cache) return;
+    while (nparked)
+        store_image_close(parked[--nparked]);
+    parked_cache = NULL;
+}
+
+static void layer_put(struct k_kernel *k, struct k_layer *l)
 {
     while (l && --l->refs == 0) {
         struct k_layer *below = l->below;
@@ -231,7 +292,10 @@ static void layer_put(struct k_layer *l)
         else if (file_shadows == l)
             file_shadows = l->fnext;
         if (l->fnext) l->fnext->fprev = l->fprev;
-        store_image_close(l->img);
+        if (l->priv)
+            store_image_close(l->img);
+        else
+            image_park(k, l->img);
         free(l->present.keys);
         free(l);
         if (below) below->nabove--;
@@ -437,7 +501,7 @@ void k_vm_free(struct k_proc *p)
     struct k_vm *vm = &p->vm;
     k_vm_swap_out(p);
     for (int i = 0; i < vm->n; i++)
-        layer_put(vm->r[i].layer);
+        layer_put(p->k, vm->r[i].layer);
     free(vm->r);
     free(vm->pins);
     vm->r = NULL;
@@ -560,12 +624,12 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
         } else {
             uint64_t size = off + len > IMG_SIZE ? off + len : IMG_SIZE;
             rc = anon_layer(p, size, file, &r.layer);
-            layer_put(file); /* the shadow holds it now (or nobody) */
+            layer_put(p->k, file); /* the shadow holds it now (or nobody) */
         }
     }
     if (!rc) rc = insert_at(vm, first_ending_above(vm, start), &r);
     if (rc) {
-        layer_put(r.layer);
+        layer_put(p->k, r.layer);
         return rc;
     }
     flush(p, start, len);
@@ -591,7 +655,7 @@ int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len)
     int i = first_ending_above(vm, start);
     while (i < vm->n && vm->r[i].start < end) {
         region_drop_pages(p, i, vm->r[i].start, vm->r[i].end);
-        layer_put(vm->r[i].layer);
+        layer_put(p->k, vm->r[i].layer);
         remove_at(vm, i);
     }
     flush(p, start, len);
@@ -849,12 +913,12 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
     struct k_layer *mine;
     rc = anon_layer(parent, shadow_size(r), l, &mine);
     if (rc) {
-        layer_put(c->layer);
+        layer_put(parent->k, c->layer);
         return rc;
     }
     unpin_range(parent, r->start, r->end);
     r->layer = mine;
-    layer_put(l); /* the region's reference; both shadows hold it */
+    layer_put(parent->k, l); /* the region's reference; both shadows hold it */
     return 0;
 }
 
@@ -866,7 +930,7 @@ int k_vm_fork(struct k_proc *parent, struct k_proc *child)
         struct k_region c;
         int rc = fork_region(parent, child, &pv->r[i], &c);
         if (rc == 1) continue;
-        if (!rc && (rc = insert_at(cv, cv->n, &c)) != 0) layer_put(c.layer);
+        if (!rc && (rc = insert_at(cv, cv->n, &c)) != 0) layer_put(parent->k, c.layer);
         if (rc) return rc;
     }
     cv->brk_start = pv->brk_start;
@@ -882,7 +946,7 @@ void k_vm_exec_drop(struct k_proc *p)
     for (int i = vm->n - 1; i >= 0; i--) {
         if (vm->r[i].attr & SYM_EXEC_KEEP) continue;
         region_drop_pages(p, i, vm->r[i].start, vm->r[i].end);
-        layer_put(vm->r[i].layer);
+        layer_put(p->k, vm->r[i].layer);
         remove_at(vm, i);
     }
     vm->brk_start = vm->brk_cur = 0;

@@ -460,6 +460,11 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
     return 0;
 }
 
+unsigned store_image_refs(const struct store_image *img)
+{
+    return img->refs;
+}
+
 int store_image_has_file(const struct store_image *img)
 {
     return img->fd >= 0;

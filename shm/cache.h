@@ -127,6 +127,8 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out);
  * errno.
  */
 int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out);
+/* References (lsegs, and whoever else holds the image open). */
+unsigned store_image_refs(const struct store_image *img);
 /* 1 when the image has a host file (a lazy one after its first write-back). */
 int store_image_has_file(const struct store_image *img);
 
