@@ -67,14 +67,24 @@ struct store_frame {
     unsigned char *data;       /* STORE_PAGE_SIZE bytes, page aligned */
 };
 
+/* A directory lazy images put their files in: one duplicate fd per directory,
+ * shared by all its images (a process may have thousands of segments). */
+struct lazy_dir {
+    struct lazy_dir *next;
+    dev_t dev;
+    ino_t ino;
+    int fd;
+    unsigned refs;
+};
+
 struct store_image {
     struct store_cache *cache;
-    struct link clink;  /* on cache->images */
-    struct link frames; /* frames caching pages of this image */
-    int fd;             /* the cache's own duplicate; -1: a lazy image with no file yet */
-    int writable;       /* fd opened O_WRONLY or O_RDWR */
-    int lazy;           /* made by store_image_new_lazy: never found by identity */
-    int dirfd;          /* lazy: where its unnamed file goes at first write-back */
+    struct link clink;    /* on cache->images */
+    struct link frames;   /* frames caching pages of this image */
+    int fd;               /* the cache's own duplicate; -1: a lazy image with no file yet */
+    int writable;         /* fd opened O_WRONLY or O_RDWR */
+    int lazy;             /* made by store_image_new_lazy: never found by identity */
+    struct lazy_dir *dir; /* lazy: where its unnamed file goes at first write-back */
     dev_t dev;
     ino_t ino;
     uint64_t size;     /* logical size in bytes */
@@ -89,6 +99,7 @@ struct store_cache {
     struct link freel;  /* FREE frames with memory */
     struct link avail;  /* AVAILABLE frames, oldest first */
     struct link images; /* open images */
+    struct lazy_dir *dirs;
     struct store_frame **hash;
     size_t hmask;             /* hash buckets - 1 */
     struct store_frame **all; /* every allocated frame, for store_cache_free */
@@ -178,13 +189,13 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
 static int lazy_materialize(struct store_image *img)
 {
     static unsigned long seq;
-    int fd = openat(img->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    int fd = openat(img->dir->fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     for (int tries = 0; fd < 0 && tries < 1000; tries++) {
         char name[64];
         snprintf(name, sizeof name, ".symlazy.%ld.%lu", (long)getpid(), seq++);
-        fd = openat(img->dirfd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+        fd = openat(img->dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0)
-            unlinkat(img->dirfd, name, 0);
+            unlinkat(img->dir->fd, name, 0);
         else if (errno != EEXIST)
             break;
     }
@@ -422,7 +433,6 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         return e;
     }
     img->cache = c;
-    img->dirfd = -1;
     img->writable = writable;
     img->dev = st.st_dev;
     img->ino = st.st_ino;
@@ -436,15 +446,50 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
 
 static int image_writeback(struct store_image *img);
 
+static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) < 0) return NULL;
+    for (struct lazy_dir *d = c->dirs; d; d = d->next)
+        if (d->dev == st.st_dev && d->ino == st.st_ino) {
+            d->refs++;
+            return d;
+        }
+    struct lazy_dir *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (d->fd < 0) {
+        free(d);
+        return NULL;
+    }
+    d->dev = st.st_dev;
+    d->ino = st.st_ino;
+    d->refs = 1;
+    d->next = c->dirs;
+    c->dirs = d;
+    return d;
+}
+
+static void dir_put(struct store_cache *c, struct lazy_dir *d)
+{
+    if (!d || --d->refs) return;
+    struct lazy_dir **pp = &c->dirs;
+    while (*pp != d)
+        pp = &(*pp)->next;
+    *pp = d->next;
+    close(d->fd);
+    free(d);
+}
+
 int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
     struct store_image *img = calloc(1, sizeof *img);
     if (!img) return -ENOMEM;
-    img->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-    if (img->dirfd < 0) {
-        int e = -errno;
+    img->dir = dir_get(c, dirfd);
+    if (!img->dir) {
+        int e = errno ? -errno : -ENOMEM;
         free(img);
         return e;
     }
@@ -631,7 +676,7 @@ int store_image_close(struct store_image *img)
     }
     list_del(&img->clink);
     if (img->fd >= 0) close(img->fd);
-    if (img->dirfd >= 0) close(img->dirfd);
+    dir_put(c, img->dir);
     free(img);
     return err;
 }
