@@ -295,11 +295,12 @@ void k_vm_file_before_io(struct k_kernel *k, int hostfd);
 void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len);
 void k_vm_file_after_write(struct k_kernel *k, int hostfd);
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
-/* The image of a file no lseg maps stays in the cache ("parked") until the
- * file's last close; sys_file.c calls this when that close made the file
- * vanish (store_file_close returned 1): its pages are dropped unwritten.
+/* The image of a file no lseg maps stays in the cache ("parked") until a
+ * process's last descriptor of the file is closed; sys_file.c then calls
+ * this (vanished: store_file_close returned 1, the file is gone): the pages
+ * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
-void k_vm_file_gone(int hostfd);
+void k_vm_file_closed(int hostfd, bool vanished);
 void k_vm_unpark_all(struct k_kernel *k);
 int k_vm_file_sync(struct k_kernel *k, int hostfd);
 /* Give child (same kernel, empty address space) what a fork/spawn child gets:

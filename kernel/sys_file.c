@@ -160,8 +160,10 @@ static struct k_file *file_get(struct k_proc *p, int64_t fd)
 static int file_put(struct store_names *names, struct k_file *f)
 {
     if (--f->refs > 0) return 0;
-    if (f->image && store_file_close(names, f->hostfd) == 1) /* the fd is gone either way */
-        k_vm_file_gone(f->hostfd); /* the file vanished: its cached pages need no write-back */
+    if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
+        int gone = store_file_close(names, f->hostfd) == 1;
+        k_vm_file_closed(f->hostfd, gone);
+    }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
     free(f);

@@ -225,10 +225,11 @@ static struct k_layer *file_shadows;
 /*
  * Parked images: the image of a file that no lseg maps any more stays open (a
  * reference of this list, at most K_PARKED, oldest closed first) with its
- * pages cached, dirty ones included, until the file's last close: then a file
- * that vanished (an anonymous file never named, or deleted) is dropped
- * without writing its pages (k_vm_file_gone), any other is written back. So
- * mapin, touch, mapout, close of a lazy anonymous file writes nothing.
+ * pages cached, dirty ones included, until a process closes the file for the
+ * last time (k_vm_file_closed): then a file that vanished (an anonymous file
+ * never named, or deleted by its close action) is dropped without writing its
+ * pages, any other is written back and closed. So mapin, touch, mapout, close
+ * of a lazy anonymous file writes nothing.
  */
 #define K_PARKED 32
 static struct store_image *parked[K_PARKED];
@@ -262,15 +263,15 @@ static void image_park(struct k_kernel *k, struct store_image *img)
     parked[nparked++] = img;
 }
 
-void k_vm_file_gone(int hostfd)
+void k_vm_file_closed(int hostfd, bool vanished)
 {
     struct store_image *img = parked_cache ? store_image_find(parked_cache, hostfd) : NULL;
     for (int i = 0; img && i < nparked; i++) {
         if (parked[i] != img) continue;
         unpark_at(i);
-        if (store_image_refs(img) == 1) /* nobody maps it and nobody can open it again */
+        if (vanished && store_image_refs(img) == 1) /* nobody maps it, nobody can open it */
             store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
-        store_image_close(img);
+        store_image_close(img); /* written back unless discarded */
         return;
     }
 }

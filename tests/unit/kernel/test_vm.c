@@ -697,3 +697,45 @@ Test(vmsmall, other_processes_are_swapped_out)
     kern->procs = NULL;
     free_proc(q);
 }
+
+Test(vm, unmapped_file_image_is_parked_until_close)
+{
+    int fd = temp_file(2);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + PG, 'p');
+    cr_assert_eq(k_vm_unmap(proc, BASE, 2 * PG), 0);
+    char c = 0;
+    k_vm_file_before_io(kern, fd); /* a read(2) still sees the data */
+    cr_assert_eq(pread(fd, &c, 1, PG), 1);
+    cr_expect_eq(c, 'p');
+    /* Mapped again: the same frames (a reclaim, no read). */
+    struct store_cache_stats before, after;
+    store_cache_stats(kern->cache, &before);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + PG + 1, 'q');
+    cr_assert_eq(k_vm_unmap(proc, BASE, 2 * PG), 0);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.reads, before.reads);
+    /* The file vanished with its last close: its dirty page is dropped unwritten. */
+    k_vm_file_closed(fd, true);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.writebacks, before.writebacks, "nothing written for a vanished file");
+    cr_expect_null(store_image_find(kern->cache, fd), "the image is gone");
+    cr_assert_eq(pread(fd, &c, 1, PG + 1), 1);
+    cr_expect_eq(c, 0);
+    close(fd);
+}
+
+Test(vm, parked_image_is_written_back_at_close)
+{
+    int fd = temp_file(1);
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + 3, 'w');
+    cr_assert_eq(k_vm_unmap(proc, BASE, PG), 0);
+    k_vm_file_closed(fd, false);
+    cr_expect_null(store_image_find(kern->cache, fd));
+    char c = 0;
+    cr_assert_eq(pread(fd, &c, 1, 3), 1);
+    cr_expect_eq(c, 'w', "written back when closed");
+    close(fd);
+}
