@@ -5,10 +5,10 @@
  * check arguments and leave the work to vm.c, as sys_mem.c does for mmap.
  * docs/symunix-calls.md is the manual.
  *
- * For now (one process per node, no network) every lseg is backed by a host
- * MAP_SHARED mapping of its image file, so writes through any mapping are seen
- * by every other mapping of the file and by read(2). Global and strict are
- * recorded and reported but behave like local memory.
+ * Every lseg maps pages of its image file in the node's buffer cache (vm.c),
+ * so writes through any mapping are seen by every other mapping of the file on
+ * the node and by read(2). Global and strict are recorded and reported but
+ * behave like local memory (no network yet).
  */
 #include <errno.h>
 #include <fcntl.h>
