@@ -301,6 +301,9 @@ int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
  * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
 void k_vm_file_closed(int hostfd, bool vanished);
+/* The cache's materialize hook (ctx: the node's struct store_names): a lazy
+ * anonymous file about to be written back gets its host file. */
+int k_vm_materialize(void *names, int hostfd);
 void k_vm_unpark_all(struct k_kernel *k);
 int k_vm_file_sync(struct k_kernel *k, int hostfd);
 /* Give child (same kernel, empty address space) what a fork/spawn child gets:

@@ -48,6 +48,7 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
         return rc;
     }
     store_names_set_rekey(k->names, store_cache_rekey, k->cache);
+    store_cache_set_materialize(k->cache, k_vm_materialize, k->names);
     *out = k;
     return 0;
 }

@@ -1010,6 +1010,11 @@ static struct store_image *file_image(struct k_kernel *k, int hostfd)
     return k && k->cache ? store_image_find(k->cache, hostfd) : NULL;
 }
 
+int k_vm_materialize(void *names, int hostfd)
+{
+    return store_anon_materialize(names, hostfd);
+}
+
 void k_vm_file_before_io(struct k_kernel *k, int hostfd)
 {
     struct store_image *img = file_image(k, hostfd);

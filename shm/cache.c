@@ -84,6 +84,7 @@ struct store_image {
     int fd;               /* the cache's own duplicate; -1: a lazy image with no file yet */
     int writable;         /* fd opened O_WRONLY or O_RDWR */
     int lazy;             /* made by store_image_new_lazy: never found by identity */
+    int memfile;          /* fd is a memory file (memfd): the store has no file yet */
     struct lazy_dir *dir; /* lazy: where its unnamed file goes at first write-back */
     dev_t dev;
     ino_t ino;
@@ -100,6 +101,8 @@ struct store_cache {
     struct link avail;  /* AVAILABLE frames, oldest first */
     struct link images; /* open images */
     struct lazy_dir *dirs;
+    int (*materialize)(void *ctx, int fd); /* store_cache_set_materialize */
+    void *mctx;
     struct store_frame **hash;
     size_t hmask;             /* hash buckets - 1 */
     struct store_frame **all; /* every allocated frame, for store_cache_free */
@@ -221,6 +224,11 @@ static int writeback(struct store_cache *c, struct store_frame *f)
     if (len && img->fd < 0) {
         int e = lazy_materialize(img);
         if (e < 0) return e;
+    }
+    if (len && img->memfile && c->materialize) {
+        /* The page must reach the store: the memory file becomes a host file
+         * (under the same fd number) first. On failure it stays in memory. */
+        if (c->materialize(c->mctx, img->fd) == 0) img->memfile = 0;
     }
     while (done < len) {
         ssize_t n = pwrite(img->fd, f->data + done, len - done, (off_t)(off + done));
@@ -433,6 +441,7 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         return e;
     }
     img->cache = c;
+    img->memfile = fcntl(fd, F_GET_SEALS) >= 0; /* only memory files have seals */
     img->writable = writable;
     img->dev = st.st_dev;
     img->ino = st.st_ino;
@@ -513,6 +522,12 @@ unsigned store_image_refs(const struct store_image *img)
 int store_image_has_file(const struct store_image *img)
 {
     return img->fd >= 0;
+}
+
+void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx)
+{
+    c->materialize = fn;
+    c->mctx = ctx;
 }
 
 void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)

@@ -135,6 +135,11 @@ int store_image_has_file(const struct store_image *img);
 /* The open image of the regular file at host fd `fd`, or NULL (no reference
  * taken): how read/write/ftruncate/fsync find the pages mappers see. */
 struct store_image *store_image_find(struct store_cache *c, int fd);
+/* Before the first write-back to an image whose file is a memory file (a lazy
+ * anonymous file not yet in the store, shm/image.h), call fn(ctx, fd) with the
+ * image's fd: it makes it a host file of the store under the same fd number
+ * (store_anon_materialize), 0 or -errno. */
+void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx);
 /* The file (odev, oino) is now known as (ndev, nino) (a lazy anonymous file
  * turned from a memory file into a host file under the same fds; image.h's
  * store_names_set_rekey callback, cache = the struct store_cache). */

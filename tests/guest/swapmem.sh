@@ -2,7 +2,8 @@
 # swapmem.sh — memory accounting: test_swapmem.elf writes and reads back 32 MiB
 # on a node of 4 MiB (`symunix run --mem 4M --stats`). It must print "all ok"
 # and exit 0, and the statistics must show that pages were evicted and written
-# back. Also: a bad --mem value is refused with status 2 and a message.
+# back; test_swapanon.elf does the same with a lazy anonymous image file. Also:
+# a bad --mem value is refused with status 2 and a message.
 # Usage: swapmem.sh SYMUNIX GUEST_ELF_DIR
 set -u
 symunix=$(realpath "$1")
@@ -24,6 +25,16 @@ for k in page_evictions page_writebacks; do
     [[ -n $v && $v -gt 0 ]] || fail "$k is '$v', want > 0"
     echo "$k: $v"
 done
+
+# A lazy anonymous file bigger than memory: a memory file until its first
+# write-back makes it an (unnamed) file of the store.
+anon=$(realpath "$2/test_swapanon.elf")
+"$symunix" run --root "$work/root2" --mem 4M "$anon" >out 2>err
+st=$?
+cat out
+[[ $st -eq 0 ]] || { cat err >&2; fail "swapanon: status $st, want 0"; }
+grep -qx "all ok" out || fail "swapanon: a check failed"
+[[ -z $(ls -A "$work/root2/anon.d") ]] || fail "swapanon: the never-named file left something in anon.d"
 
 for bad in 0 4X -1 1T 100 ""; do
     "$symunix" run --root "$work/root" --mem "$bad" "$elf" >/dev/null 2>err
