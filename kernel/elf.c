@@ -1,8 +1,8 @@
 /*
  * elf.c — the loader for static RISC-V executables: ET_EXEC at its link address
  * and static-pie ET_DYN (no PT_INTERP) at K_PIE_BIAS, without relocation (static
- * glibc relocates itself). Every check that can refuse a file is made before
- * anything is mapped, and each refusal names its reason in one line.
+ * glibc relocates itself). Segments are copy-on-write mappings of the file. Every check that can
+ * refuse a file is made before anything is mapped, and each refusal names its reason in one line.
  */
 #include <elf.h>
 #include <errno.h>
@@ -140,41 +140,71 @@ static unsigned seg_prot(const Elf64_Phdr *ph)
            ((ph->p_flags & PF_X) ? RV_PROT_X : 0);
 }
 
-/* Map one PT_LOAD. A page shared with the previous segment (which ends at
- * prev_end) is already mapped: it gets the union of both protections. */
-static int map_load(struct k_proc *p, struct image *im, const Elf64_Phdr *ph, uint64_t bias,
-                    uint64_t prev_end)
+/* Copy file bytes [from, to) of a segment into guest memory (the loader's
+ * way where a page cannot be a mapping of the file). */
+static int fill_range(struct k_proc *p, struct image *im, const Elf64_Phdr *ph, uint64_t bias,
+                      uint64_t from, uint64_t to)
 {
-    uint64_t lo = (ph->p_vaddr + bias) & ~(PAGE - 1);
-    uint64_t hi = (ph->p_vaddr + bias + ph->p_memsz + PAGE - 1) & ~(PAGE - 1);
-    uint64_t mapped_to = (prev_end + PAGE - 1) & ~(PAGE - 1);
-    unsigned prot = seg_prot(ph);
-    if (lo < mapped_to) {
-        int i = k_vm_lookup(&p->vm, lo);
-        int rc = k_vm_protect(p, lo, PAGE, p->vm.r[i].prot | prot);
+    char buf[65536];
+    while (from < to) {
+        uint64_t n = to - from;
+        if (n > sizeof buf) n = sizeof buf;
+        int rc = read_at(im, buf, n, ph->p_offset + from);
+        if (!rc) rc = k_vm_poke(p, ph->p_vaddr + bias + from, buf, n);
         if (rc) return rc;
-        lo = mapped_to;
-    }
-    if (lo < hi) {
-        int rc = k_vm_map(p, lo, hi - lo, prot, K_REGION_TEXT, -1, 0);
-        if (rc) return refuse(im, rc, "cannot map segment: %s", strerror(-rc));
+        from += n;
     }
     return 0;
 }
 
-/* Copy a segment's file bytes into guest memory (the rest stays zero). */
-static int fill_load(struct k_proc *p, struct image *im, const Elf64_Phdr *ph, uint64_t bias)
+static uint64_t page_up(uint64_t a)
 {
-    uint64_t done = 0;
-    char buf[65536];
-    while (done < ph->p_filesz) {
-        uint64_t n = ph->p_filesz - done;
-        if (n > sizeof buf) n = sizeof buf;
-        int rc = read_at(im, buf, n, ph->p_offset + done);
-        if (!rc) rc = k_vm_poke(p, ph->p_vaddr + bias + done, buf, n);
+    return (a + PAGE - 1) & ~(PAGE - 1);
+}
+
+/*
+ * Map one PT_LOAD as a copy-on-write mapping of the executable's image (its
+ * pages are read from the file on first touch, a write copies the page, and a
+ * later rewrite of the file does not reach the running program: vm.c). The
+ * bytes between p_filesz and the end of its page are zeroed (a copy of that
+ * page), the pages after it read as zeros (bss). A page shared with the
+ * previous segment (which ends at prev_end) is already mapped: it gets the
+ * union of both protections and this segment's bytes are copied into it; a
+ * segment whose file offset is not congruent to its address modulo the page
+ * size is copied whole into anonymous memory.
+ */
+static int map_load(struct k_proc *p, struct image *im, const Elf64_Phdr *ph, uint64_t bias,
+                    uint64_t prev_end)
+{
+    uint64_t vstart = ph->p_vaddr + bias, fend = vstart + ph->p_filesz;
+    uint64_t lo = vstart & ~(PAGE - 1), hi = page_up(vstart + ph->p_memsz);
+    uint64_t mapped_to = page_up(prev_end);
+    unsigned prot = seg_prot(ph);
+    int rc = 0;
+    if (lo < mapped_to) {
+        int i = k_vm_lookup(&p->vm, lo);
+        rc = k_vm_protect(p, lo, PAGE, p->vm.r[i].prot | prot);
+        uint64_t n = mapped_to - vstart < ph->p_filesz ? mapped_to - vstart : ph->p_filesz;
+        if (!rc) rc = fill_range(p, im, ph, bias, 0, n);
         if (rc) return rc;
-        done += n;
+        lo = mapped_to;
     }
+    if (lo >= hi) return 0;
+    bool cow = (ph->p_offset & (PAGE - 1)) == (vstart & (PAGE - 1));
+    if (!cow) {
+        rc = k_vm_map(p, lo, hi - lo, prot, K_REGION_TEXT, -1, 0);
+        if (!rc && fend > lo) rc = fill_range(p, im, ph, bias, lo - vstart, ph->p_filesz);
+    } else {
+        rc = k_vm_map(p, lo, hi - lo, prot, K_REGION_TEXT, im->fd, ph->p_offset - (vstart - lo));
+        uint64_t zpage = fend > lo ? page_up(fend) : lo; /* first page wholly past the file bytes */
+        if (!rc && ph->p_memsz > ph->p_filesz && fend > lo && fend < zpage) {
+            static const char zeros[PAGE];
+            uint64_t end = vstart + ph->p_memsz < zpage ? vstart + ph->p_memsz : zpage;
+            rc = k_vm_poke(p, fend, zeros, end - fend);
+        }
+        if (!rc && zpage < hi) rc = k_vm_map_zero(p, zpage, hi - zpage);
+    }
+    if (rc) return refuse(im, rc, "cannot map segment: %s", strerror(-rc));
     return 0;
 }
 
@@ -202,7 +232,6 @@ static int load_all(struct k_proc *p, struct image *im, uint64_t bias)
         const Elf64_Phdr *ph = &im->ph[i];
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0) continue;
         int rc = map_load(p, im, ph, bias, prev_end);
-        if (!rc) rc = fill_load(p, im, ph, bias);
         if (rc) return rc == -EFAULT ? refuse(im, -ENOMEM, "cannot fill segment") : rc;
         prev_end = ph->p_vaddr + bias + ph->p_memsz;
     }

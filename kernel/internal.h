@@ -24,6 +24,8 @@
 #include "shm/image.h"
 
 struct store;
+struct store_image;
+struct store_frame;
 
 /* ---- Address space (vm.c) ------------------------------------------------ */
 
@@ -44,24 +46,48 @@ struct store;
 #define K_ELF_MAX    (64ull << 30)   /* largest total memsz of an executable */
 
 /*
- * One mapped range of guest virtual memory, backed by host memory from mmap: a
- * Symunix II logical segment (lseg). Besides the protection it carries the
- * lseg's other attributes as symunix/abi.h spells them, in `attr`: the virtual
- * ones (SYM_CACHE, SYM_SPAWN_*, SYM_EXEC_KEEP; mapctl changes them) and the
- * physical ones fixed at creation (SYM_MEM_GLOBAL, SYM_MEM_STRICT). `off` is the
- * offset of `start` in the image file (dev, ino), or (0, 0) for memory that has
- * no image file yet. Splitting a region copies all of these and advances the
- * right-hand piece's `off`.
+ * One layer of memory objects (vm.c): an image of the node's cache, and for a
+ * copy-on-write shadow the layer below it. A page of a region is taken from
+ * the newest layer that has it: a base layer (`below` NULL) has every page; a
+ * shadow has the pages written since it was made (`present`, page numbers of
+ * its image, which are those of every layer below: no offsets between
+ * layers). A layer below a shadow is frozen: nobody writes it again.
+ */
+struct k_pgset {
+    uint64_t *keys; /* open addressing; 0 = empty, else page number + 1 */
+    size_t cap, n;
+};
+struct k_layer {
+    int refs;                      /* regions and shadows that use it */
+    int nabove;                    /* shadows whose `below` is this layer */
+    struct store_image *img;       /* its pages (a reference of the layer's own) */
+    struct k_layer *below;         /* NULL: a base layer */
+    bool priv;                     /* a lazy image only its mappers see (anonymous or shadow) */
+    bool shared;                   /* priv, but also mapped by another process (INHERIT) */
+    bool writable;                 /* the image may be written (file open for writing) */
+    struct k_pgset present;        /* shadow: the pages it has */
+    struct k_layer *fnext, *fprev; /* shadow over a file: on vm.c's list of them */
+};
+
+/*
+ * One mapped range of guest virtual memory: a Symunix II logical segment
+ * (lseg) mapping pages of a layer (an image file, or a copy-on-write stack of
+ * them). Besides the protection it carries the lseg's other attributes as
+ * symunix/abi.h spells them, in `attr`: the virtual ones (SYM_CACHE,
+ * SYM_SPAWN_*, SYM_EXEC_KEEP; mapctl changes them) and the physical ones fixed
+ * at creation (SYM_MEM_GLOBAL, SYM_MEM_STRICT). `off` is the offset of `start`
+ * in the layer's image; (dev, ino) identify the image file a guest named (0, 0
+ * for anonymous memory). Splitting a region copies all of these (one more
+ * reference to the layer) and advances the right-hand piece's `off`.
  */
 struct k_region {
     uint64_t start, end; /* page-aligned guest range [start, end) */
     unsigned prot;       /* RV_PROT_* */
-    uint8_t *host;       /* host address of `start` */
-    uint64_t host_len;   /* length of the host mapping that `host` begins */
     int kind;            /* K_REGION_* */
     unsigned attr;       /* SYM_CACHE | SYM_SPAWN_* | SYM_EXEC_KEEP | SYM_MEM_* */
-    uint64_t off;        /* offset of `start` in the image file */
+    uint64_t off;        /* offset of `start` in the layer's image */
     uint64_t dev, ino;   /* the image file (host identity, as fstat reports it) */
+    struct k_layer *layer;
 };
 enum {
     K_REGION_ANON = 0,
@@ -73,11 +99,23 @@ enum {
     K_REGION_TEXT /* a PT_LOAD segment of the executable */
 };
 
+/* A page the process holds pinned in the cache (what its hart may cache). */
+struct k_pin {
+    uint64_t vpage; /* 0 = empty slot */
+    struct store_frame *f;
+    int flags; /* STORE_PAGE_WRITE when pinned for writing */
+    bool top;  /* the frame belongs to the region's top layer */
+};
+
 struct k_vm {
     struct k_region *r; /* sorted by start, disjoint */
     int n, cap;
     uint64_t brk_start, brk_cur; /* program break */
     uint64_t mmap_base;          /* next top-down mmap hint */
+    struct k_pin *pins;          /* open addressing by vpage */
+    size_t pcap, npins;
+    uint64_t oom_instret; /* instret at the last self swap-out (livelock guard) */
+    int oom_repeat;
 };
 
 /* ---- Descriptors (sys_file.c) -------------------------------------------- */
@@ -287,6 +325,44 @@ int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 uint64_t k_vm_set_brk(struct k_proc *p, uint64_t newbrk);
 /* Resize (and maybe move) the mapping at old; returns the address or -errno. */
 int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t newlen, bool maymove);
+/* The pages of [start, start+len), fully mapped by private file mappings
+ * (shadows), read as zeros from now on (the loader's bss). 0 or -errno. */
+int k_vm_map_zero(struct k_proc *p, uint64_t start, uint64_t len);
+/* madvise(DONTNEED): drop the pages of the range; private anonymous memory
+ * reads back as zeros, a private file mapping as the file. */
+int k_vm_discard(struct k_proc *p, uint64_t start, uint64_t len);
+/* msync: write the dirty pages of the shared file mappings in the range back
+ * (and fsync when `wait`). 0 or the first error. */
+int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait);
+/* Put every page p holds pinned (its frames become AVAILABLE, reclaimable
+ * without I/O if touched again before reuse) and flush its hart. The number
+ * of pages put. The scheduler calls this to swap a process out; translate
+ * calls it for the node's other processes when the cache is full. */
+int k_vm_swap_out(struct k_proc *p);
+/* Coherence of file system calls with mapped pages of the same file (sys_file.c
+ * calls these with the host fd): before a read, dirty pages reach the file;
+ * before a write likewise, and after it the cached pages are refilled;
+ * ftruncate and fsync go through the cache when the file has an image.
+ * k_vm_file_truncate/k_vm_file_sync return 1 when they did nothing (no image:
+ * the caller makes the host call), else 0 or a negative errno. */
+void k_vm_file_before_io(struct k_kernel *k, int hostfd);
+/* Before a write(2) of [off, off+len) (off < 0: at the file position): as
+ * k_vm_file_before_io, and the private (copy-on-write) mappers of the file,
+ * e.g. a running executable, get their copy of those pages first. */
+void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len);
+void k_vm_file_after_write(struct k_kernel *k, int hostfd);
+int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
+/* The image of a file no lseg maps stays in the cache ("parked") until a
+ * process's last descriptor of the file is closed; sys_file.c then calls
+ * this (vanished: store_file_close returned 1, the file is gone): the pages
+ * of a vanished file are dropped unwritten, others written back.
+ * k_vm_unpark_all closes every parked image (kernel end). */
+void k_vm_file_closed(int hostfd, bool vanished);
+/* The cache's materialize hook (ctx: the node's struct store_names): a lazy
+ * anonymous file about to be written back gets its host file. */
+int k_vm_materialize(void *names, int hostfd);
+void k_vm_unpark_all(struct k_kernel *k);
+int k_vm_file_sync(struct k_kernel *k, int hostfd);
 /* Give child (same kernel, empty address space) what a fork/spawn child gets:
  * each region of parent by its SYM_SPAWN_* action (DROP: absent; COPY: a
  * private copy-on-write copy; INHERIT: the same pages, shared; REALLOC: fresh

@@ -22,9 +22,11 @@
 
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
+#include "shm/cache.h"
 #include "shm/store.h"
 
 #define DEFAULT_QUANTUM 1000000
+#define DEFAULT_MEM     (1ull << 30)       /* node memory when --mem is not given */
 #define ARG_MAX_BYTES   (K_STACK_SIZE / 4) /* as Linux: a quarter of RLIMIT_STACK */
 #define NAUX            19
 
@@ -41,6 +43,14 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
         free(k);
         return rc;
     }
+    rc = store_cache_new(k->cfg.mem_bytes ? k->cfg.mem_bytes : DEFAULT_MEM, &k->cache);
+    if (rc < 0) {
+        store_names_free(k->names);
+        free(k);
+        return rc;
+    }
+    store_names_set_rekey(k->names, store_cache_rekey, k->cache);
+    store_cache_set_materialize(k->cache, k_vm_materialize, k->names);
     *out = k;
     return 0;
 }
@@ -83,6 +93,8 @@ void k_kernel_free(k_kernel *k)
     if (!k) return;
     while (k->procs)
         proc_free(k, k->procs);
+    k_vm_unpark_all(k);
+    store_cache_free(k->cache);
     store_names_free(k->names);
     free(k);
 }
@@ -449,6 +461,17 @@ void k_request_kill(k_kernel *k, int sig)
 void k_get_stats(const k_kernel *k, struct k_stats *out)
 {
     *out = k->stats;
+    if (k->cache) {
+        struct store_cache_stats cs;
+        struct store_cache_counts cn;
+        store_cache_stats(k->cache, &cs);
+        store_cache_counts(k->cache, &cn);
+        out->mem_bytes = (uint64_t)cn.limit * STORE_PAGE_SIZE;
+        out->page_misses = cs.misses;
+        out->page_reclaims = cs.reclaims;
+        out->page_evictions = cs.evictions;
+        out->page_writebacks = cs.writebacks;
+    }
     for (const struct k_proc *p = k->procs; p; p = p->next) {
         if (!p->hart) continue;
         struct rv_stats st;

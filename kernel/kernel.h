@@ -50,6 +50,13 @@ struct k_stats {
     uint64_t signals;      /* signals delivered to guest handlers */
     uint64_t tlb_misses;
     uint64_t pages_decoded;
+    /* Node memory (the cache of image-file pages, kernel/vm.c). */
+    uint64_t mem_bytes;       /* its size */
+    uint64_t page_misses;     /* pages that needed a frame */
+    uint64_t page_reclaims;   /* pages found again on the available list (no I/O) */
+    uint64_t page_evictions;  /* frames taken from another page */
+    uint64_t page_writebacks; /* dirty pages written to their image file */
+    uint64_t swap_outs;       /* processes swapped out (their pins put) */
     /* Numbers of the unknown calls (distinct, in first-seen order). */
     int enosys_nr[32];
     uint64_t enosys_count[32];

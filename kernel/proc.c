@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -284,6 +285,30 @@ static bool retry_call(struct k_proc *p)
     return true;
 }
 
+/*
+ * The cache had no frame for the page p faulted on, with every other process
+ * of the node swapped out (vm.c): p gives up its own pages and runs again,
+ * refaulting only what the instruction needs. When that happens twice with no
+ * instruction retired between, p alone cannot fit: it ends with SIGKILL.
+ */
+static void out_of_memory(struct k_proc *p, const struct rv_fault *f)
+{
+    uint64_t n = rv_instret(p->hart);
+    if (p->vm.oom_repeat && p->vm.oom_instret == n) {
+        struct k_stats st;
+        k_get_stats(p->k, &st);
+        fprintf(stderr,
+                "symunix: pid %d: out of memory at %#llx (node memory %llu bytes; see --mem): "
+                "killed\n",
+                p->pid, (unsigned long long)f->addr, (unsigned long long)st.mem_bytes);
+        k_proc_exit(p, SIGKILL);
+        return;
+    }
+    p->vm.oom_repeat = 1;
+    p->vm.oom_instret = n;
+    k_vm_swap_out(p);
+}
+
 /* Turn a hart stop into a syscall or a signal. */
 static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
 {
@@ -295,7 +320,9 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
     case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
     case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
     case RV_STOP_FAULT:
-        if (f->err == -EBUSY)
+        if (f->err == -ENOMEM)
+            out_of_memory(p, f);
+        else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
         else
             k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
@@ -381,8 +408,9 @@ static int proc_copy(struct k_proc *parent, int exit_signal, struct k_proc **out
     rv_sync_fflags(parent->hart);
     *rv_state(c->hart) = *rv_state(parent->hart);
     rv_state(c->hart)->x[10] = 0;
-    int rc = k_vm_fork(parent, c);
-    if (!rc) rc = k_files_fork(c, parent);
+    /* Descriptors and refdirs first: the child's lazy images go to its @image. */
+    int rc = k_files_fork(c, parent);
+    if (!rc) rc = k_vm_fork(parent, c);
     if (rc) {
         k_proc_free(c); /* closes what k_files_fork shared, if it got that far */
         return rc;

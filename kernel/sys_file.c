@@ -161,7 +161,10 @@ static struct k_file *file_get(struct k_proc *p, int64_t fd)
 static int file_put(struct store_names *names, struct k_file *f)
 {
     if (--f->refs > 0) return 0;
-    if (f->image) store_file_close(names, f->hostfd); /* the fd is gone either way */
+    if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
+        int gone = store_file_close(names, f->hostfd) == 1;
+        k_vm_file_closed(f->hostfd, gone);
+    }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
     free(f);
@@ -804,8 +807,13 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
     struct io_gate g;
     int64_t r = off < 0 ? gate_open(p, f->hostfd, wr, &g) : (g.nonblock = false, 0);
     if (r) return r;
+    if (f->image && wr) /* mapped pages reach the file; private mappers keep theirs */
+        k_vm_file_before_write(p->k, f->hostfd, off, one.len);
+    else if (f->image)
+        k_vm_file_before_io(p->k, f->hostfd); /* mapped pages reach the file */
     r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
            : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd); /* and back */
     return gate_close(p, f->hostfd, wr, &g, r);
 }
 
@@ -827,8 +835,13 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
     struct io_gate g;
     int64_t r = gate_open(p, f->hostfd, wr, &g);
     if (r) return r;
+    if (f->image && wr)
+        k_vm_file_before_write(p->k, f->hostfd, -1, total);
+    else if (f->image)
+        k_vm_file_before_io(p->k, f->hostfd);
     r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
            : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd);
     return gate_close(p, f->hostfd, wr, &g, r);
 }
 
@@ -911,11 +924,18 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
     return n;
 }
 
-/* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd. */
+/* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd, or the
+ * cache's when the file has an image (mapped pages). */
 static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
 {
     struct k_file *f = file_get(p, fd);
     if (!f) return -EBADF;
+    if (op <= 1) store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
+    if (op <= 2) { /* a file with cached pages: through the cache (vm.c) */
+        int c =
+            op == 2 ? k_vm_file_truncate(p->k, f->hostfd, arg) : k_vm_file_sync(p->k, f->hostfd);
+        if (c <= 0) return c;
+    }
     int r = op == 0   ? fsync(f->hostfd)
             : op == 1 ? fdatasync(f->hostfd)
             : op == 2 ? ftruncate(f->hostfd, (off_t)arg)

@@ -134,16 +134,11 @@ int64_t sys_madvise(struct k_proc *p, const uint64_t a[6])
     if (len == 0) return 0;
     if (!user_range(a[0], len) || !k_vm_all_mapped(&p->vm, a[0], len)) return -ENOMEM;
     if (a[2] != G_MADV_DONTNEED && a[2] != G_MADV_FREE) return 0;
-    for (uint64_t at = a[0]; at < a[0] + len;) {
-        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
-        uint64_t end = r->end < a[0] + len ? r->end : a[0] + len;
-        madvise(r->host + (at - r->start), end - at, MADV_DONTNEED);
-        at = end;
-    }
-    return 0;
+    return k_vm_discard(p, a[0], len);
 }
 
-/* msync(addr, len, flags): writes shared file pages back with the host msync. */
+/* msync(addr, len, flags): writes the cache's dirty pages of shared file
+ * mappings back (and fsyncs with MS_SYNC). */
 int64_t sys_msync(struct k_proc *p, const uint64_t a[6])
 {
     uint64_t len = page_up(a[1]), flags = a[2];
@@ -151,15 +146,7 @@ int64_t sys_msync(struct k_proc *p, const uint64_t a[6])
         ((flags & G_MS_ASYNC) && (flags & G_MS_SYNC)) || len < a[1])
         return -EINVAL;
     if (!user_range(a[0], len) || !k_vm_all_mapped(&p->vm, a[0], len)) return -ENOMEM;
-    for (uint64_t at = a[0]; at < a[0] + len;) {
-        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
-        uint64_t end = r->end < a[0] + len ? r->end : a[0] + len;
-        if (r->kind == K_REGION_FILE_SHARED &&
-            msync(r->host + (at - r->start), end - at, (flags & G_MS_SYNC) ? MS_SYNC : MS_ASYNC))
-            return -errno;
-        at = end;
-    }
-    return 0;
+    return k_vm_sync(p, a[0], len, flags & G_MS_SYNC);
 }
 
 /* mremap(old, oldlen, newlen, flags, new): shrink, grow in place, or move with

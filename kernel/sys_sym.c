@@ -6,10 +6,10 @@
  * docs/symunix-calls.md is the manual.
  *
  * pinfo, pmemaddr and pmemvect describe any process of the caller's node.
- * For now (no network) every lseg is backed by a host
- * MAP_SHARED mapping of its image file, so writes through any mapping are seen
- * by every other mapping of the file and by read(2). Global and strict are
- * recorded and reported but behave like local memory.
+ * Every lseg maps pages of its image file in the node's buffer cache (vm.c),
+ * so writes through any mapping are seen by every other mapping of the file on
+ * the node and by read(2). Global and strict are recorded and reported but
+ * behave like local memory (no network yet).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,13 +66,16 @@ static int image_fd(struct k_proc *p, int fd, bool write, struct stat *st)
 }
 
 /* Grow the image file to cover [off, off+size) when it is writable and short
- * (a fresh empty file is the usual image file). A read-only short file is left
- * alone: the pages past its end read as zeros (vm.c). */
-static int cover_image(int hostfd, const struct stat *st, uint64_t end)
+ * (a fresh empty file is the usual image file), through the node's cache so
+ * that it knows the new pages are holes (zeros without I/O). A read-only
+ * short file is left alone: the pages past its end read as zeros (vm.c). */
+static int cover_image(struct k_proc *p, int hostfd, const struct stat *st, uint64_t end)
 {
     int fl = fcntl(hostfd, F_GETFL);
     if ((uint64_t)st->st_size >= end || (fl & O_ACCMODE) != O_RDWR) return 0;
-    return ftruncate(hostfd, (off_t)end) < 0 ? -errno : 0;
+    int rc = k_vm_file_truncate(p->k, hostfd, end);
+    if (rc == 1) rc = ftruncate(hostfd, (off_t)end) < 0 ? -errno : 0;
+    return rc;
 }
 
 /* mapin(vaddr, size, fd, off, flags): map [vaddr, vaddr+size) to the image file
@@ -88,9 +91,10 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     struct stat st;
     int hostfd = image_fd(p, (int)a[2], flags & SYM_PROT_WRITE, &st);
     if (hostfd < 0) return hostfd;
-    int rc = cover_image(hostfd, &st, off + size);
-    if (!rc) rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
+    int rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
+    if (!rc) rc = cover_image(p, hostfd, &st, off + size); /* the image is open now */
     if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
+    if (rc) k_vm_unmap(p, vaddr, size);
     return rc;
 }
 

@@ -1,37 +1,55 @@
 /*
- * vm.c — a process's address space: a sorted array of regions, each backed by
- * exactly the host pages it covers, the hart's translate hook, and the
- * copyin/copyout layer through which all other kernel code touches guest memory.
+ * vm.c — a process's address space: a sorted array of regions (lsegs), each
+ * mapping pages of a layer of image files served by the node's buffer cache
+ * (shm/cache.h); the hart's translate hook, which pins the cache frame of a
+ * page and hands out its memory; copy-on-write (fork, MAP_PRIVATE, exec);
+ * swap-out; and the copyin/copyout layer through which all other kernel code
+ * touches guest memory.
+ *
+ * There is no anonymous memory: brk, anonymous mmap, the stack and the
+ * trampoline map lazy images (store_image_new_lazy: no host file until a page
+ * must be written back); a shared file mapping or mapin maps the file's image,
+ * so every mapper of a page uses the same frame; a private mapping is a shadow
+ * layer (a lazy image) over the file's layer. A page is read from the newest
+ * layer that has it and written into the top layer, copied there first when
+ * it came from below (docs/kernel.md, "Memory").
  *
  * Invariants
  *  1. Regions are page-aligned, disjoint and sorted by start.
- *  2. A region's host range is [host, host + (end - start)) and belongs to that
- *     region alone, so cutting a region cuts its host mapping with munmap.
- *  3. Host memory of anonymous, private-file, stack and brk regions is always
- *     host-RW: guest protection is enforced by translate and copyin/copyout only.
- *     Shared-file regions carry the guest's R/W on the host too, so writing a
- *     file opened read-only fails as on Linux.
+ *  2. Every page the process's hart may hold a translation for is pinned in
+ *     the cache and recorded in vm->pins (one pin per page: for writing when
+ *     the page was written, else for reading, and then translate reports the
+ *     page without W so that the first write comes back here). A pin is put
+ *     only after the hart's view of that page is flushed or together with it
+ *     (unmap, protection changes keep pins; swap-out puts them all).
+ *  3. Guest protection is enforced by translate and copyin/copyout only.
  *  4. After any change of mappings or protection the hart's view of the range is
  *     flushed (rv_flush_range) before the guest runs again.
- *  5. A region is a Symunix II lseg: its attributes (attr, and the image file
- *     identity and offset) survive every split, the right-hand piece's offset
- *     advanced by the split point. New regions get the defaults of
- *     default_attr(); mapin and mapctl (sys_sym.c) set them through
- *     k_vm_set_attr.
+ *  5. A region is a Symunix II lseg: its attributes (attr, the image file
+ *     identity and offset, the layer) survive every split, the right-hand
+ *     piece's offset advanced by the split point. New regions get the
+ *     defaults of default_attr(); mapin and mapctl (sys_sym.c) set them
+ *     through k_vm_set_attr.
+ *  6. A layer below a shadow is never written again. Pages of a private
+ *     layer that no other process maps and no shadow sits on are discarded
+ *     when unmapped (so a regrown brk reads zeros and the frames are free).
  */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/cache.h"
+#include "shm/store.h"
 #include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
+/* Logical size of a lazy image: covers any page number of user space. */
+#define IMG_SIZE (1ull << 40)
 
 static uint64_t len_of(const struct k_region *r)
 {
@@ -43,9 +61,438 @@ static void flush(struct k_proc *p, uint64_t start, uint64_t len)
     if (p->hart) rv_flush_range(p->hart, start, len);
 }
 
+/* ---- Sets of page numbers and the pin table (open addressing) ------------- */
+
+static size_t hash64(uint64_t k)
+{
+    k *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(k ^ (k >> 29));
+}
+
+/* Is slot h's home cyclically in (i, j]? Then the entry at j may not move to i. */
+static bool stays(size_t h, size_t i, size_t j)
+{
+    return i <= j ? (h > i && h <= j) : (h > i || h <= j);
+}
+
+static bool pgset_has(const struct k_pgset *s, uint64_t pg)
+{
+    if (!s->n) return false;
+    uint64_t key = pg + 1;
+    size_t m = s->cap - 1;
+    for (size_t i = hash64(key) & m;; i = (i + 1) & m) {
+        if (s->keys[i] == key) return true;
+        if (!s->keys[i]) return false;
+    }
+}
+
+static int pgset_add(struct k_pgset *s, uint64_t pg)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        uint64_t *keys = calloc(cap, sizeof *keys);
+        if (!keys) return -ENOMEM;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->keys[i]) continue;
+            size_t j = hash64(s->keys[i]) & (cap - 1);
+            while (keys[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = s->keys[i];
+        }
+        free(s->keys);
+        s->keys = keys;
+        s->cap = cap;
+    }
+    uint64_t key = pg + 1;
+    size_t m = s->cap - 1, i = hash64(key) & m;
+    for (; s->keys[i]; i = (i + 1) & m)
+        if (s->keys[i] == key) return 0;
+    s->keys[i] = key;
+    s->n++;
+    return 0;
+}
+
+static void pgset_del(struct k_pgset *s, uint64_t pg)
+{
+    if (!s->n) return;
+    uint64_t key = pg + 1;
+    size_t m = s->cap - 1, i = hash64(key) & m;
+    for (; s->keys[i] != key; i = (i + 1) & m)
+        if (!s->keys[i]) return;
+    s->keys[i] = 0;
+    s->n--;
+    for (size_t j = (i + 1) & m; s->keys[j]; j = (j + 1) & m) {
+        if (stays(hash64(s->keys[j]) & m, i, j)) continue;
+        s->keys[i] = s->keys[j];
+        s->keys[j] = 0;
+        i = j;
+    }
+}
+
+static struct k_pin *pin_find(struct k_vm *vm, uint64_t vpage)
+{
+    if (!vm->npins) return NULL;
+    size_t m = vm->pcap - 1;
+    for (size_t i = hash64(vpage) & m;; i = (i + 1) & m) {
+        if (vm->pins[i].vpage == vpage) return &vm->pins[i];
+        if (!vm->pins[i].vpage) return NULL;
+    }
+}
+
+static int pin_add(struct k_vm *vm, const struct k_pin *pin)
+{
+    if ((vm->npins + 1) * 2 > vm->pcap) {
+        size_t cap = vm->pcap ? vm->pcap * 2 : 256;
+        struct k_pin *t = calloc(cap, sizeof *t);
+        if (!t) return -ENOMEM;
+        for (size_t i = 0; i < vm->pcap; i++) {
+            if (!vm->pins[i].vpage) continue;
+            size_t j = hash64(vm->pins[i].vpage) & (cap - 1);
+            while (t[j].vpage)
+                j = (j + 1) & (cap - 1);
+            t[j] = vm->pins[i];
+        }
+        free(vm->pins);
+        vm->pins = t;
+        vm->pcap = cap;
+    }
+    size_t m = vm->pcap - 1, i = hash64(pin->vpage) & m;
+    while (vm->pins[i].vpage)
+        i = (i + 1) & m;
+    vm->pins[i] = *pin;
+    vm->npins++;
+    return 0;
+}
+
+/* Remove the pin at slot i (the frame's pin is the caller's business). */
+static void pin_del_at(struct k_vm *vm, size_t i)
+{
+    size_t m = vm->pcap - 1;
+    vm->pins[i].vpage = 0;
+    vm->npins--;
+    for (size_t j = (i + 1) & m; vm->pins[j].vpage; j = (j + 1) & m) {
+        if (stays(hash64(vm->pins[j].vpage) & m, i, j)) continue;
+        vm->pins[i] = vm->pins[j];
+        vm->pins[j].vpage = 0;
+        i = j;
+    }
+}
+
+/* Put the pins of [start, end) and flush the hart there. */
+static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
+{
+    struct k_vm *vm = &p->vm;
+    if (!vm->npins || start >= end) return;
+    if ((end - start) / PAGE <= vm->pcap) {
+        for (uint64_t v = start; v < end && vm->npins; v += PAGE) {
+            struct k_pin *e = pin_find(vm, v);
+            if (!e) continue;
+            store_page_put(e->f, e->flags);
+            pin_del_at(vm, (size_t)(e - vm->pins));
+        }
+    } else {
+        for (size_t i = 0; i < vm->pcap; i++) {
+            while (vm->pins[i].vpage >= start && vm->pins[i].vpage < end) {
+                store_page_put(vm->pins[i].f, vm->pins[i].flags);
+                pin_del_at(vm, i);
+            }
+        }
+    }
+    flush(p, start, end - start);
+}
+
+int k_vm_swap_out(struct k_proc *p)
+{
+    struct k_vm *vm = &p->vm;
+    int n = 0;
+    for (size_t i = 0; i < vm->pcap; i++) {
+        if (!vm->pins[i].vpage) continue;
+        store_page_put(vm->pins[i].f, vm->pins[i].flags);
+        vm->pins[i].vpage = 0;
+        n++;
+    }
+    vm->npins = 0;
+    if (p->hart) rv_flush_all(p->hart);
+    if (n && p->k) p->k->stats.swap_outs++;
+    return n;
+}
+
+/* ---- Layers ----------------------------------------------------------------- */
+
+/* Every shadow layer over a file's layer, for k_vm_file_before_write. */
+static struct k_layer *file_shadows;
+
+/*
+ * Parked images: the image of a file that no lseg maps any more stays open (a
+ * reference of this list, at most K_PARKED, oldest closed first) with its
+ * pages cached, dirty ones included, until a process closes the file for the
+ * last time (k_vm_file_closed): then a file that vanished (an anonymous file
+ * never named, or deleted by its close action) is dropped without writing its
+ * pages, any other is written back and closed. So mapin, touch, mapout, close
+ * of a lazy anonymous file writes nothing.
+ */
+#define K_PARKED 32
+static struct store_image *parked[K_PARKED];
+static struct store_cache *parked_cache;
+static int nparked;
+
+static void unpark_at(int i)
+{
+    memmove(&parked[i], &parked[i + 1], (size_t)(nparked - i - 1) * sizeof *parked);
+    nparked--;
+}
+
+/* The last lseg of file image img is gone: park it (its reference moves to
+ * the list; a second reference of an image already parked is dropped). */
+static void image_park(struct k_kernel *k, struct store_image *img)
+{
+    if (!k || (parked_cache && parked_cache != k->cache)) { /* another kernel: no parking */
+        store_image_close(img);
+        return;
+    }
+    parked_cache = k->cache;
+    for (int i = 0; i < nparked; i++)
+        if (parked[i] == img) {
+            store_image_close(img);
+            return;
+        }
+    if (nparked == K_PARKED) {
+        store_image_close(parked[0]);
+        unpark_at(0);
+    }
+    parked[nparked++] = img;
+}
+
+void k_vm_file_closed(int hostfd, bool vanished)
+{
+    struct store_image *img = parked_cache ? store_image_find(parked_cache, hostfd) : NULL;
+    for (int i = 0; img && i < nparked; i++) {
+        if (parked[i] != img) continue;
+        unpark_at(i);
+        if (vanished && store_image_refs(img) == 1) /* nobody maps it, nobody can open it */
+            store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
+        store_image_close(img); /* written back unless discarded */
+        return;
+    }
+}
+
+void k_vm_unpark_all(struct k_kernel *k)
+{
+    if (!k || parked_cache != k->cache) return;
+    while (nparked)
+        store_image_close(parked[--nparked]);
+    parked_cache = NULL;
+}
+
+static void layer_put(struct k_kernel *k, struct k_layer *l)
+{
+    while (l && --l->refs == 0) {
+        struct k_layer *below = l->below;
+        if (l->fprev)
+            l->fprev->fnext = l->fnext;
+        else if (file_shadows == l)
+            file_shadows = l->fnext;
+        if (l->fnext) l->fnext->fprev = l->fprev;
+        if (l->priv)
+            store_image_close(l->img);
+        else
+            image_park(k, l->img);
+        free(l->present.keys);
+        free(l);
+        if (below) below->nabove--;
+        l = below;
+    }
+}
+
+/* Where a process's lazy images get their file if they ever need one: its
+ * "@image" directory, else the store's root. */
+static int image_dir(struct k_proc *p)
+{
+    int dfd;
+    const char *rest;
+    if (store_refdir_lookup(&p->refdirs, STORE_REFNAME_IMAGE, &dfd, &rest) == 1) return dfd;
+    return store_root_fd(p->k->cfg.store);
+}
+
+/* A new private layer on a lazy image of `size` bytes, over `below` (NULL:
+ * a base layer of zeros). */
+static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, struct k_layer **out)
+{
+    if (!p->k || !p->k->cache) return -ENOMEM;
+    struct k_layer *l = calloc(1, sizeof *l);
+    if (!l) return -ENOMEM;
+    int rc = store_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
+    if (rc) {
+        free(l);
+        return rc;
+    }
+    l->refs = 1;
+    l->priv = l->writable = true;
+    l->below = below;
+    if (below) {
+        below->refs++;
+        below->nabove++;
+    }
+    if (below && !below->priv) {
+        l->fnext = file_shadows;
+        if (file_shadows) file_shadows->fprev = l;
+        file_shadows = l;
+    }
+    *out = l;
+    return 0;
+}
+
+/* A base layer on the image of the file at hostfd. */
+static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
+{
+    if (!p->k || !p->k->cache) return -ENOMEM;
+    int fl = fcntl(hostfd, F_GETFL);
+    if (fl < 0) return -EBADF;
+    struct k_layer *l = calloc(1, sizeof *l);
+    if (!l) return -ENOMEM;
+    int rc = store_image_open(p->k->cache, hostfd, &l->img);
+    if (rc) {
+        free(l);
+        return rc;
+    }
+    store_image_reload(l->img, 0, 0); /* take the file's current size */
+    l->refs = 1;
+    l->writable = (fl & O_ACCMODE) == O_RDWR;
+    *out = l;
+    return 0;
+}
+
+/* Does layer l itself hold page pg? */
+static bool layer_has(const struct k_layer *l, uint64_t pg)
+{
+    return !l->below || pgset_has(&l->present, pg);
+}
+
+/* The newest layer from l down that holds page pg. */
+static struct k_layer *layer_with(struct k_layer *l, uint64_t pg)
+{
+    while (!layer_has(l, pg))
+        l = l->below;
+    return l;
+}
+
+/* May the pages of region r be thrown away when r stops mapping them? */
+static bool discardable(const struct k_region *r)
+{
+    const struct k_layer *l = r->layer;
+    return l->priv && !l->shared && l->nabove == 0;
+}
+
+/* Throw away pages [start, end) of region r's layer (discardable(r) holds). */
+static void discard_pages(struct k_region *r, uint64_t start, uint64_t end)
+{
+    struct k_layer *l = r->layer;
+    uint64_t pg = (r->off + (start - r->start)) / PAGE, n = (end - start) / PAGE;
+    store_image_discard(l->img, pg, n);
+    if (!l->below || !l->present.n) return;
+    if (n <= 4 * l->present.n) {
+        for (uint64_t i = 0; i < n; i++)
+            pgset_del(&l->present, pg + i);
+        return;
+    }
+    for (size_t i = 0; i < l->present.cap;) { /* a wide range: walk the set */
+        uint64_t k = l->present.keys[i];
+        if (k && k - 1 >= pg && k - 1 - pg < n) {
+            pgset_del(&l->present, k - 1); /* may move another entry into i */
+            continue;
+        }
+        i++;
+    }
+}
+
+/* ---- The cache ---------------------------------------------------------------- */
+
+/*
+ * Pin page pg of img. When the cache is full, the node's other processes are
+ * swapped out and, if `self_ok` (the hart of p is not running), p itself.
+ */
+static int get_page(struct k_proc *p, struct store_image *img, uint64_t pg, int flags, bool self_ok,
+                    struct store_frame **f)
+{
+    int rc = store_page_get(img, pg, flags, f);
+    if (rc != -ENOMEM || !p->k) return rc;
+    for (struct k_proc *q = p->k->procs; q; q = q->next)
+        if (q != p) k_vm_swap_out(q);
+    rc = store_page_get(img, pg, flags, f);
+    if (rc != -ENOMEM || !self_ok) return rc;
+    k_vm_swap_out(p);
+    return store_page_get(img, pg, flags, f);
+}
+
+/* Protection the hart may use for page pin e of region r. */
+static unsigned pin_prot(const struct k_region *r, const struct k_pin *e)
+{
+    return (e->flags & STORE_PAGE_WRITE) ? r->prot : r->prot & ~(unsigned)RV_PROT_W;
+}
+
+/*
+ * The memory of the page holding vaddr, pinned for `access` (invariant 2):
+ * the translate hook's work, and the kernel's for copyin/copyout. `need` is
+ * the protection the region must have (0: none, for the loader). -EFAULT,
+ * -EACCES, -ENOMEM (cache full), or an I/O errno.
+ */
+static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, unsigned need,
+                    bool self_ok, uint8_t **host, unsigned *prot)
+{
+    struct k_vm *vm = &p->vm;
+    int i = k_vm_lookup(vm, vaddr);
+    if (i < 0) return -EFAULT;
+    const struct k_region *r = &vm->r[i];
+    if ((r->prot & need) != need) return -EACCES;
+    uint64_t vpage = vaddr & ~(PAGE - 1), pg = (r->off + (vpage - r->start)) / PAGE;
+    bool write = access == RV_ACCESS_WRITE;
+    struct k_pin *e = pin_find(vm, vpage), held = {0};
+    if (e && (!write || (e->flags & STORE_PAGE_WRITE))) {
+        *host = store_page_data(e->f);
+        *prot = pin_prot(r, e);
+        return 0;
+    }
+    if (e) { /* a read pin to upgrade: ours to put once the new one is taken */
+        held = *e;
+        pin_del_at(vm, (size_t)(e - vm->pins));
+    }
+    struct k_layer *top = r->layer;
+    struct k_pin pin = {.vpage = vpage, .flags = write ? STORE_PAGE_WRITE : 0, .top = true};
+    int rc;
+    if (!write) {
+        struct k_layer *l = layer_with(top, pg);
+        pin.top = l == top;
+        rc = get_page(p, l->img, pg, 0, self_ok, &pin.f);
+    } else if ((held.f && held.top) || layer_has(top, pg)) {
+        rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
+    } else { /* copy-on-write: the page comes up from a layer below */
+        struct store_frame *src = held.f;
+        rc = src ? 0 : get_page(p, layer_with(top, pg)->img, pg, 0, self_ok, &src);
+        if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
+        if (!rc) {
+            memcpy(store_page_data(pin.f), store_page_data(src), PAGE);
+            rc = pgset_add(&top->present, pg);
+            if (rc) store_page_put(pin.f, STORE_PAGE_WRITE);
+        }
+        if (src && src != held.f) store_page_put(src, 0);
+        flush(p, vpage, PAGE); /* the hart may still read the old frame */
+    }
+    if (!rc && (rc = pin_add(vm, &pin)) != 0) store_page_put(pin.f, pin.flags);
+    if (held.f) store_page_put(held.f, held.flags);
+    if (rc) {
+        if (held.f) flush(p, vpage, PAGE);
+        return rc;
+    }
+    r = &vm->r[k_vm_lookup(vm, vaddr)]; /* a swap-out does not move regions, but be plain */
+    *host = store_page_data(pin.f);
+    *prot = pin_prot(r, &pin);
+    return 0;
+}
+
+/* ---- The address space ------------------------------------------------------------ */
+
 void k_vm_init(struct k_vm *vm)
 {
-    assert(sysconf(_SC_PAGESIZE) == (long)PAGE); /* invariant 2 needs equal pages */
     memset(vm, 0, sizeof *vm);
     vm->mmap_base = K_MMAP_TOP;
 }
@@ -53,12 +500,15 @@ void k_vm_init(struct k_vm *vm)
 void k_vm_free(struct k_proc *p)
 {
     struct k_vm *vm = &p->vm;
+    k_vm_swap_out(p);
     for (int i = 0; i < vm->n; i++)
-        munmap(vm->r[i].host, len_of(&vm->r[i]));
+        layer_put(p->k, vm->r[i].layer);
     free(vm->r);
+    free(vm->pins);
     vm->r = NULL;
+    vm->pins = NULL;
     vm->n = vm->cap = 0;
-    if (p->hart) rv_flush_all(p->hart);
+    vm->pcap = vm->npins = 0;
 }
 
 /* Index of the first region whose end is above addr (n when none). */
@@ -126,57 +576,11 @@ static int split_at(struct k_vm *vm, uint64_t addr)
     if (i < 0 || vm->r[i].start == addr) return 0;
     struct k_region tail = vm->r[i];
     tail.start = addr;
-    tail.host = vm->r[i].host + (addr - vm->r[i].start);
-    tail.host_len = tail.end - tail.start;
     tail.off += addr - vm->r[i].start;
     int rc = insert_at(vm, i + 1, &tail);
     if (rc) return rc;
     vm->r[i].end = addr;
-    vm->r[i].host_len = addr - vm->r[i].start;
-    return 0;
-}
-
-static int host_prot(unsigned prot, int kind)
-{
-    if (kind != K_REGION_FILE_SHARED) return PROT_READ | PROT_WRITE;
-    return PROT_READ | ((prot & RV_PROT_W) ? PROT_WRITE : 0);
-}
-
-/* Pages of a file mapping past the end of the file would raise SIGBUS in the
- * host: back them with anonymous zero pages instead (Linux would SIGBUS the
- * guest; zeros are the benign choice for an emulator). */
-static int cover_past_eof(uint8_t *host, uint64_t len, int hostfd, uint64_t off)
-{
-    struct stat st;
-    if (fstat(hostfd, &st) < 0) return -errno;
-    uint64_t size = (uint64_t)st.st_size;
-    uint64_t valid = size <= off ? 0 : (size - off + PAGE - 1) & ~(PAGE - 1);
-    if (valid >= len) return 0;
-    void *m = mmap(host + valid, len - valid, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-    return m == MAP_FAILED ? -errno : 0;
-}
-
-/* Host memory for a new region. */
-static int host_map(uint64_t len, unsigned prot, int kind, int hostfd, uint64_t off, uint8_t **out)
-{
-    void *m;
-    if (hostfd < 0) {
-        m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-                 0);
-    } else {
-        int share = kind == K_REGION_FILE_SHARED ? MAP_SHARED : MAP_PRIVATE;
-        m = mmap(NULL, len, host_prot(prot, kind), share, hostfd, (off_t)off);
-    }
-    if (m == MAP_FAILED) return -errno;
-    if (hostfd >= 0) {
-        int rc = cover_past_eof(m, len, hostfd, off);
-        if (rc) {
-            munmap(m, len);
-            return rc;
-        }
-    }
-    *out = m;
+    vm->r[i].layer->refs++; /* both pieces map it */
     return 0;
 }
 
@@ -205,23 +609,41 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
 {
     struct k_vm *vm = &p->vm;
     if (len == 0 || ((start | len) & (PAGE - 1)) || k_vm_any_mapped(vm, start, len)) return -EINVAL;
-    struct k_region r = {.start = start,
-                         .end = start + len,
-                         .prot = prot,
-                         .kind = kind,
-                         .host_len = len,
-                         .attr = default_attr(kind)};
+    struct k_region r = {
+        .start = start, .end = start + len, .prot = prot, .kind = kind, .attr = default_attr(kind)};
     int rc = set_image(&r, hostfd, off);
     if (rc) return rc;
-    rc = host_map(len, prot, kind, hostfd, off, &r.host);
-    if (rc) return rc;
-    rc = insert_at(vm, first_ending_above(vm, start), &r);
+    if (hostfd < 0) {
+        rc = anon_layer(p, IMG_SIZE, NULL, &r.layer);
+    } else {
+        struct k_layer *file;
+        rc = file_layer(p, hostfd, &file);
+        if (rc) return rc;
+        if (kind == K_REGION_FILE_SHARED) {
+            r.layer = file;
+            if ((prot & RV_PROT_W) && !file->writable) rc = -EACCES;
+        } else {
+            uint64_t size = off + len > IMG_SIZE ? off + len : IMG_SIZE;
+            rc = anon_layer(p, size, file, &r.layer);
+            layer_put(p->k, file); /* the shadow holds it now (or nobody) */
+        }
+    }
+    if (!rc) rc = insert_at(vm, first_ending_above(vm, start), &r);
     if (rc) {
-        munmap(r.host, len);
+        layer_put(p->k, r.layer);
         return rc;
     }
     flush(p, start, len);
     return 0;
+}
+
+/* Region i stops mapping [start, end) (inside it): its pages go when nobody
+ * else can see them (invariant 6). */
+static void region_drop_pages(struct k_proc *p, int i, uint64_t start, uint64_t end)
+{
+    struct k_region *r = &p->vm.r[i];
+    unpin_range(p, start, end);
+    if (discardable(r)) discard_pages(r, start, end);
 }
 
 int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len)
@@ -233,7 +655,8 @@ int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len)
     if (rc) return rc;
     int i = first_ending_above(vm, start);
     while (i < vm->n && vm->r[i].start < end) {
-        munmap(vm->r[i].host, len_of(&vm->r[i]));
+        region_drop_pages(p, i, vm->r[i].start, vm->r[i].end);
+        layer_put(p->k, vm->r[i].layer);
         remove_at(vm, i);
     }
     flush(p, start, len);
@@ -251,21 +674,19 @@ int k_vm_set_attr(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
     struct k_vm *vm = &p->vm;
     uint64_t end = start + len;
     if (!k_vm_all_mapped(vm, start, len)) return -ENOMEM;
+    if (prot & RV_PROT_W) /* writing a file opened read-only fails as on Linux */
+        for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++)
+            if (!vm->r[i].layer->writable) return -EACCES;
     int rc = split_at(vm, start);
     if (!rc) rc = split_at(vm, end);
     if (rc) return rc;
     for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
         struct k_region *r = &vm->r[i];
-        if (r->kind == K_REGION_FILE_SHARED &&
-            mprotect(r->host, len_of(r), host_prot(prot, r->kind)) < 0) {
-            rc = -errno;
-            break;
-        }
         r->prot = prot;
         r->attr = (r->attr & ~mask) | (attr & mask);
     }
     flush(p, start, len);
-    return rc;
+    return 0;
 }
 
 /* Is [start, start+len) inside user space and free? */
@@ -299,35 +720,30 @@ int k_vm_find_free(const struct k_vm *vm, uint64_t hint, uint64_t len, uint64_t 
 
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out)
 {
-    struct k_proc *p = ctx;
-    int i = k_vm_lookup(&p->vm, vaddr);
-    if (i < 0) return -EFAULT;
-    const struct k_region *r = &p->vm.r[i];
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
-    if (!(r->prot & need[access])) return -EACCES;
-    uint64_t page = vaddr & ~(PAGE - 1);
-    out->host = r->host + (page - r->start);
-    out->prot = r->prot;
-    return 0;
+    return pin_page(ctx, vaddr, access, need[access], false, &out->host, &out->prot);
 }
 
 /*
- * Walk [g, g+len) region by region, calling fn on each host piece. `need` is the
- * protection every piece must have (0: none). -EFAULT at the first hole or
- * protection failure; pieces before it have been visited.
+ * Walk [g, g+len) page by page, calling fn on each host piece (pinned for
+ * `access`). `need` is the protection every piece must have (0: none).
+ * -EFAULT at the first hole or protection failure, or the cache's error;
+ * pieces before it have been visited.
  */
-static int walk(struct k_proc *p, uint64_t g, uint64_t len, unsigned need,
+static int walk(struct k_proc *p, uint64_t g, uint64_t len, unsigned need, enum rv_access access,
                 void (*fn)(uint8_t *host, uint64_t off, uint64_t n, void *arg), void *arg)
 {
     uint64_t done = 0;
     if (g + len < g) return -EFAULT;
     while (done < len) {
-        int i = k_vm_lookup(&p->vm, g + done);
-        if (i < 0 || (p->vm.r[i].prot & need) != need) return -EFAULT;
-        const struct k_region *r = &p->vm.r[i];
-        uint64_t n = r->end - (g + done);
+        uint8_t *host;
+        unsigned prot;
+        uint64_t at = g + done;
+        int rc = pin_page(p, at, access, need, true, &host, &prot);
+        if (rc) return rc == -EACCES ? -EFAULT : rc;
+        uint64_t n = PAGE - (at & (PAGE - 1));
         if (n > len - done) n = len - done;
-        fn(r->host + (g + done - r->start), done, n, arg);
+        fn(host + (at & (PAGE - 1)), done, n, arg);
         done += n;
     }
     return 0;
@@ -345,19 +761,19 @@ static void piece_out(uint8_t *host, uint64_t off, uint64_t n, void *arg)
 
 int k_copyin(struct k_proc *p, void *dst, uint64_t gsrc, uint64_t len)
 {
-    return walk(p, gsrc, len, RV_PROT_R, piece_in, dst);
+    return walk(p, gsrc, len, RV_PROT_R, RV_ACCESS_READ, piece_in, dst);
 }
 
 int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len)
 {
-    int rc = walk(p, gdst, len, RV_PROT_W, piece_out, (void *)src);
+    int rc = walk(p, gdst, len, RV_PROT_W, RV_ACCESS_WRITE, piece_out, (void *)src);
     if (p->hart && len) rv_code_written(p->hart, gdst, len);
     return rc;
 }
 
 int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len)
 {
-    int rc = walk(p, gdst, len, 0, piece_out, (void *)src);
+    int rc = walk(p, gdst, len, 0, RV_ACCESS_WRITE, piece_out, (void *)src);
     if (p->hart && len) rv_code_written(p->hart, gdst, len);
     return rc;
 }
@@ -366,11 +782,14 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max)
 {
     uint64_t n = 0;
     while (n < max) {
-        int i = k_vm_lookup(&p->vm, gsrc + n);
-        if (i < 0 || !(p->vm.r[i].prot & RV_PROT_R)) return -EFAULT;
-        const struct k_region *r = &p->vm.r[i];
-        const uint8_t *src = r->host + (gsrc + n - r->start);
-        uint64_t avail = r->end - (gsrc + n);
+        uint8_t *host;
+        unsigned prot;
+        uint64_t at = gsrc + n;
+        if (at < gsrc) return -EFAULT;
+        int rc = pin_page(p, at, RV_ACCESS_READ, RV_PROT_R, true, &host, &prot);
+        if (rc) return rc == -EACCES ? -EFAULT : rc;
+        const uint8_t *src = host + (at & (PAGE - 1));
+        uint64_t avail = PAGE - (at & (PAGE - 1));
         if (avail > max - n) avail = max - n;
         const uint8_t *nul = memchr(src, 0, avail);
         uint64_t take = nul ? (uint64_t)(nul - src) + 1 : avail;
@@ -384,16 +803,14 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max)
 
 /* ---- brk and mremap ------------------------------------------------------ */
 
-/* Grow region i in place to new_end: host mremap (the host address may move,
- * so the hart forgets the old translation). */
+/* Grow region i in place to new_end (free above it): the layer's pages there
+ * are made zeros first when they are ours to drop (invariant 6). */
 static int grow_region(struct k_proc *p, int i, uint64_t new_end)
 {
     struct k_region *r = &p->vm.r[i];
-    void *m = mremap(r->host, len_of(r), new_end - r->start, MREMAP_MAYMOVE);
-    if (m == MAP_FAILED) return -ENOMEM;
-    r->host = m;
+    if (r->off + (new_end - r->start) > store_image_size(r->layer->img)) return -ENOMEM;
+    if (discardable(r)) discard_pages(r, r->end, new_end);
     r->end = new_end;
-    r->host_len = len_of(r);
     flush(p, r->start, len_of(r));
     return 0;
 }
@@ -426,7 +843,7 @@ static void move_region(struct k_proc *p, int i, uint64_t to)
 {
     struct k_vm *vm = &p->vm;
     struct k_region r = vm->r[i];
-    flush(p, r.start, len_of(&r));
+    unpin_range(p, r.start, r.end); /* pins are by guest address */
     remove_at(vm, i);
     r.end = to + len_of(&r);
     r.start = to;
@@ -460,84 +877,62 @@ int64_t k_vm_remap(struct k_proc *p, uint64_t old, uint64_t oldlen, uint64_t new
     return grow_region(p, i, to + newlen) ?: (int64_t)to;
 }
 
-/* ---- TEMPORARY (proc branch): eager k_vm_fork/k_vm_exec_drop ---- */
-/*
- * Stand-ins for the two contracts of internal.h on the host-mmap regions of
- * this file, until the buffer-cache vm.c with copy-on-write replaces them:
- * COPY copies eagerly (only pages the host ever touched that are not all
- * zero, so untouched stack and heap stay unallocated in the child); DROP leaves the range out;
- * REALLOC maps fresh zero memory; INHERIT maps the same host pages again
- * (mremap with old size 0 duplicates a MAP_SHARED mapping) for file-shared
- * regions (a copy when the host refuses, e.g. pages past the file's end) and
- * copies the others.
- */
+/* ---- fork, exec ------------------------------------------------------------- */
 
-/* Copy every page of src that is not all zero into dst (zero memory). The
- * host's page map tells which pages of src were ever touched (present or
- * swapped); the others read as zeros and are skipped without a look. */
-static void copy_nonzero(uint8_t *dst, const uint8_t *src, uint64_t len)
+/* The size of a shadow over region r's layer: enough for every page of it. */
+static uint64_t shadow_size(const struct k_region *r)
 {
-    static const uint8_t zero[PAGE];
-    uint64_t ent[512];
-    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-    for (uint64_t o = 0; o < len; o += 512 * PAGE) {
-        uint64_t n = (len - o) / PAGE < 512 ? (len - o) / PAGE : 512;
-        off_t at = (off_t)((uintptr_t)(src + o) / PAGE * 8);
-        bool known = pm >= 0 && pread(pm, ent, n * 8, at) == (ssize_t)(n * 8);
-        for (uint64_t i = 0; i < n; i++) {
-            const uint8_t *s = src + o + i * PAGE;
-            if (known && !(ent[i] >> 62)) continue; /* neither present nor swapped */
-            if (memcmp(s, zero, PAGE) != 0) memcpy(dst + o + i * PAGE, s, PAGE);
-        }
-    }
-    if (pm >= 0) close(pm);
+    uint64_t end = r->off + len_of(r);
+    return end > IMG_SIZE ? end : IMG_SIZE;
 }
 
-/* The child's copy of region r by its spawn action; *skip when DROP. */
-static int fork_region(const struct k_region *r, struct k_region *out, bool *skip)
+/* The child's piece of parent region r by its spawn action, into *c. 1 when
+ * the child gets nothing (DROP). */
+static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_region *r,
+                       struct k_region *c)
 {
-    unsigned action = r->attr & SYM_SPAWN_MASK;
-    uint64_t len = len_of(r);
-    *out = *r;
-    out->host_len = len;
-    *skip = action == SYM_SPAWN_DROP;
-    if (*skip) return 0;
-    if (action == SYM_SPAWN_INHERIT && r->kind == K_REGION_FILE_SHARED) {
-        void *m = mremap(r->host, 0, len, MREMAP_MAYMOVE);
-        if (m != MAP_FAILED) {
-            out->host = m;
-            return 0;
-        }
-    }
-    int rc = host_map(len, r->prot, K_REGION_ANON, -1, 0, &out->host);
-    if (rc) return rc;
-    if (action == SYM_SPAWN_REALLOC) {
-        if (r->kind == K_REGION_FILE_SHARED || r->kind == K_REGION_FILE_PRIVATE) {
-            out->kind = K_REGION_ANON;
-            out->dev = out->ino = out->off = 0;
-        }
+    *c = *r;
+    int rc = 0;
+    switch (r->attr & SYM_SPAWN_MASK) {
+    case SYM_SPAWN_DROP: return 1;
+    case SYM_SPAWN_INHERIT: /* the same pages: writes on either side are seen by both */
+        r->layer->refs++;
+        if (r->layer->priv) r->layer->shared = true;
         return 0;
+    case SYM_SPAWN_REALLOC: /* fresh zeros, same range and protection */
+        c->off = c->dev = c->ino = 0;
+        if (c->kind == K_REGION_FILE_SHARED || c->kind == K_REGION_FILE_PRIVATE)
+            c->kind = K_REGION_ANON;
+        return anon_layer(child, IMG_SIZE, NULL, &c->layer);
+    default: /* SYM_SPAWN_COPY: copy-on-write */ break;
     }
-    copy_nonzero(out->host, r->host, len);
-    if (r->kind == K_REGION_FILE_SHARED) out->kind = K_REGION_FILE_PRIVATE; /* a private copy */
+    struct k_layer *l = r->layer;
+    rc = anon_layer(child, shadow_size(r), l, &c->layer);
+    if (rc || !l->priv) return rc; /* a shared file stays the parent's to write */
+    /* The parent's memory freezes under a shadow of its own; its pins on the
+     * frozen layer go, so that its next write comes back to be copied. */
+    struct k_layer *mine;
+    rc = anon_layer(parent, shadow_size(r), l, &mine);
+    if (rc) {
+        layer_put(parent->k, c->layer);
+        return rc;
+    }
+    unpin_range(parent, r->start, r->end);
+    r->layer = mine;
+    layer_put(parent->k, l); /* the region's reference; both shadows hold it */
     return 0;
 }
 
 int k_vm_fork(struct k_proc *parent, struct k_proc *child)
 {
     struct k_vm *pv = &parent->vm, *cv = &child->vm;
+    if (cv->n) return -EINVAL;
     for (int i = 0; i < pv->n; i++) {
-        struct k_region r;
-        bool skip;
-        int rc = fork_region(&pv->r[i], &r, &skip);
-        if (!rc && !skip) {
-            rc = insert_at(cv, cv->n, &r);
-            if (rc) munmap(r.host, len_of(&r));
-        }
-        if (rc) {
-            k_vm_free(child);
-            return rc;
-        }
+        struct k_region c;
+        int rc = fork_region(parent, child, &pv->r[i], &c);
+        if (rc == 1) continue;
+        if (!rc && (rc = insert_at(cv, cv->n, &c)) != 0) layer_put(parent->k, c.layer);
+        if (rc) return rc;
     }
     cv->brk_start = pv->brk_start;
     cv->brk_cur = pv->brk_cur;
@@ -549,15 +944,160 @@ int k_vm_fork(struct k_proc *parent, struct k_proc *child)
 void k_vm_exec_drop(struct k_proc *p)
 {
     struct k_vm *vm = &p->vm;
-    for (int i = 0; i < vm->n;) {
-        if (vm->r[i].attr & SYM_EXEC_KEEP) {
-            i++;
-            continue;
-        }
-        munmap(vm->r[i].host, len_of(&vm->r[i]));
+    for (int i = vm->n - 1; i >= 0; i--) {
+        if (vm->r[i].attr & SYM_EXEC_KEEP) continue;
+        region_drop_pages(p, i, vm->r[i].start, vm->r[i].end);
+        layer_put(p->k, vm->r[i].layer);
         remove_at(vm, i);
     }
     vm->brk_start = vm->brk_cur = 0;
     vm->mmap_base = K_MMAP_TOP;
     if (p->hart) rv_flush_all(p->hart);
+}
+
+int k_vm_map_zero(struct k_proc *p, uint64_t start, uint64_t len)
+{
+    struct k_vm *vm = &p->vm;
+    uint64_t end = start + len;
+    if (!k_vm_all_mapped(vm, start, len)) return -ENOMEM;
+    unpin_range(p, start, end);
+    for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
+        struct k_region *r = &vm->r[i];
+        if (!r->layer->below) continue; /* anonymous: zeros already */
+        uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
+        for (uint64_t v = lo; v < hi; v += PAGE) {
+            uint64_t pg = (r->off + (v - r->start)) / PAGE;
+            store_image_discard(r->layer->img, pg, 1);
+            int rc = pgset_add(&r->layer->present, pg);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- madvise, msync ------------------------------------------------------------- */
+
+int k_vm_discard(struct k_proc *p, uint64_t start, uint64_t len)
+{
+    struct k_vm *vm = &p->vm;
+    uint64_t end = start + len;
+    for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
+        struct k_region *r = &vm->r[i];
+        uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
+        unpin_range(p, lo, hi);
+        if (discardable(r)) discard_pages(r, lo, hi);
+    }
+    return 0;
+}
+
+int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait)
+{
+    struct k_vm *vm = &p->vm;
+    uint64_t end = start + len;
+    for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
+        struct k_region *r = &vm->r[i];
+        if (r->kind != K_REGION_FILE_SHARED) continue;
+        int rc = wait ? store_image_sync(r->layer->img) : store_image_flush(r->layer->img);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ---- File system calls on mapped files ---------------------------------------- */
+
+static struct store_image *file_image(struct k_kernel *k, int hostfd)
+{
+    return k && k->cache ? store_image_find(k->cache, hostfd) : NULL;
+}
+
+int k_vm_materialize(void *names, int hostfd)
+{
+    return store_anon_materialize(names, hostfd);
+}
+
+void k_vm_file_before_io(struct k_kernel *k, int hostfd)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (img) store_image_flush(img);
+}
+
+void k_vm_file_after_write(struct k_kernel *k, int hostfd)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (img) store_image_reload(img, 0, UINT64_MAX);
+}
+
+/* Pin page pg of img for the kernel itself: when the cache is full, every
+ * process of the node is swapped out (none is running). */
+static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, int flags,
+                      struct store_frame **f)
+{
+    int rc = store_page_get(img, pg, flags, f);
+    if (rc != -ENOMEM) return rc;
+    for (struct k_proc *q = k->procs; q; q = q->next)
+        k_vm_swap_out(q);
+    return store_page_get(img, pg, flags, f);
+}
+
+/* Shadow s gets its own copy of pages [first, last] of the file below it. */
+static void copy_up(struct k_kernel *k, struct k_layer *s, uint64_t first, uint64_t last)
+{
+    uint64_t size = store_image_size(s->below->img);
+    for (uint64_t pg = first; pg <= last; pg++) {
+        if (pgset_has(&s->present, pg)) continue;
+        if (pg * PAGE < size) { /* past the end it reads zeros: that is its copy */
+            struct store_frame *from, *to;
+            if (kernel_get(k, s->below->img, pg, 0, &from)) continue;
+            if (kernel_get(k, s->img, pg, STORE_PAGE_WRITE, &to)) {
+                store_page_put(from, 0);
+                continue;
+            }
+            memcpy(store_page_data(to), store_page_data(from), PAGE);
+            store_page_put(to, STORE_PAGE_WRITE);
+            store_page_put(from, 0);
+        }
+        pgset_add(&s->present, pg);
+    }
+}
+
+void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (!img) return;
+    store_image_flush(img);
+    if (len == 0) return;
+    if (off < 0) {
+        struct stat st;
+        int fl = fcntl(hostfd, F_GETFL);
+        off = lseek(hostfd, 0, SEEK_CUR);
+        if (fl >= 0 && (fl & O_APPEND) && fstat(hostfd, &st) == 0) off = st.st_size;
+        if (off < 0) return;
+    }
+    uint64_t first = (uint64_t)off / PAGE, last = ((uint64_t)off + len - 1) / PAGE;
+    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+        if (s->below->img != img) continue;
+        /* A hart of the mapper may hold the file's frame for a page about to be
+         * copied: mappers of shadows drop their pins on the way (swap-out). */
+        for (struct k_proc *q = k->procs; q; q = q->next)
+            k_vm_swap_out(q);
+        copy_up(k, s, first, last);
+    }
+}
+
+int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (!img) return 1;
+    int rc = store_image_set_size(img, len);
+    if (rc != -EBUSY) return rc;
+    /* A mapped page would vanish: the file shrinks all the same (Linux would
+     * SIGBUS the mapper; here the page stays readable and is never written). */
+    if (ftruncate(hostfd, (off_t)len) < 0) return -errno;
+    return store_image_reload(img, 0, UINT64_MAX);
+}
+
+int k_vm_file_sync(struct k_kernel *k, int hostfd)
+{
+    struct store_image *img = file_image(k, hostfd);
+    return img ? store_image_sync(img) : 1;
 }

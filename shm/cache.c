@@ -13,9 +13,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* The largest page number whose offset fits a host off_t. */
@@ -65,16 +67,30 @@ struct store_frame {
     unsigned char *data;       /* STORE_PAGE_SIZE bytes, page aligned */
 };
 
-struct store_image {
-    struct store_cache *cache;
-    struct link clink;  /* on cache->images */
-    struct link frames; /* frames caching pages of this image */
-    int fd;             /* the cache's own duplicate */
-    int writable;       /* fd opened O_WRONLY or O_RDWR */
+/* A directory lazy images put their files in: one duplicate fd per directory,
+ * shared by all its images (a process may have thousands of segments). */
+struct lazy_dir {
+    struct lazy_dir *next;
     dev_t dev;
     ino_t ino;
-    uint64_t size; /* logical size in bytes */
-    unsigned refs; /* lsegs mapping the image */
+    int fd;
+    unsigned refs;
+};
+
+struct store_image {
+    struct store_cache *cache;
+    struct link clink;    /* on cache->images */
+    struct link frames;   /* frames caching pages of this image */
+    int fd;               /* the cache's own duplicate; -1: a lazy image with no file yet */
+    int writable;         /* fd opened O_WRONLY or O_RDWR */
+    int lazy;             /* made by store_image_new_lazy: never found by identity */
+    int memfile;          /* fd is a memory file (memfd): the store has no file yet */
+    struct lazy_dir *dir; /* lazy: where its unnamed file goes at first write-back */
+    dev_t dev;
+    ino_t ino;
+    uint64_t size;     /* logical size in bytes */
+    uint64_t data_end; /* the host file reads zeros from here on (never written there) */
+    unsigned refs;     /* lsegs mapping the image */
 };
 
 struct store_cache {
@@ -84,6 +100,9 @@ struct store_cache {
     struct link freel;  /* FREE frames with memory */
     struct link avail;  /* AVAILABLE frames, oldest first */
     struct link images; /* open images */
+    struct lazy_dir *dirs;
+    int (*materialize)(void *ctx, int fd); /* store_cache_set_materialize */
+    void *mctx;
     struct store_frame **hash;
     size_t hmask;             /* hash buckets - 1 */
     struct store_frame **all; /* every allocated frame, for store_cache_free */
@@ -146,7 +165,7 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
                 uint64_t pgno)
 {
     uint64_t off = pgno << STORE_PAGE_SHIFT;
-    if (off >= img->size) {
+    if (off >= img->size || off >= img->data_end || img->fd < 0) {
         memset(f->data, 0, STORE_PAGE_SIZE);
         c->st.zero_fills++;
         return 0;
@@ -165,6 +184,32 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
 }
 
 /*
+ * The first write-back of a lazy image: its host file, with no name (O_TMPFILE
+ * in its directory; where the file system has none, a fresh name unlinked at
+ * once), left empty: pages never written read as zeros past its end. 0 or a negative errno (the
+ * image stays lazy).
+ */
+static int lazy_materialize(struct store_image *img)
+{
+    static unsigned long seq;
+    int fd = openat(img->dir->fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    for (int tries = 0; fd < 0 && tries < 1000; tries++) {
+        char name[64];
+        snprintf(name, sizeof name, ".symlazy.%ld.%lu", (long)getpid(), seq++);
+        fd = openat(img->dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            unlinkat(img->dir->fd, name, 0);
+        else if (errno != EEXIST)
+            break;
+    }
+    if (fd < 0) return -errno;
+    img->fd = fd; /* empty: write-backs make it as long as it needs (sparse) */
+    img->writable = 1;
+    img->cache->st.materialized++;
+    return 0;
+}
+
+/*
  * Write a dirty frame's bytes below the logical size to its image file and
  * clear the dirty bit, unless the frame is pinned for writing (inv. 4).
  * 0 or the pwrite errno (the frame stays dirty).
@@ -176,6 +221,15 @@ static int writeback(struct store_cache *c, struct store_frame *f)
     size_t len = 0, done = 0;
     if (off < img->size)
         len = img->size - off < STORE_PAGE_SIZE ? (size_t)(img->size - off) : STORE_PAGE_SIZE;
+    if (len && img->fd < 0) {
+        int e = lazy_materialize(img);
+        if (e < 0) return e;
+    }
+    if (len && img->memfile && c->materialize) {
+        /* The page must reach the store: the memory file becomes a host file
+         * (under the same fd number) first. On failure it stays in memory. */
+        if (c->materialize(c->mctx, img->fd) == 0) img->memfile = 0;
+    }
     while (done < len) {
         ssize_t n = pwrite(img->fd, f->data + done, len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR) continue;
@@ -184,6 +238,7 @@ static int writeback(struct store_cache *c, struct store_frame *f)
         done += (size_t)n;
     }
     if (len) c->st.writebacks++;
+    if (off + len > img->data_end) img->data_end = off + len;
     if (f->wpins == 0) clear_dirty(c, f);
     return 0;
 }
@@ -345,7 +400,7 @@ static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t in
 {
     for (struct link *l = c->images.next; l != &c->images; l = l->next) {
         struct store_image *img = container_of(l, struct store_image, clink);
-        if (img->dev == dev && img->ino == ino) return img;
+        if (!img->lazy && img->dev == dev && img->ino == ino) return img;
     }
     return NULL;
 }
@@ -386,15 +441,153 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         return e;
     }
     img->cache = c;
+    img->memfile = fcntl(fd, F_GET_SEALS) >= 0; /* only memory files have seals */
     img->writable = writable;
     img->dev = st.st_dev;
     img->ino = st.st_ino;
-    img->size = (uint64_t)st.st_size;
+    img->size = img->data_end = (uint64_t)st.st_size;
     img->refs = 1;
     list_init(&img->frames);
     list_add_tail(&c->images, &img->clink);
     *out = img;
     return 0;
+}
+
+static int image_writeback(struct store_image *img);
+
+static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) < 0) return NULL;
+    for (struct lazy_dir *d = c->dirs; d; d = d->next)
+        if (d->dev == st.st_dev && d->ino == st.st_ino) {
+            d->refs++;
+            return d;
+        }
+    struct lazy_dir *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (d->fd < 0) {
+        free(d);
+        return NULL;
+    }
+    d->dev = st.st_dev;
+    d->ino = st.st_ino;
+    d->refs = 1;
+    d->next = c->dirs;
+    c->dirs = d;
+    return d;
+}
+
+static void dir_put(struct store_cache *c, struct lazy_dir *d)
+{
+    if (!d || --d->refs) return;
+    struct lazy_dir **pp = &c->dirs;
+    while (*pp != d)
+        pp = &(*pp)->next;
+    *pp = d->next;
+    close(d->fd);
+    free(d);
+}
+
+int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = calloc(1, sizeof *img);
+    if (!img) return -ENOMEM;
+    img->dir = dir_get(c, dirfd);
+    if (!img->dir) {
+        int e = errno ? -errno : -ENOMEM;
+        free(img);
+        return e;
+    }
+    img->cache = c;
+    img->fd = -1;
+    img->lazy = 1;
+    img->writable = 1;
+    img->size = size;
+    img->refs = 1;
+    list_init(&img->frames);
+    list_add_tail(&c->images, &img->clink);
+    *out = img;
+    return 0;
+}
+
+unsigned store_image_refs(const struct store_image *img)
+{
+    return img->refs;
+}
+
+int store_image_has_file(const struct store_image *img)
+{
+    return img->fd >= 0;
+}
+
+void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx)
+{
+    c->materialize = fn;
+    c->mctx = ctx;
+}
+
+void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)
+{
+    struct store_image *img = image_find(cache, odev, oino);
+    if (!img) return;
+    img->dev = ndev;
+    img->ino = nino;
+}
+
+struct store_image *store_image_find(struct store_cache *c, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) return NULL;
+    return image_find(c, st.st_dev, st.st_ino);
+}
+
+int store_image_flush(struct store_image *img)
+{
+    return image_writeback(img);
+}
+
+int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
+{
+    struct store_cache *c = img->cache;
+    struct stat st;
+    if (img->fd >= 0 && fstat(img->fd, &st) == 0 && (uint64_t)st.st_size > img->size)
+        img->size = img->data_end =
+            (uint64_t)st.st_size; /* a write(2) past the end grew the file */
+    if (len == 0) return 0;
+    img->data_end = img->size; /* written behind our back: anything may be data */
+    uint64_t first = off >> STORE_PAGE_SHIFT, last = (off + len - 1) >> STORE_PAGE_SHIFT;
+    int err = 0;
+    for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        if (f->pgno < first || f->pgno > last) continue;
+        int e = fill(c, img, f, f->pgno);
+        if (e < 0 && err == 0) err = e;
+    }
+    return err;
+}
+
+void store_image_discard(struct store_image *img, uint64_t pgno, uint64_t npages)
+{
+    struct store_cache *c = img->cache;
+    for (struct link *l = img->frames.next; l != &img->frames;) {
+        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        l = l->next;
+        if (f->pgno < pgno || f->pgno - pgno >= npages) continue;
+        if (f->pins)
+            memset(f->data, 0, STORE_PAGE_SIZE);
+        else
+            frame_release(c, f);
+    }
+    if (img->fd < 0 || npages == 0) return;
+    off_t off = (off_t)(pgno << STORE_PAGE_SHIFT), len = (off_t)(npages << STORE_PAGE_SHIFT);
+    if (fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0) return;
+    static const unsigned char zero[STORE_PAGE_SIZE];
+    for (uint64_t i = 0; i < npages; i++) /* no hole punching here: write zeros */
+        if (pwrite(img->fd, zero, sizeof zero, off + (off_t)(i << STORE_PAGE_SHIFT)) < 0) break;
 }
 
 void store_image_hold(struct store_image *img)
@@ -403,15 +596,85 @@ void store_image_hold(struct store_image *img)
 }
 
 /* Write back every dirty frame of img; 0 or the first error. */
+static int by_pgno(const void *a, const void *b)
+{
+    uint64_t x = (*(struct store_frame *const *)a)->pgno,
+             y = (*(struct store_frame *const *)b)->pgno;
+    return x < y ? -1 : x > y;
+}
+
+/* Write back run[0..n), frames of consecutive pages wholly below the logical
+ * size, with one pwritev; a failure falls back to one page at a time. */
+static int writeback_run(struct store_cache *c, struct store_frame **run, int n)
+{
+    struct store_image *img = run[0]->img;
+    if (n == 1 || img->fd < 0) return writeback(c, run[0]);
+    struct iovec iov[64];
+    for (int i = 0; i < n; i++)
+        iov[i] = (struct iovec){run[i]->data, STORE_PAGE_SIZE};
+    off_t off = (off_t)(run[0]->pgno << STORE_PAGE_SHIFT);
+    ssize_t want = (ssize_t)n * STORE_PAGE_SIZE;
+    if (pwritev(img->fd, iov, n, off) != want) {
+        int err = 0;
+        for (int i = 0; i < n; i++) {
+            int e = writeback(c, run[i]);
+            if (e < 0 && err == 0) err = e;
+        }
+        return err;
+    }
+    c->st.writebacks += (uint64_t)n;
+    if ((uint64_t)off + (uint64_t)want > img->data_end)
+        img->data_end = (uint64_t)off + (uint64_t)want;
+    for (int i = 0; i < n; i++)
+        if (run[i]->wpins == 0) clear_dirty(c, run[i]);
+    return 0;
+}
+
+/* Write back every dirty frame of img, in page order, runs of consecutive
+ * pages with one call each; 0 or the first error. */
 static int image_writeback(struct store_image *img)
 {
+    struct store_cache *c = img->cache;
+    size_t n = 0, cap = 0;
+    struct store_frame **d = NULL;
     int err = 0;
     for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
         struct store_frame *f = container_of(l, struct store_frame, ilink);
         if (!f->dirty) continue;
-        int e = writeback(img->cache, f);
-        if (e < 0 && err == 0) err = e;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            struct store_frame **nd = realloc(d, nc * sizeof *nd);
+            if (!nd) { /* no room to sort: one page at a time */
+                free(d);
+                d = NULL;
+                n = 0;
+                break;
+            }
+            d = nd;
+            cap = nc;
+        }
+        d[n++] = f;
     }
+    if (!d) {
+        for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
+            struct store_frame *f = container_of(l, struct store_frame, ilink);
+            int e = f->dirty ? writeback(c, f) : 0;
+            if (e < 0 && err == 0) err = e;
+        }
+        return err;
+    }
+    qsort(d, n, sizeof *d, by_pgno);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && j - i < 64 && d[j]->pgno == d[j - 1]->pgno + 1 &&
+               (d[j]->pgno + 1) << STORE_PAGE_SHIFT <= img->size)
+            j++;
+        if (((d[i]->pgno + 1) << STORE_PAGE_SHIFT) > img->size) j = i + 1; /* a partial last page */
+        int e = writeback_run(c, d + i, (int)(j - i));
+        if (e < 0 && err == 0) err = e;
+        i = j;
+    }
+    free(d);
     return err;
 }
 
@@ -420,14 +683,15 @@ int store_image_close(struct store_image *img)
     assert(img->refs > 0);
     if (--img->refs > 0) return 0;
     struct store_cache *c = img->cache;
-    int err = image_writeback(img);
+    int err = img->lazy ? 0 : image_writeback(img); /* a lazy image's data dies with it */
     while (!list_empty(&img->frames)) {
         struct store_frame *f = container_of(img->frames.next, struct store_frame, ilink);
         assert(f->pins == 0 && "last close of an image with a pinned page");
         frame_release(c, f);
     }
     list_del(&img->clink);
-    close(img->fd);
+    if (img->fd >= 0) close(img->fd);
+    dir_put(c, img->dir);
     free(img);
     return err;
 }
@@ -435,7 +699,7 @@ int store_image_close(struct store_image *img)
 int store_image_sync(struct store_image *img)
 {
     int err = image_writeback(img);
-    if (fsync(img->fd) < 0 && err == 0) err = -errno;
+    if (img->fd >= 0 && fsync(img->fd) < 0 && err == 0) err = -errno;
     return err;
 }
 
@@ -462,7 +726,7 @@ int store_image_set_size(struct store_image *img, uint64_t size)
         struct store_frame *f = container_of(l, struct store_frame, ilink);
         if (f->pgno >= first_gone && f->pins) return -EBUSY;
     }
-    if (ftruncate(img->fd, (off_t)size) < 0) return -errno;
+    if (img->fd >= 0 && ftruncate(img->fd, (off_t)size) < 0) return -errno;
     uint64_t old = img->size;
     for (l = img->frames.next; l != &img->frames;) {
         struct store_frame *f = container_of(l, struct store_frame, ilink);
@@ -473,6 +737,7 @@ int store_image_set_size(struct store_image *img, uint64_t size)
             zero_range(f, size < old ? size : old, UINT64_MAX);
     }
     img->size = size;
+    if (img->data_end > size) img->data_end = size;
     return 0;
 }
 

@@ -56,6 +56,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define STORE_PAGE_SHIFT 12
 #define STORE_PAGE_SIZE  (1u << STORE_PAGE_SHIFT)
@@ -68,13 +69,14 @@ struct store_image;
 struct store_frame;
 
 struct store_cache_stats {
-    uint64_t hits;       /* lookups that found the page cached (pinned or available) */
-    uint64_t misses;     /* lookups that had to take a frame */
-    uint64_t reads;      /* pread calls that filled a frame from the file */
-    uint64_t zero_fills; /* misses past EOF, filled with zeros without I/O */
-    uint64_t writebacks; /* dirty pages written to their image file */
-    uint64_t reclaims;   /* hits on an AVAILABLE frame (no I/O) */
-    uint64_t evictions;  /* AVAILABLE frames taken for another page */
+    uint64_t hits;         /* lookups that found the page cached (pinned or available) */
+    uint64_t misses;       /* lookups that had to take a frame */
+    uint64_t reads;        /* pread calls that filled a frame from the file */
+    uint64_t zero_fills;   /* misses past EOF, filled with zeros without I/O */
+    uint64_t writebacks;   /* dirty pages written to their image file */
+    uint64_t reclaims;     /* hits on an AVAILABLE frame (no I/O) */
+    uint64_t evictions;    /* AVAILABLE frames taken for another page */
+    uint64_t materialized; /* lazy images that got their host file (first write-back) */
 };
 
 struct store_cache_counts {
@@ -114,6 +116,45 @@ void store_cache_counts(const struct store_cache *c, struct store_cache_counts *
  * file), -EMFILE, -ENOMEM.
  */
 int store_image_open(struct store_cache *c, int fd, struct store_image **out);
+
+/*
+ * A lazy image: memory with no host file yet (the kernel's anonymous memory:
+ * brk, anonymous mmap, the stack, copy-on-write layers). Its pages read as
+ * zeros until written; the first write-back (eviction, sync) creates an
+ * unnamed file (O_TMPFILE) in directory `dirfd` (the cache keeps a duplicate),
+ * which write-backs extend as needed; `size` is its logical size. It is never found by identity
+ * (store_image_open/find), and its last close drops its pages without writing them. 0 or a negative
+ * errno.
+ */
+int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out);
+/* References (lsegs, and whoever else holds the image open). */
+unsigned store_image_refs(const struct store_image *img);
+/* 1 when the image has a host file (a lazy one after its first write-back). */
+int store_image_has_file(const struct store_image *img);
+
+/* The open image of the regular file at host fd `fd`, or NULL (no reference
+ * taken): how read/write/ftruncate/fsync find the pages mappers see. */
+struct store_image *store_image_find(struct store_cache *c, int fd);
+/* Before the first write-back to an image whose file is a memory file (a lazy
+ * anonymous file not yet in the store, shm/image.h), call fn(ctx, fd) with the
+ * image's fd: it makes it a host file of the store under the same fd number
+ * (store_anon_materialize), 0 or -errno. */
+void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx);
+/* The file (odev, oino) is now known as (ndev, nino) (a lazy anonymous file
+ * turned from a memory file into a host file under the same fds; image.h's
+ * store_names_set_rekey callback, cache = the struct store_cache). */
+void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino);
+/* Write back every dirty page (no fsync): before a read(2) of the file. */
+int store_image_flush(struct store_image *img);
+/* After a write(2) of [off, off+len) of the file: refill the cached pages of
+ * that range from it (pinned ones in place, so mappers see the new bytes) and
+ * take a grown file size. 0 or the first pread error. */
+int store_image_reload(struct store_image *img, uint64_t off, uint64_t len);
+/* Forget pages [pgno, pgno+npages): unpinned frames become FREE without
+ * write-back, pinned ones are zeroed; the host file's range is made a hole
+ * (or zeros). For lazy images whose pages nobody else may see (munmap, brk,
+ * MADV_DONTNEED). */
+void store_image_discard(struct store_image *img, uint64_t pgno, uint64_t npages);
 
 /* One more lseg maps the image (fork/spawn inheriting a segment). */
 void store_image_hold(struct store_image *img);

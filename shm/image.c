@@ -12,8 +12,10 @@
  */
 #include "shm/image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +35,8 @@ struct entry {
     int action;   /* STORE_DELETE_* */
     int abnormal; /* a process that had it open ended abnormally */
     int anon;     /* a lazy anonymous file with no name yet */
+    int mem;      /* anon, and still a memory file (memfd): no host file yet */
+    mode_t mode;  /* anon: its permission bits, for the host file made later */
     /* While anon: */
     int afd;      /* our own fd of the file */
     int dirfd;    /* O_PATH fd of its directory */
@@ -45,6 +49,8 @@ struct entry {
 
 struct store_names {
     struct store *s;
+    store_rekey_fn rekey; /* told when a memory file becomes a host file */
+    void *rekey_ctx;
     int node;
     int flags;         /* STORE_NAMES_* */
     uint64_t counter;  /* next number of a generated name */
@@ -175,10 +181,102 @@ static int link_anon(struct store_names *n, struct entry *e, char *name)
     return -EEXIST;
 }
 
+static int create_file(struct store_names *n, struct entry *e, mode_t mode);
+
+/* Replace every host fd of this process open on the file (dev, ino) by a new
+ * open of the file at fd `to` (same access, flags, position, close-on-exec):
+ * whoever holds such an fd (the kernel's descriptors, the cache, this table)
+ * now holds the new file under the same number. 0 or -errno. */
+static int replace_fds(dev_t dev, ino_t ino, int to)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return -errno;
+    int self = dirfd(d), err = 0;
+    struct dirent *de;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", to);
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long fd = strtol(de->d_name, &end, 10);
+        struct stat st;
+        if (*end || end == de->d_name || fd == self || fd == to) continue;
+        if (fstat((int)fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino) continue;
+        int fl = fcntl((int)fd, F_GETFL), fdfl = fcntl((int)fd, F_GETFD);
+        off_t pos = lseek((int)fd, 0, SEEK_CUR);
+        int nfd = open(proc, (fl & (O_ACCMODE | O_APPEND | O_NONBLOCK)) | O_CLOEXEC);
+        if (nfd < 0) {
+            err = -errno;
+            continue;
+        }
+        if (pos > 0) lseek(nfd, pos, SEEK_SET);
+        if (dup3(nfd, (int)fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0 && err == 0) err = -errno;
+        close(nfd);
+    }
+    closedir(d);
+    return err;
+}
+
+/* A memory file gets its host file: an unnamed file in its directory with the
+ * same bytes, which replaces the memory file everywhere (replace_fds). */
+static int mem_to_file(struct store_names *n, struct entry *e)
+{
+    struct stat st;
+    int fd = create_file(n, e, e->mode);
+    if (fd < 0) return fd;
+    char buf[65536];
+    off_t off = 0;
+    ssize_t got;
+    int r = 0;
+    while ((got = pread(e->afd, buf, sizeof buf, off)) > 0) {
+        if (pwrite(fd, buf, (size_t)got, off) != got) {
+            r = -EIO;
+            break;
+        }
+        off += got;
+    }
+    if (got < 0) r = -errno;
+    if (r == 0 && fstat(e->afd, &st) == 0 && ftruncate(fd, st.st_size) < 0) r = -errno;
+    struct stat nst;
+    if (r == 0 && fstat(fd, &nst) < 0) r = -errno;
+    if (r == 0) r = replace_fds(e->dev, e->ino, fd);
+    close(fd);
+    if (r < 0) {
+        if (e->hidden) { /* the fallback's hidden name of the aborted copy */
+            unlinkat(e->dirfd, e->hidden, 0);
+            free(e->hidden);
+            e->hidden = NULL;
+        }
+        return r;
+    }
+    if (n->rekey) n->rekey(n->rekey_ctx, e->dev, e->ino, nst.st_dev, nst.st_ino);
+    e->dev = nst.st_dev;
+    e->ino = nst.st_ino;
+    e->mem = 0;
+    return 0;
+}
+
+int store_anon_materialize(struct store_names *n, int fd)
+{
+    struct stat st;
+    long i = find_fd(n, fd, &st);
+    if (i < 0 || !n->e[i]->mem) return 0;
+    return mem_to_file(n, n->e[i]);
+}
+
+void store_names_set_rekey(struct store_names *n, store_rekey_fn fn, void *ctx)
+{
+    n->rekey = fn;
+    n->rekey_ctx = ctx;
+}
+
 /* Name anonymous entry e (invariant 3) and remember its guest path. */
 static int name_entry(struct store_names *n, struct entry *e)
 {
     char name[NAME_MAX + 1], dir[PATH_MAX], gpath[PATH_MAX];
+    if (e->mem) {
+        int m = mem_to_file(n, e);
+        if (m < 0) return m;
+    }
     int r = link_anon(n, e, name);
     if (r < 0) return r;
     /* Named on disk from here on, whatever follows. */
@@ -241,6 +339,23 @@ static int create_file(struct store_names *n, struct entry *e, mode_t mode)
     return create_hidden(n, e, mode);
 }
 
+/* A memory file (memfd) standing for a lazy anonymous file until its data
+ * must reach the store: no inode of the store's file system, no name. An fd,
+ * or -errno (the caller then makes a host file at once). */
+static int create_mem(mode_t mode)
+{
+    int fd = memfd_create("symanon", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, mode & ~um) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    return fd;
+}
+
 int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
 {
     struct stat dst, st;
@@ -253,7 +368,8 @@ int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
     struct entry tmp = {.afd = -1, .dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)};
     if (tmp.dirfd < 0) return -errno;
     struct entry *e = NULL;
-    int fd = create_file(n, &tmp, mode & 07777);
+    int mem = (n->flags & STORE_NAMES_NO_TMPFILE) ? -1 : create_mem(mode & 07777);
+    int fd = mem >= 0 ? mem : create_file(n, &tmp, mode & 07777);
     r = fd < 0 ? fd : 0;
     if (r == 0 && fstat(fd, &st) < 0) r = -errno;
     if (r == 0 && (tmp.afd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) r = -errno;
@@ -267,6 +383,8 @@ int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
     e->opens = 1;
     e->action = action;
     e->anon = 1;
+    e->mem = mem >= 0;
+    e->mode = mode & 07777;
     e->afd = tmp.afd;
     e->dirfd = tmp.dirfd;
     e->hidden = tmp.hidden;

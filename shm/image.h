@@ -108,6 +108,21 @@ int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
  */
 int store_anon_name(struct store_names *n, int fd, char *out, size_t outlen);
 
+/*
+ * A lazy anonymous file starts as a memory file of the host (memfd, unless
+ * STORE_NAMES_NO_TMPFILE): no inode of the store's file system until its data
+ * must reach the store. This makes it a host file (unnamed, O_TMPFILE or the
+ * fallback) with the same bytes, and puts that file under every host fd of
+ * this process that was open on the memory file (same numbers, access, flags
+ * and positions): what fsync and write-back call; naming does it first. 0
+ * (also when fd is not such a file) or a negative errno.
+ */
+int store_anon_materialize(struct store_names *n, int fd);
+/* Told (ctx, old dev, old ino, new dev, new ino) when a memory file has
+ * become a host file: the buffer cache re-keys its image. */
+typedef void (*store_rekey_fn)(void *ctx, dev_t odev, ino_t oino, dev_t ndev, ino_t nino);
+void store_names_set_rekey(struct store_names *n, store_rekey_fn fn, void *ctx);
+
 /* Before a directory is read: name every anonymous file of this node in
  * directory `dirfd`. The number named, or a negative errno (the first
  * failure; the others are still tried). */

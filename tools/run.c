@@ -8,6 +8,7 @@
  * All ranks agree on the exit status before anyone leaves, so `mpirun`
  * reports the guest's status and no rank is left hanging.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,6 +29,7 @@ struct run_opts {
     const char *root;
     int stats;
     uint64_t quantum;
+    uint64_t mem;   /* node memory in bytes; 0 = the kernel's default */
     int prog_index; /* argv index of PROG */
 };
 
@@ -48,6 +50,13 @@ static void run_usage(FILE *out)
                  "  -s, --stats        print statistics to stderr at exit, as 'key: value'\n"
                  "                     lines (instructions, seconds, mips, syscalls, ...)\n"
                  "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
+                 "  -m, --mem SIZE     node memory: the frames of the node's page cache, in\n"
+                 "                     bytes or with a K, M or G suffix (powers of 1024;\n"
+                 "                     default 1G, at least 64K). Pages are filled on first\n"
+                 "                     touch; when memory is full, other processes and then\n"
+                 "                     the faulting one are swapped out (written back to\n"
+                 "                     their image files); a process that cannot fit even\n"
+                 "                     so is killed with SIGKILL\n"
                  "  -h, --help         show this help\n"
                  "\n"
                  "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
@@ -56,21 +65,54 @@ static void run_usage(FILE *out)
                  "root) or failed.\n");
 }
 
+/* A size for --mem: decimal bytes, or with a K/M/G suffix (1024-based, either
+ * case); at least 64 KiB, at most 1 TiB. 0 or -1. */
+static int parse_size(const char *arg, uint64_t *out)
+{
+    char *end;
+    if (!isdigit((unsigned char)arg[0])) return -1;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (errno) return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    default: break;
+    }
+    if (*end || n > (1ull << 40) >> shift) return -1;
+    n <<= shift;
+    if (n < (64u << 10)) return -1;
+    *out = n;
+    return 0;
+}
+
 /* Parse options up to PROG; returns 0, or the exit status to leave with. */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},
-        {"stats", no_argument, NULL, 's'},
-        {"quantum", required_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"root", required_argument, NULL, 'r'},    {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'}, {"mem", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     *o = (struct run_opts){.root = "symroot"};
     optind = 1;
     int c;
     /* '+': stop at PROG, so the program's own options are left alone. */
-    while ((c = getopt_long(argc, argv, "+r:sq:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:sq:m:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': o->root = optarg; break;
         case 's': o->stats = 1; break;
@@ -86,10 +128,20 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
             o->quantum = q;
             break;
         }
+        case 'm':
+            if (parse_size(optarg, &o->mem) < 0) {
+                fprintf(stderr,
+                        "symunix run: --mem wants a size of at least 64K such as 4M or "
+                        "1073741824 (K, M, G: powers of 1024), not '%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            break;
         case 'h': run_usage(stdout); return -1;
         default:
-            fprintf(stderr, "usage: symunix run [--root DIR] [--stats] [--quantum N] PROG "
-                            "[ARGS...]  (symunix run --help)\n");
+            fprintf(stderr,
+                    "usage: symunix run [--root DIR] [--stats] [--quantum N] [--mem SIZE] PROG "
+                    "[ARGS...]  (symunix run --help)\n");
             return SYM_EXIT_USAGE;
         }
     }
@@ -142,6 +194,12 @@ static void print_stats(const k_kernel *k, double seconds, int nodes)
     fprintf(stderr, "signals_delivered: %" PRIu64 "\n", s.signals);
     fprintf(stderr, "tlb_misses: %" PRIu64 "\n", s.tlb_misses);
     fprintf(stderr, "pages_decoded: %" PRIu64 "\n", s.pages_decoded);
+    fprintf(stderr, "mem_bytes: %" PRIu64 "\n", s.mem_bytes);
+    fprintf(stderr, "page_misses: %" PRIu64 "\n", s.page_misses);
+    fprintf(stderr, "page_reclaims: %" PRIu64 "\n", s.page_reclaims);
+    fprintf(stderr, "page_evictions: %" PRIu64 "\n", s.page_evictions);
+    fprintf(stderr, "page_writebacks: %" PRIu64 "\n", s.page_writebacks);
+    fprintf(stderr, "swap_outs: %" PRIu64 "\n", s.swap_outs);
     fprintf(stderr, "enosys: %" PRIu64 "\n", s.enosys);
     if (s.enosys_distinct > 0) {
         fprintf(stderr, "enosys_calls:");
@@ -160,8 +218,11 @@ static int exec_error_status(int err)
 /* Node 0's part: load and run the program. Returns the job's exit status. */
 static int run_program(const struct run_opts *o, struct store *st, struct net *n, char **argv)
 {
-    struct k_config cfg = {
-        .store = st, .quantum = o->quantum, .node = net_rank(n), .nodes = net_size(n)};
+    struct k_config cfg = {.store = st,
+                           .quantum = o->quantum,
+                           .mem_bytes = o->mem,
+                           .node = net_rank(n),
+                           .nodes = net_size(n)};
     k_kernel *k;
     int err = k_kernel_new(&cfg, &k);
     if (err) {

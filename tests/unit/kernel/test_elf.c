@@ -5,17 +5,30 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "elfimg.h"
 #include "kernel/internal.h"
+#include "shm/store.h"
 
 static struct k_proc *proc;
 static char err[256];
+static struct store *store;
+static k_kernel *kern;
+static char root[] = "/tmp/symunix-elfroot-XXXXXX";
 
+/* Memory comes from a kernel's cache of frames: a kernel over a scratch store. */
 static void setup(void)
 {
+    cr_assert_not_null(mkdtemp(root));
+    cr_assert_eq(store_open(root, 0, &store, err, sizeof err), 0, "%s", err);
+    struct k_config cfg = {.store = store};
+    cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
     proc = calloc(1, sizeof *proc);
+    proc->k = kern;
     k_vm_init(&proc->vm);
     err[0] = 0;
 }
@@ -24,6 +37,9 @@ static void teardown(void)
 {
     k_vm_free(proc);
     free(proc);
+    k_kernel_free(kern);
+    store_close(store);
+    rmdir(root);
 }
 
 TestSuite(elf, .init = setup, .fini = teardown);
@@ -275,4 +291,46 @@ Test(elf, shared_page_gets_both_protections)
     uint8_t b;
     cr_assert_eq(k_copyin(proc, &b, IMG_TEXT_VADDR + IMG_TEXT_OFF + 0x800, 1), 0);
     cr_expect_eq(b, 0xab);
+}
+
+/* ---- Segments are copy-on-write mappings of the executable (issue 3) ------ */
+
+Test(elf, segments_are_copy_on_write_mappings_of_the_file)
+{
+    struct img m;
+    img_init(&m);
+    const char *path = img_write(&m);
+    int fd = open(path, O_RDWR);
+    cr_assert_geq(fd, 0);
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    struct k_elf_info info;
+    cr_assert_eq(k_elf_load(proc, path, &info, err, sizeof err), 0, "%s", err);
+    free(info.phdr_copy);
+    unlink(path);
+    cr_expect_eq(proc->vm.r[0].ino, (uint64_t)st.st_ino, "text maps the executable's image");
+    cr_expect_eq(proc->vm.r[1].off, IMG_DATA_OFF);
+    /* A debugger plants a breakpoint through a writable mapping: the page is
+     * copied, the file keeps its instruction. */
+    cr_assert_eq(k_vm_protect(proc, IMG_TEXT_VADDR + IMG_TEXT_OFF, 0x1000, 7), 0);
+    uint32_t ebreak = 0x00100073, insn = 0;
+    cr_assert_eq(k_copyout(proc, info.entry, &ebreak, 4), 0);
+    cr_assert_eq(k_copyin(proc, &insn, info.entry, 4), 0);
+    cr_expect_eq(insn, ebreak);
+    cr_assert_eq(pread(fd, &insn, 4, IMG_TEXT_OFF), 4);
+    cr_expect_eq(insn, 0x02a00513, "the file is unchanged");
+    /* The file is rewritten while the program runs, in a page it never
+     * touched (the headers' page, e_ident's padding): the program keeps what
+     * it was started with. */
+    uint8_t b = 0x11;
+    k_vm_file_before_write(kern, fd, EI_PAD, 1);
+    cr_assert_eq(pwrite(fd, &b, 1, EI_PAD), 1);
+    k_vm_file_after_write(kern, fd);
+    cr_assert_eq(k_copyin(proc, &b, IMG_TEXT_VADDR + EI_PAD, 1), 0);
+    cr_expect_eq(b, 0, "the running program does not see the rewrite");
+    cr_assert_eq(k_copyin(proc, &b, IMG_DATA_VADDR + 0xff, 1), 0);
+    cr_expect_eq(b, 0xab, "file byte of the data page");
+    cr_assert_eq(k_copyin(proc, &b, IMG_DATA_VADDR + 0x100, 1), 0);
+    cr_expect_eq(b, 0, "bss after the file bytes of the page is zero");
+    close(fd);
 }

@@ -7,11 +7,14 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/cache.h"
+#include "shm/store.h"
 #include "symunix/abi.h"
 
 #define PG   RV_PAGE_SIZE
@@ -19,17 +22,37 @@
 #define BASE 0x100000ull
 
 static struct k_proc *proc;
+static struct store *store;
+static k_kernel *kern;
+static char root[] = "/tmp/symunix-vmroot-XXXXXX";
+
+/* A kernel (for its cache of frames) and a process with an empty address
+ * space; `mem` bytes of node memory (0: the default). */
+static void setup_mem(uint64_t mem)
+{
+    char err[256];
+    cr_assert_not_null(mkdtemp(root));
+    cr_assert_eq(store_open(root, 0, &store, err, sizeof err), 0, "%s", err);
+    struct k_config cfg = {.store = store, .mem_bytes = mem};
+    cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
+    proc = calloc(1, sizeof *proc);
+    proc->k = kern;
+    proc->pid = 1;
+    k_vm_init(&proc->vm);
+}
 
 static void setup(void)
 {
-    proc = calloc(1, sizeof *proc);
-    k_vm_init(&proc->vm);
+    setup_mem(0);
 }
 
 static void teardown(void)
 {
     k_vm_free(proc);
     free(proc);
+    k_kernel_free(kern);
+    store_close(store);
+    rmdir(root);
 }
 
 TestSuite(vm, .init = setup, .fini = teardown);
@@ -122,7 +145,8 @@ Test(vm, translate_reports_fault_kinds)
     struct rv_page pg;
     cr_assert_eq(k_vm_map(proc, BASE, PG, RV_PROT_R, K_REGION_ANON, -1, 0), 0);
     cr_expect_eq(k_vm_translate(proc, BASE + 8, RV_ACCESS_READ, &pg), 0);
-    cr_expect_eq(pg.host, proc->vm.r[0].host);
+    cr_assert_not_null(pg.host);
+    cr_expect_eq(pg.prot, RV_PROT_R);
     cr_expect_eq(k_vm_translate(proc, BASE, RV_ACCESS_WRITE, &pg), -EACCES);
     cr_expect_eq(k_vm_translate(proc, BASE, RV_ACCESS_EXEC, &pg), -EACCES);
     cr_expect_eq(k_vm_translate(proc, BASE + PG, RV_ACCESS_READ, &pg), -EFAULT);
@@ -259,7 +283,10 @@ Test(vm, mmap_file_private_and_past_eof)
     struct k_region *r;
     cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_PRIVATE, fd, 0), 0);
     r = &proc->vm.r[0];
-    cr_expect_eq(memcmp(r->host, "hello", 5), 0);
+    cr_expect_eq(r->kind, K_REGION_FILE_PRIVATE);
+    char head[5];
+    cr_assert_eq(k_copyin(proc, head, BASE, 5), 0);
+    cr_expect_eq(memcmp(head, "hello", 5), 0);
     cr_expect_eq(byte_at(BASE + PG + 5), 0, "past EOF reads zero, not SIGBUS");
     char w = 'J';
     cr_assert_eq(k_copyout(proc, BASE, &w, 1), 0);
@@ -351,4 +378,364 @@ Test(vm, mapout_and_mapctl_argument_checks)
     expect_region(0, BASE, BASE + PG, RV_PROT_R);
     cr_expect_eq(call(sys_mapout, BASE + PG, 4 * PG, 0, 0, 0, 0), 0, "holes are fine");
     cr_expect_eq(proc->vm.n, 1);
+}
+
+/* ---- Frames: fork, copy-on-write, swap-out (issue 3) ----------------------- */
+
+/* A second process of the same kernel with an empty address space. */
+static struct k_proc *new_proc(int pid)
+{
+    struct k_proc *c = calloc(1, sizeof *c);
+    cr_assert_not_null(c);
+    c->k = kern;
+    c->pid = pid;
+    k_vm_init(&c->vm);
+    return c;
+}
+
+static void free_proc(struct k_proc *c)
+{
+    k_vm_free(c);
+    free(c);
+}
+
+static uint8_t byte_of(struct k_proc *q, uint64_t addr)
+{
+    uint8_t v = 0;
+    cr_assert_eq(k_copyin(q, &v, addr, 1), 0);
+    return v;
+}
+
+static void put_byte(struct k_proc *q, uint64_t addr, uint8_t v)
+{
+    cr_assert_eq(k_copyout(q, addr, &v, 1), 0);
+}
+
+/* Parent region of 3 pages at BASE with 'a', 'b', 'c' in them (the third
+ * page untouched before the fork when `touch3` is false), spawn action act. */
+static struct k_proc *fork_with(unsigned act, bool touch3)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE, 3 * PG, RW, SYM_SPAWN_MASK, act), 0);
+    put_byte(proc, BASE, 'a');
+    put_byte(proc, BASE + PG, 'b');
+    if (touch3) put_byte(proc, BASE + 2 * PG, 'c');
+    struct k_proc *c = new_proc(2);
+    cr_assert_eq(k_vm_fork(proc, c), 0);
+    return c;
+}
+
+Test(vm, fork_copy_is_copy_on_write)
+{
+    struct k_proc *c = fork_with(SYM_SPAWN_COPY, false);
+    cr_assert_eq(c->vm.n, 1);
+    expect_region(0, BASE, BASE + 3 * PG, RW); /* the parent's, unchanged */
+    cr_expect_eq(byte_of(c, BASE), 'a', "the child sees the parent's data");
+    cr_expect_eq(byte_of(c, BASE + PG), 'b');
+    cr_expect_eq(byte_of(c, BASE + 2 * PG), 0);
+    put_byte(c, BASE, 'C');
+    cr_expect_eq(byte_of(proc, BASE), 'a', "a child's write is private");
+    put_byte(proc, BASE + PG, 'P');
+    cr_expect_eq(byte_of(c, BASE + PG), 'b', "a parent's write is private");
+    put_byte(proc, BASE, 'Q');
+    cr_expect_eq(byte_of(c, BASE), 'C');
+    cr_expect_eq(byte_of(proc, BASE), 'Q');
+    put_byte(c, BASE + 2 * PG, 'z');
+    cr_expect_eq(byte_of(proc, BASE + 2 * PG), 0, "untouched page: still zero in the parent");
+    /* A grandchild of the child: three layers deep. */
+    struct k_proc *g = new_proc(3);
+    cr_assert_eq(k_vm_fork(c, g), 0);
+    cr_expect_eq(byte_of(g, BASE), 'C');
+    cr_expect_eq(byte_of(g, BASE + PG), 'b');
+    cr_expect_eq(byte_of(g, BASE + 2 * PG), 'z');
+    put_byte(g, BASE + PG, 'G');
+    cr_expect_eq(byte_of(c, BASE + PG), 'b');
+    cr_expect_eq(byte_of(proc, BASE + PG), 'P');
+    free_proc(c); /* the middle of the chain goes first */
+    cr_expect_eq(byte_of(g, BASE), 'C');
+    cr_expect_eq(byte_of(g, BASE + PG), 'G');
+    free_proc(g);
+    cr_expect_eq(byte_of(proc, BASE), 'Q');
+}
+
+Test(vm, fork_inherit_shares_pages)
+{
+    struct k_proc *c = fork_with(SYM_SPAWN_INHERIT, true);
+    cr_expect_eq(byte_of(c, BASE + 2 * PG), 'c');
+    put_byte(c, BASE, 'C');
+    cr_expect_eq(byte_of(proc, BASE), 'C', "a child's write is seen by the parent");
+    put_byte(proc, BASE + PG, 'P');
+    cr_expect_eq(byte_of(c, BASE + PG), 'P', "and the other way");
+    /* The parent unmapping its piece does not zero the child's pages. */
+    cr_assert_eq(k_vm_unmap(proc, BASE, 3 * PG), 0);
+    cr_expect_eq(byte_of(c, BASE), 'C');
+    free_proc(c);
+}
+
+Test(vm, fork_realloc_gives_zeros_and_drop_nothing)
+{
+    cr_assert_eq(k_vm_map(proc, BASE + 8 * PG, PG, RV_PROT_R, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE + 8 * PG, PG, RV_PROT_R, SYM_SPAWN_MASK, SYM_SPAWN_DROP),
+                 0);
+    struct k_proc *c = fork_with(SYM_SPAWN_REALLOC, true);
+    cr_assert_eq(c->vm.n, 1, "the DROP region is absent");
+    cr_expect_eq(c->vm.r[0].start, BASE);
+    cr_expect_eq(c->vm.r[0].end, BASE + 3 * PG);
+    cr_expect_eq(c->vm.r[0].prot, RW);
+    for (int i = 0; i < 3; i++)
+        cr_expect_eq(byte_of(c, BASE + i * PG), 0, "fresh zeros");
+    put_byte(c, BASE, 'C');
+    cr_expect_eq(byte_of(proc, BASE), 'a');
+    uint8_t v;
+    cr_expect_eq(k_copyin(c, &v, BASE + 8 * PG, 1), -EFAULT);
+    free_proc(c);
+}
+
+Test(vm, fork_copy_of_private_file_mapping)
+{
+    int fd = temp_file(2);
+    cr_assert_eq(pwrite(fd, "file", 4, 0), 4);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_PRIVATE, fd, 0), 0);
+    put_byte(proc, BASE + PG, 'p');
+    struct k_proc *c = new_proc(2);
+    cr_assert_eq(k_vm_fork(proc, c), 0);
+    cr_expect_eq(byte_of(c, BASE), 'f');
+    cr_expect_eq(byte_of(c, BASE + PG), 'p');
+    put_byte(c, BASE, 'F');
+    put_byte(proc, BASE + 1, 'I');
+    cr_expect_eq(byte_of(proc, BASE), 'f');
+    cr_expect_eq(byte_of(c, BASE + 1), 'i');
+    char back[4];
+    cr_assert_eq(pread(fd, back, 4, 0), 4);
+    cr_expect_eq(memcmp(back, "file", 4), 0, "private writes never reach the file");
+    free_proc(c);
+    close(fd);
+}
+
+Test(vm, fork_copy_of_shared_file_keeps_the_parent_shared)
+{
+    int fd = temp_file(1);
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE, PG, RW, SYM_SPAWN_MASK, SYM_SPAWN_COPY), 0);
+    struct k_proc *c = new_proc(2);
+    cr_assert_eq(k_vm_fork(proc, c), 0);
+    put_byte(c, BASE, 'C');
+    put_byte(proc, BASE + 1, 'P');
+    k_vm_file_before_io(kern, fd);
+    char back[2];
+    cr_assert_eq(pread(fd, back, 2, 0), 2);
+    cr_expect_eq(back[0], 0, "the child's copy is private");
+    cr_expect_eq(back[1], 'P', "the parent still writes the file");
+    free_proc(c);
+    close(fd);
+}
+
+Test(vm, exec_drop_keeps_exec_keep_regions)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + 4 * PG, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, BASE + PG, PG, RW, SYM_EXEC_KEEP, SYM_EXEC_KEEP), 0);
+    put_byte(proc, BASE + PG, 'k');
+    proc->vm.brk_start = proc->vm.brk_cur = BASE + 16 * PG;
+    k_vm_exec_drop(proc);
+    cr_assert_eq(proc->vm.n, 1);
+    expect_region(0, BASE + PG, BASE + 2 * PG, RW);
+    cr_expect_eq(byte_at(BASE + PG), 'k');
+    cr_expect_eq(proc->vm.brk_cur, 0);
+    cr_expect_eq(proc->vm.mmap_base, K_MMAP_TOP);
+}
+
+Test(vm, mapout_across_lsegs_with_frames)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + 3 * PG, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_map(proc, BASE + 6 * PG, 3 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(9);
+    cr_expect_eq(proc->vm.npins, 9);
+    cr_assert_eq(k_vm_unmap(proc, BASE + 2 * PG, 5 * PG), 0);
+    cr_assert_eq(proc->vm.n, 2);
+    expect_region(0, BASE, BASE + 2 * PG, RW);
+    expect_region(1, BASE + 7 * PG, BASE + 9 * PG, RW);
+    cr_expect_eq(proc->vm.npins, 4, "the pins of the unmapped pages are put");
+    cr_expect_eq(byte_at(BASE + PG), 2);
+    cr_expect_eq(byte_at(BASE + 7 * PG), 8);
+    cr_expect_eq(byte_at(BASE + 8 * PG), 9);
+    /* Remapping the hole gives zeros, not the old pages. */
+    cr_assert_eq(k_vm_map(proc, BASE + 2 * PG, 5 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    for (int i = 2; i < 7; i++)
+        cr_expect_eq(byte_at(BASE + i * PG), 0);
+}
+
+Test(vm, mapctl_on_part_of_an_lseg_with_frames)
+{
+    cr_assert_eq(k_vm_map(proc, BASE, 4 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    mark_pages(4);
+    cr_assert_eq(
+        k_vm_set_attr(proc, BASE + PG, 2 * PG, RV_PROT_R, SYM_SPAWN_MASK, SYM_SPAWN_INHERIT), 0);
+    cr_assert_eq(proc->vm.n, 3);
+    for (int i = 0; i < 4; i++)
+        cr_expect_eq(byte_at(BASE + i * PG), i + 1, "page %d keeps its data", i);
+    uint8_t v = 9;
+    cr_expect_eq(k_copyout(proc, BASE + PG, &v, 1), -EFAULT, "now read-only");
+    struct rv_page pg;
+    cr_expect_eq(k_vm_translate(proc, BASE + 2 * PG, RV_ACCESS_WRITE, &pg), -EACCES);
+    /* Fork: the middle is shared, the ends are copied. */
+    struct k_proc *c = new_proc(2);
+    cr_assert_eq(k_vm_fork(proc, c), 0);
+    cr_assert_eq(k_vm_protect(proc, BASE + PG, 2 * PG, RW), 0);
+    put_byte(proc, BASE + PG, 'S');
+    put_byte(proc, BASE, 'X');
+    cr_expect_eq(byte_of(c, BASE + PG), 'S');
+    cr_expect_eq(byte_of(c, BASE), 1);
+    free_proc(c);
+}
+
+Test(vm, brk_shrink_then_regrow_reads_zeros)
+{
+    proc->vm.brk_start = proc->vm.brk_cur = BASE;
+    cr_assert_eq(k_vm_set_brk(proc, BASE + 4 * PG), BASE + 4 * PG);
+    mark_pages(4);
+    cr_assert_eq(k_vm_set_brk(proc, BASE + PG), BASE + PG);
+    cr_assert_eq(k_vm_set_brk(proc, BASE + 4 * PG), BASE + 4 * PG);
+    cr_expect_eq(byte_at(BASE), 1);
+    for (int i = 1; i < 4; i++)
+        cr_expect_eq(byte_at(BASE + i * PG), 0, "page %d regrown as zeros", i);
+}
+
+Test(vm, translate_pins_for_read_then_upgrades)
+{
+    struct rv_page pg, pw;
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_translate(proc, BASE, RV_ACCESS_READ, &pg), 0);
+    cr_expect_eq(pg.prot, RV_PROT_R, "a read pin: the first write must come back");
+    cr_assert_eq(k_vm_translate(proc, BASE, RV_ACCESS_WRITE, &pw), 0);
+    cr_expect_eq(pw.prot, RW);
+    cr_expect_eq(pw.host, pg.host, "the same frame, now pinned for writing");
+    struct store_cache_counts n;
+    store_cache_counts(kern->cache, &n);
+    cr_expect_eq(n.pinned, 1);
+    cr_expect_eq(n.dirty, 1);
+}
+
+Test(vm, shared_file_mapping_is_coherent_with_file_io)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY);
+    cr_assert_geq(fd, 0);
+    int f = openat(fd, "img", O_CREAT | O_RDWR, 0600);
+    cr_assert_geq(f, 0);
+    cr_assert_eq(ftruncate(f, 2 * PG), 0);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_SHARED, f, 0), 0);
+    struct k_proc *q = new_proc(2);
+    cr_assert_eq(k_vm_map(q, BASE + 16 * PG, 2 * PG, RW, K_REGION_FILE_SHARED, f, 0), 0);
+    put_byte(proc, BASE + PG, 'm');
+    cr_expect_eq(byte_of(q, BASE + 17 * PG), 'm', "two mappers share the frame");
+    k_vm_file_before_io(kern, f);
+    char c = 0;
+    cr_assert_eq(pread(f, &c, 1, PG), 1);
+    cr_expect_eq(c, 'm', "a read(2) sees the mapped write");
+    k_vm_file_before_io(kern, f);
+    cr_assert_eq(pwrite(f, "w", 1, 5), 1);
+    k_vm_file_after_write(kern, f);
+    cr_expect_eq(byte_at(BASE + 5), 'w', "a mapper sees a write(2)");
+    cr_expect_eq(k_vm_file_sync(kern, f), 0);
+    free_proc(q);
+    close(f);
+    unlinkat(fd, "img", 0);
+    close(fd);
+}
+
+/* ---- Memory accounting: a node of 16 frames ---------------------------------- */
+
+TestSuite(vmsmall, .init = NULL, .fini = teardown);
+
+Test(vmsmall, own_pages_are_swapped_out_and_back)
+{
+    setup_mem(16 * PG);
+    cr_assert_eq(k_vm_map(proc, BASE, 64 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    for (int i = 0; i < 64; i++) {
+        uint64_t v = 0x1000 + i;
+        cr_assert_eq(k_copyout(proc, BASE + i * PG + 8, &v, sizeof v), 0, "page %d", i);
+    }
+    for (int i = 0; i < 64; i++) {
+        uint64_t v = 0;
+        cr_assert_eq(k_copyin(proc, &v, BASE + i * PG + 8, sizeof v), 0);
+        cr_expect_eq(v, 0x1000 + (uint64_t)i, "page %d came back", i);
+    }
+    struct store_cache_stats st;
+    store_cache_stats(kern->cache, &st);
+    cr_expect_gt(st.evictions, 0);
+    cr_expect_gt(st.writebacks, 0);
+    cr_expect_eq(st.materialized, 1, "the lazy image got its file at the first write-back");
+    cr_expect_leq(proc->vm.npins, 16);
+}
+
+Test(vmsmall, other_processes_are_swapped_out)
+{
+    setup_mem(16 * PG);
+    struct k_proc *q = new_proc(2);
+    proc->next = q; /* the node's process list */
+    kern->procs = proc;
+    cr_assert_eq(k_vm_map(q, BASE, 12 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    for (int i = 0; i < 12; i++)
+        put_byte(q, BASE + i * PG, (uint8_t)(i + 100));
+    cr_assert_eq(q->vm.npins, 12);
+    cr_assert_eq(k_vm_map(proc, BASE, 12 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    struct rv_page pg;
+    for (int i = 0; i < 12; i++) /* the hart's path: never swaps itself out */
+        cr_assert_eq(k_vm_translate(proc, BASE + i * PG, RV_ACCESS_WRITE, &pg), 0, "page %d", i);
+    cr_expect_eq(q->vm.npins, 0, "the other process was swapped out");
+    cr_expect_eq(proc->vm.npins, 12);
+    /* Everything pinned by proc: a 5th page for the hart fails with ENOMEM. */
+    cr_assert_eq(k_vm_map(proc, BASE + 32 * PG, 8 * PG, RW, K_REGION_ANON, -1, 0), 0);
+    int rc = 0;
+    for (int i = 0; i < 8 && !rc; i++)
+        rc = k_vm_translate(proc, BASE + (32 + i) * PG, RV_ACCESS_WRITE, &pg);
+    cr_expect_eq(rc, -ENOMEM);
+    cr_expect_gt(k_vm_swap_out(proc), 0);
+    for (int i = 0; i < 12; i++)
+        cr_expect_eq(byte_of(q, BASE + i * PG), i + 100, "q's page %d survived", i);
+    kern->procs = NULL;
+    free_proc(q);
+}
+
+Test(vm, unmapped_file_image_is_parked_until_close)
+{
+    int fd = temp_file(2);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + PG, 'p');
+    cr_assert_eq(k_vm_unmap(proc, BASE, 2 * PG), 0);
+    char c = 0;
+    k_vm_file_before_io(kern, fd); /* a read(2) still sees the data */
+    cr_assert_eq(pread(fd, &c, 1, PG), 1);
+    cr_expect_eq(c, 'p');
+    /* Mapped again: the same frames (a reclaim, no read). */
+    struct store_cache_stats before, after;
+    store_cache_stats(kern->cache, &before);
+    cr_assert_eq(k_vm_map(proc, BASE, 2 * PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + PG + 1, 'q');
+    cr_assert_eq(k_vm_unmap(proc, BASE, 2 * PG), 0);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.reads, before.reads);
+    /* The file vanished with its last close: its dirty page is dropped unwritten. */
+    k_vm_file_closed(fd, true);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.writebacks, before.writebacks, "nothing written for a vanished file");
+    cr_expect_null(store_image_find(kern->cache, fd), "the image is gone");
+    cr_assert_eq(pread(fd, &c, 1, PG + 1), 1);
+    cr_expect_eq(c, 0);
+    close(fd);
+}
+
+Test(vm, parked_image_is_written_back_at_close)
+{
+    int fd = temp_file(1);
+    cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
+    put_byte(proc, BASE + 3, 'w');
+    cr_assert_eq(k_vm_unmap(proc, BASE, PG), 0);
+    k_vm_file_closed(fd, false);
+    cr_expect_null(store_image_find(kern->cache, fd));
+    char c = 0;
+    cr_assert_eq(pread(fd, &c, 1, 3), 1);
+    cr_expect_eq(c, 'w', "written back when closed");
+    close(fd);
 }

@@ -645,3 +645,129 @@ Test(cache, random_against_a_reference_copy)
         close(fds[i]);
     }
 }
+
+/* ---- Lazy images, discard, zero pages, reload, batched write-back ---------- */
+
+/* Entries of dir other than . and .. */
+static int entries(void)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+Test(cache, lazy_image_has_no_file_until_written_back)
+{
+    struct store_cache *c = mkcache(2);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    cr_assert_geq(dfd, 0);
+    struct store_image *img;
+    cr_assert_eq(store_image_new_lazy(c, dfd, 1ull << 40, &img), 0);
+    cr_expect_eq(store_image_has_file(img), 0);
+    struct store_frame *f[3];
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(store_page_get(img, (uint64_t)i, STORE_PAGE_WRITE, &f[i]), 0);
+        memset(store_page_data(f[i]), 'a' + i, PG);
+        store_page_put(f[i], STORE_PAGE_WRITE);
+    }
+    cr_expect_eq(stats(c).zero_fills, 2);
+    cr_expect_eq(store_image_has_file(img), 0, "nothing written back yet");
+    /* A third page evicts page 0: written to a new unnamed file. */
+    cr_assert_eq(store_page_get(img, 2, 0, &f[2]), 0);
+    cr_expect_eq(store_image_has_file(img), 1);
+    cr_expect_eq(stats(c).materialized, 1);
+    cr_expect_eq(entries(), 0, "the file has no name in the directory");
+    store_page_put(f[2], 0);
+    cr_assert_eq(store_page_get(img, 0, 0, &f[0]), 0);
+    cr_expect_eq(((unsigned char *)store_page_data(f[0]))[PG - 1], 'a', "read back from the file");
+    store_page_put(f[0], 0);
+    uint64_t wb = stats(c).writebacks;
+    cr_assert_eq(store_image_close(img), 0);
+    cr_expect_eq(stats(c).writebacks, wb, "a lazy image's last close writes nothing");
+    close(dfd);
+    store_cache_free(c);
+}
+
+Test(cache, discard_frees_frames_and_zeroes_pages)
+{
+    struct store_cache *c = mkcache(8);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    struct store_image *img;
+    cr_assert_eq(store_image_new_lazy(c, dfd, 1ull << 40, &img), 0);
+    struct store_frame *f, *p;
+    cr_assert_eq(store_page_get(img, 5, STORE_PAGE_WRITE, &f), 0);
+    memset(store_page_data(f), 7, PG);
+    store_page_put(f, STORE_PAGE_WRITE);
+    cr_assert_eq(store_page_get(img, 6, STORE_PAGE_WRITE, &p), 0); /* stays pinned */
+    memset(store_page_data(p), 9, PG);
+    cr_assert_eq(store_image_sync(img), 0); /* now in the file too */
+    store_image_discard(img, 5, 2);
+    struct store_cache_counts n;
+    store_cache_counts(c, &n);
+    cr_expect_eq(n.available, 0, "page 5's frame is free");
+    cr_expect_eq(((unsigned char *)store_page_data(p))[0], 0, "the pinned page is zeroed");
+    store_page_put(p, STORE_PAGE_WRITE);
+    cr_assert_eq(store_page_get(img, 5, 0, &f), 0);
+    cr_expect_eq(((unsigned char *)store_page_data(f))[100], 0, "the file's copy is gone too");
+    store_page_put(f, 0);
+    store_image_close(img);
+    close(dfd);
+    store_cache_free(c);
+}
+
+Test(cache, grown_pages_and_reload)
+{
+    struct store_cache *c = mkcache(8);
+    int fd = mkfile("g", 0, 0, O_RDWR);
+    struct store_image *img = mkimage(c, fd);
+    cr_assert_eq(store_image_set_size(img, 4 * PG), 0);
+    struct store_frame *f;
+    cr_assert_eq(store_page_get(img, 1, 0, &f), 0);
+    cr_expect_eq(stats(c).reads, 0, "a page of a hole is zero without a pread");
+    /* write(2) around the cache, then the kernel's reload. */
+    cr_assert_eq(pwrite(fd, "xy", 2, PG + 10), 2);
+    cr_assert_eq(store_image_reload(img, PG, 2), 0);
+    cr_expect_eq(((char *)store_page_data(f))[11], 'y', "the pinned page is refilled");
+    store_page_put(f, 0);
+    cr_assert_eq(pwrite(fd, "z", 1, 6 * PG), 1); /* grows the file */
+    cr_assert_eq(store_image_reload(img, 6 * PG, 1), 0);
+    cr_expect_eq(store_image_size(img), 6 * PG + 1);
+    cr_assert_eq(store_page_get(img, 6, 0, &f), 0);
+    cr_expect_eq(((char *)store_page_data(f))[0], 'z');
+    store_page_put(f, 0);
+    cr_expect_eq(store_image_find(c, fd), img);
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    store_cache_rekey(c, st.st_dev, st.st_ino, st.st_dev, st.st_ino + 1000000);
+    cr_expect_null(store_image_find(c, fd), "re-keyed away from fd's identity");
+    store_image_close(img);
+    close(fd);
+    store_cache_free(c);
+}
+
+Test(cache, write_back_is_in_page_order_and_batched)
+{
+    struct store_cache *c = mkcache(128);
+    int fd = mkfile("b", 0, 0, O_RDWR);
+    struct store_image *img = mkimage(c, fd);
+    cr_assert_eq(store_image_set_size(img, 100 * PG + 5), 0);
+    struct store_frame *f;
+    for (int i = 100; i >= 0; i -= 1) {
+        cr_assert_eq(store_page_get(img, (uint64_t)i, STORE_PAGE_WRITE, &f), 0);
+        memset(store_page_data(f), i, PG);
+        store_page_put(f, STORE_PAGE_WRITE);
+    }
+    cr_assert_eq(store_image_sync(img), 0);
+    cr_expect_eq(stats(c).writebacks, 101);
+    for (int i = 0; i <= 100; i += 33) {
+        unsigned char b = 0xff;
+        cr_assert_eq(pread(fd, &b, 1, (off_t)i * PG + 3), 1);
+        cr_expect_eq(b, i, "page %d", i);
+    }
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_expect_eq(st.st_size, 100 * PG + 5, "the partial last page stops at the size");
+    store_image_close(img);
+    close(fd);
+    store_cache_free(c);
+}

@@ -571,3 +571,55 @@ Test(refdir, inherited_by_copy)
     store_refdirs_clear(&parent);
     store_refdirs_clear(&child);
 }
+
+/* ---- Memory files: no store inode until the data must reach the store ----- */
+
+static int rekeyed;
+static void on_rekey(void *ctx, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)
+{
+    (void)odev;
+    (void)ndev;
+    *(int *)ctx = oino != nino;
+}
+
+Test(anon, memory_file_becomes_a_host_file_under_the_same_fds)
+{
+    mkdir_in("img");
+    struct store_names *n = names(4, 0);
+    store_names_set_rekey(n, on_rekey, &rekeyed);
+    int dfd = gdir("/img");
+    int fd = store_anon_create(n, dfd, 0640, 0);
+    cr_assert_geq(fd, 0);
+    struct stat before, after, dst;
+    cr_assert_eq(fstat(fd, &before), 0);
+    cr_assert_eq(fstat(dfd, &dst), 0);
+    cr_expect_neq(before.st_dev, dst.st_dev, "a memory file, not a file of the store");
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    cr_assert_eq(pwrite(fd, "memory", 6, 8192), 6);
+    cr_assert_eq(lseek(dup, 3, SEEK_SET), 3);
+    cr_assert_eq(store_anon_materialize(n, fd), 0);
+    cr_assert_eq(fstat(fd, &after), 0);
+    cr_expect_eq(after.st_dev, dst.st_dev, "now a file of the store");
+    cr_expect_eq(after.st_size, 8198);
+    mode_t um = umask(0);
+    umask(um);
+    cr_expect_eq(after.st_mode & 0777, 0640 & ~um, "mode %o", after.st_mode & 0777);
+    cr_expect_eq(rekeyed, 1, "the cache was told");
+    struct stat d2;
+    cr_assert_eq(fstat(dup, &d2), 0);
+    cr_expect_eq(d2.st_ino, after.st_ino, "every fd on it was replaced");
+    cr_expect_eq(lseek(dup, 0, SEEK_CUR), 3, "with its position");
+    cr_expect_eq(count_dir("img", 1, NULL), 0, "still without a name");
+    char path[PATH_MAX], buf[7] = {0};
+    cr_assert_eq(store_anon_name(n, fd, path, sizeof path), 0);
+    int rfd = store_path_open(st, path, O_RDONLY, 0);
+    cr_assert_geq(rfd, 0);
+    cr_assert_eq(pread(rfd, buf, 6, 8192), 6);
+    cr_expect_str_eq(buf, "memory");
+    close(rfd);
+    cr_assert_eq(store_file_close(n, fd), 0);
+    close(fd);
+    close(dup);
+    close(dfd);
+    store_names_free(n);
+}
