@@ -424,6 +424,37 @@ static int get_page(struct k_proc *p, struct store_image *img, uint64_t pg, int 
     return store_page_get(img, pg, flags, f);
 }
 
+/*
+ * Page pg of the file layer `file` is about to be written through a mapping:
+ * every copy-on-write shadow over the file that still reads that page from
+ * the file takes its own copy first, so a fork child keeps the page as it was
+ * at the fork. The node's other processes drop their pins on the way (one of
+ * them may read the file's frame through its shadow).
+ */
+static int shadows_before_write(struct k_proc *p, struct k_layer *file, uint64_t pg, bool self_ok)
+{
+    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+        if (s->below != file || pgset_has(&s->present, pg)) continue;
+        for (struct k_proc *q = p->k->procs; q; q = q->next)
+            if (q != p) k_vm_swap_out(q);
+        if (pg * PAGE < store_image_size(file->img)) {
+            struct store_frame *from, *to;
+            int rc = get_page(p, file->img, pg, 0, self_ok, &from);
+            if (rc) return rc;
+            rc = get_page(p, s->img, pg, STORE_PAGE_WRITE, self_ok, &to);
+            if (!rc) {
+                memcpy(store_page_data(to), store_page_data(from), PAGE);
+                store_page_put(to, STORE_PAGE_WRITE);
+            }
+            store_page_put(from, 0);
+            if (rc) return rc;
+        }
+        int rc = pgset_add(&s->present, pg);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 /* Protection the hart may use for page pin e of region r. */
 static unsigned pin_prot(const struct k_region *r, const struct k_pin *e)
 {
@@ -464,7 +495,8 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
         pin.top = l == top;
         rc = get_page(p, l->img, pg, 0, self_ok, &pin.f);
     } else if ((held.f && held.top) || layer_has(top, pg)) {
-        rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
+        rc = top->priv ? 0 : shadows_before_write(p, top, pg, self_ok);
+        if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
     } else { /* copy-on-write: the page comes up from a layer below */
         struct store_frame *src = held.f;
         rc = src ? 0 : get_page(p, layer_with(top, pg)->img, pg, 0, self_ok, &src);
@@ -908,7 +940,15 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
     }
     struct k_layer *l = r->layer;
     rc = anon_layer(child, shadow_size(r), l, &c->layer);
-    if (rc || !l->priv) return rc; /* a shared file stays the parent's to write */
+    if (rc) return rc;
+    if (!l->priv) {
+        /* A shared file stays the parent's to write: every write pin on the
+         * node goes, so that the next write to a page the child's shadow
+         * still reads from the file copies it there first. */
+        for (struct k_proc *q = parent->k->procs; q; q = q->next)
+            k_vm_swap_out(q);
+        return 0;
+    }
     /* The parent's memory freezes under a shadow of its own; its pins on the
      * frozen layer go, so that its next write comes back to be copied. */
     struct k_layer *mine;
