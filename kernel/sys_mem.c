@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "kernel/internal.h"
+#include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
 
@@ -104,6 +105,8 @@ int64_t sys_mmap(struct k_proc *p, const uint64_t a[6])
     int rc = mmap_place(p, addr, len, flags, &at);
     if (!rc && (flags & G_MAP_FIXED)) rc = k_vm_unmap(p, at, len);
     if (!rc) rc = k_vm_map(p, at, len, to_rv_prot(prot), kind, hostfd, off);
+    if (!rc && kind == K_REGION_ANON && type != G_MAP_PRIVATE) /* shared with fork children */
+        rc = k_vm_set_attr(p, at, len, to_rv_prot(prot), SYM_SPAWN_MASK, SYM_SPAWN_INHERIT);
     return rc ? rc : (int64_t)at;
 }
 

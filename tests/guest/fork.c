@@ -124,6 +124,26 @@ static void private_memory(void)
     check(wait_signal(pid) == 1000 && global == 1, "child's write stays in the child");
 }
 
+/* MAP_SHARED|MAP_ANONYMOUS memory is shared with the child; MAP_PRIVATE is not. */
+static void shared_anonymous(void)
+{
+    volatile int *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile int *pr = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    sh[0] = pr[0] = 1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sh[0] = 2;
+        pr[0] = 2;
+        _exit(0);
+    }
+    wait_signal(pid);
+    check(sh[0] == 2, "MAP_SHARED|MAP_ANONYMOUS: the child's write is seen");
+    check(pr[0] == 1, "MAP_PRIVATE|MAP_ANONYMOUS: the child's write is not");
+    munmap((void *)sh, 4096);
+    munmap((void *)pr, 4096);
+}
+
 /* The child waits for SIGUSR1 (blocked until sigsuspend), then exits 42. */
 static void kill_between(void)
 {
@@ -311,6 +331,7 @@ int main(void)
     exit_codes();
     signal_deaths();
     private_memory();
+    shared_anonymous();
     kill_between();
     sigchld_handler();
     sleep_interrupted();
