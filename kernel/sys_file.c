@@ -244,9 +244,9 @@ int k_fd_host(struct k_proc *p, int fd)
 }
 
 /*
- * Also binds "@image" to the root "/": a process has no image directory of its
- * own yet (one process per node), and the root is the one directory every
- * process of the store shares; spawn/fork will inherit the binding by copy.
+ * Also binds "@image" to the root "/": the initial process has no image
+ * directory of its own, and the root is the one directory every process of
+ * the store shares; fork and spawn children inherit the binding by copy.
  */
 int k_files_init(struct k_proc *p)
 {
