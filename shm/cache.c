@@ -538,6 +538,50 @@ void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t ni
     img->ino = nino;
 }
 
+int store_image_adopt(struct store_image *img, int fd)
+{
+    struct store_cache *c = img->cache;
+    struct stat st;
+    if (!img->lazy) return -EINVAL;
+    if (fstat(fd, &st) < 0) return -errno;
+    if (!S_ISREG(st.st_mode)) return -ENODEV;
+    if (image_find(c, st.st_dev, st.st_ino)) return -EEXIST;
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return -errno;
+    /* Pages already written back live in the lazy image's own file. */
+    uint64_t end = img->fd < 0 ? 0 : img->data_end < img->size ? img->data_end : img->size;
+    static unsigned char buf[1u << 16];
+    int err = 0;
+    for (uint64_t off = 0; off < end && !err;) {
+        size_t want = end - off < sizeof buf ? (size_t)(end - off) : sizeof buf;
+        ssize_t n = pread(img->fd, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            err = n < 0 ? -errno : 0;
+            break;
+        }
+        ssize_t w = pwrite(dup, buf, (size_t)n, (off_t)off);
+        if (w != n) err = w < 0 ? -errno : -EIO;
+        off += (uint64_t)n;
+    }
+    if (!err && ftruncate(dup, (off_t)img->size) < 0) err = -errno;
+    if (err) {
+        close(dup);
+        return err;
+    }
+    if (img->fd >= 0) close(img->fd);
+    dir_put(c, img->dir);
+    img->dir = NULL;
+    img->fd = dup;
+    img->lazy = 0;
+    img->writable = (fcntl(dup, F_GETFL) & O_ACCMODE) != O_RDONLY;
+    img->memfile = fcntl(dup, F_GET_SEALS) >= 0;
+    img->dev = st.st_dev;
+    img->ino = st.st_ino;
+    img->data_end = end;
+    return 0;
+}
+
 struct store_image *store_image_find(struct store_cache *c, int fd)
 {
     struct stat st;

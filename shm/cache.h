@@ -132,6 +132,17 @@ unsigned store_image_refs(const struct store_image *img);
 /* 1 when the image has a host file (a lazy one after its first write-back). */
 int store_image_has_file(const struct store_image *img);
 
+/*
+ * Lazy image img becomes the image of the regular file at host fd `fd` (the
+ * caller keeps `fd`; the cache holds its own duplicate): found by identity
+ * from then on and written back to that file. The bytes already written back
+ * to the lazy image's own unnamed file are copied to `fd` and its size
+ * becomes the image's; cached pages stay cached (dirty ones reach the file
+ * on write-back, as for any image). How a virtual anonymous file of the
+ * kernel gets its host file. 0 or -EINVAL (not lazy), -EEXIST (that file
+ * already has an image), -ENODEV, or the host's errno (img stays lazy).
+ */
+int store_image_adopt(struct store_image *img, int fd);
 /* The open image of the regular file at host fd `fd`, or NULL (no reference
  * taken): how read/write/ftruncate/fsync find the pages mappers see. */
 struct store_image *store_image_find(struct store_cache *c, int fd);

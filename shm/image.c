@@ -485,6 +485,11 @@ static int wants_delete(int action, int abnormal)
            ((action & STORE_DELETE_IF_ABNORMAL) && abnormal);
 }
 
+int store_close_keeps(int action, int abnormal)
+{
+    return action != 0 && !wants_delete(action, abnormal);
+}
+
 /* Unlink every remembered name of e (and the current name of fd, when fd
  * is given) that still names it (invariant 4). 1 or the first error. */
 static int unlink_names(struct store_names *n, struct entry *e, int fd)

@@ -155,6 +155,12 @@ int store_file_abnormal(struct store_names *n, int fd);
  */
 int store_file_close(struct store_names *n, int fd);
 
+/* 1 when the last close of a never-named anonymous file with close action
+ * `action` must name it first (invariant 2): the action keeps it, given
+ * whether an opener ended abnormally. What the kernel asks before dropping
+ * a virtual anonymous file (one with no host file yet) without a trace. */
+int store_close_keeps(int action, int abnormal);
+
 /* ---- Reference directories of a process -------------------------------------- */
 
 #define STORE_REFDIR_MAX    16 /* bindings per process */
