@@ -134,12 +134,12 @@ struct k_file {
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */
     struct store_image *vimg;
-    int vdirfd;                   /* its directory (host fd, inside the root) */
-    int vflags;                   /* host status flags: access mode, O_APPEND, O_NONBLOCK */
-    int vmode;                    /* permission bits for the host file */
-    int vabnormal;                /* an opener ended abnormally (store_file_abnormal later) */
-    uint64_t vino;                /* node-unique inode number fstat shows */
-    int64_t vtime;                /* creation time (s): fstat's times */
+    int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
+    int vflags;    /* host status flags: access mode, O_APPEND, O_NONBLOCK */
+    int vmode;     /* permission bits for the host file */
+    int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
+    uint64_t vino; /* node-unique inode number fstat shows */
+    int64_t vtime; /* creation time (s): fstat's times */
     struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
 };
 struct k_fdent {
@@ -321,9 +321,6 @@ void k_vm_free(struct k_proc *p);
  * inode `ino` on device 0. 0 or a negative errno. */
 int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
                    struct store_image *img, uint64_t ino, uint64_t off);
-/* A new lazy image of size 0 for a virtual anonymous file (where its pages
- * go if evicted: the process's "@image" directory). */
-int k_vm_new_image(struct k_proc *p, struct store_image **out);
 /* A virtual file's image has just got its host file: the file's reference
  * moves to the parked images (kept cached until the file's last close). */
 void k_vm_park_image(struct k_kernel *k, struct store_image *img);

@@ -39,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,7 +205,6 @@ static void vlist_del(struct k_file *f)
 static void virt_drop(struct k_file *f)
 {
     store_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
-    close(f->vdirfd);
     vlist_del(f);
     f->vimg = NULL;
     f->vdirfd = -1;
@@ -242,8 +242,7 @@ static int file_materialize(struct k_kernel *k, struct k_file *f)
     if (f->vabnormal) store_file_abnormal(k->names, w);
     struct store_image *img = f->vimg;
     f->vimg = NULL;
-    close(f->vdirfd);
-    f->vdirfd = -1;
+    f->vdirfd = -1; /* the image's: it went with the adoption */
     vlist_del(f);
     f->hostfd = w;
     k_vm_park_image(k, img); /* f's reference: kept until the file's last close */
@@ -583,12 +582,15 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int acc = gflags & G_O_ACCMODE;
     if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
     if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
-    /* The one host call: the directory must exist inside the root and be one
-     * (ENOENT, ENOTDIR, EACCES as for any open). The file itself is virtual. */
-    int dfd = store_path_open(store_of(p), g, O_RDONLY | O_DIRECTORY, 0);
+    /* The one host call (and its close with the file): the directory must
+     * exist inside the root and be one (ENOENT, ENOTDIR; EACCES when a
+     * component cannot be searched). O_PATH: no read permission on the
+     * directory itself is asked. The file itself is virtual. */
+    int dfd = store_path_open(store_of(p), g, O_PATH | O_DIRECTORY, 0);
     if (dfd < 0) return dfd;
     struct k_file *f = file_new(-1, NULL);
-    int r = f ? k_vm_new_image(p, &f->vimg) : -ENOMEM;
+    /* Its pages, written back only if evicted: to an unnamed file in dir. */
+    int r = f && p->k->cache ? store_image_new_lazy_at(p->k->cache, dfd, 0, &f->vimg) : -ENOMEM;
     if (r < 0) {
         free(f);
         close(dfd);
@@ -1198,17 +1200,26 @@ static int64_t stat_out(struct k_proc *p, int h, uint64_t gbuf)
     return k_copyout(p, gbuf, &gs, sizeof gs);
 }
 
-/* fstat of a virtual anonymous file: what its host file would show, less
- * the device (0) and inode (node-unique) numbers. */
-static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t gbuf)
+/* The host's effective ids (read once): the owner a virtual file shows. */
+static void host_ids(void)
 {
-    struct g_stat gs;
-    memset(&gs, 0, sizeof gs);
     if (!ids_known) {
         uid_v = geteuid();
         gid_v = getegid();
         ids_known = 1;
     }
+}
+
+/* fstat of a virtual anonymous file: what its host file would show, less
+ * the inode number (node-unique) and the device (0 while its pages are only
+ * in memory, else that of the file of the store they were evicted to). */
+static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t gbuf)
+{
+    struct g_stat gs;
+    struct stat st;
+    memset(&gs, 0, sizeof gs);
+    host_ids();
+    if (store_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
     gs.ino = f->vino;
     gs.mode = S_IFREG | (uint32_t)f->vmode;
     gs.nlink = 1;
@@ -1218,6 +1229,27 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
     gs.blksize = 4096;
     gs.atime = gs.mtime = gs.ctime = f->vtime;
     return k_copyout(p, gbuf, &gs, sizeof gs);
+}
+
+/* statx of a virtual anonymous file: the same fields as stat_virtual. */
+static void statx_virtual(const struct k_file *f, struct statx *sx)
+{
+    struct stat st;
+    memset(sx, 0, sizeof *sx);
+    host_ids();
+    if (store_image_file_stat(f->vimg, &st) == 0) {
+        sx->stx_dev_major = major(st.st_dev);
+        sx->stx_dev_minor = minor(st.st_dev);
+    }
+    sx->stx_mask = STATX_BASIC_STATS & ~STATX_BTIME;
+    sx->stx_blksize = 4096;
+    sx->stx_nlink = 1;
+    sx->stx_uid = uid_v;
+    sx->stx_gid = gid_v;
+    sx->stx_mode = (uint16_t)(S_IFREG | f->vmode);
+    sx->stx_ino = f->vino;
+    sx->stx_size = store_image_size(f->vimg);
+    sx->stx_atime.tv_sec = sx->stx_mtime.tv_sec = sx->stx_ctime.tv_sec = f->vtime;
 }
 
 int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
@@ -1240,10 +1272,23 @@ static int stat_target(struct k_proc *p, int dirfd, uint64_t gpath, int flags, i
     return at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, owned);
 }
 
+/* The virtual anonymous file a stat-like call names with AT_EMPTY_PATH and
+ * an empty (or NULL) path, else NULL (the call then goes the host way). */
+static struct k_file *stat_virtual_target(struct k_proc *p, int dirfd, uint64_t gpath, int flags)
+{
+    char c[2];
+    struct k_file *f = file_peek(p, dirfd);
+    if (!(flags & G_AT_EMPTY_PATH) || !f || !f->vimg) return NULL;
+    if (gpath && (k_copyin_str(p, c, gpath, sizeof c) < 0 || c[0])) return NULL;
+    return f;
+}
+
 int64_t sys_newfstatat(struct k_proc *p, const uint64_t a[6])
 {
     int dirfd = (int)a[0], flags = (int)a[3];
     if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT)) return -EINVAL;
+    struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
+    if (vf) return stat_virtual(p, vf, a[2]);
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
     int64_t r = stat_out(p, h, a[2]);
@@ -1258,9 +1303,14 @@ int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
             ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT | G_AT_STATX_SYNC_TYPE) ||
         (flags & G_AT_STATX_SYNC_TYPE) == G_AT_STATX_SYNC_TYPE)
         return -EINVAL;
+    struct statx sx;
+    struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
+    if (vf) {
+        statx_virtual(vf, &sx);
+        return k_copyout(p, a[4], &sx, sizeof sx);
+    }
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
-    struct statx sx;
     int hflags = AT_EMPTY_PATH | (flags & (G_AT_STATX_SYNC_TYPE | G_AT_NO_AUTOMOUNT));
     int64_t r = statx(h, "", hflags, (unsigned)a[3], &sx) < 0 ? -errno : 0;
     release(h, owned);

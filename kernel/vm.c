@@ -362,12 +362,6 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     return 0;
 }
 
-int k_vm_new_image(struct k_proc *p, struct store_image **out)
-{
-    if (!p->k || !p->k->cache) return -ENOMEM;
-    return store_image_new_lazy(p->k->cache, image_dir(p), 0, out);
-}
-
 void k_vm_park_image(struct k_kernel *k, struct store_image *img)
 {
     image_park(k, img);

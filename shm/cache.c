@@ -75,6 +75,7 @@ struct lazy_dir {
     ino_t ino;
     int fd;
     unsigned refs;
+    int own; /* one image's own (store_image_new_lazy_at): not on the list */
 };
 
 struct store_image {
@@ -482,6 +483,11 @@ static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
 static void dir_put(struct store_cache *c, struct lazy_dir *d)
 {
     if (!d || --d->refs) return;
+    if (d->own) {
+        close(d->fd);
+        free(d);
+        return;
+    }
     struct lazy_dir **pp = &c->dirs;
     while (*pp != d)
         pp = &(*pp)->next;
@@ -514,6 +520,34 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
     return 0;
 }
 
+int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
+                            struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = calloc(1, sizeof *img);
+    struct lazy_dir *d = calloc(1, sizeof *d);
+    if (!img || !d) {
+        free(img);
+        free(d);
+        return -ENOMEM;
+    }
+    d->fd = dirfd;
+    d->refs = 1;
+    d->own = 1;
+    img->dir = d;
+    img->cache = c;
+    img->fd = -1;
+    img->lazy = 1;
+    img->writable = 1;
+    img->size = size;
+    img->refs = 1;
+    list_init(&img->frames);
+    list_add_tail(&c->images, &img->clink);
+    *out = img;
+    return 0;
+}
+
 unsigned store_image_refs(const struct store_image *img)
 {
     return img->refs;
@@ -522,6 +556,12 @@ unsigned store_image_refs(const struct store_image *img)
 int store_image_has_file(const struct store_image *img)
 {
     return img->fd >= 0;
+}
+
+int store_image_file_stat(const struct store_image *img, struct stat *st)
+{
+    if (img->fd < 0) return -ENOENT;
+    return fstat(img->fd, st) < 0 ? -errno : 0;
 }
 
 void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx)

@@ -56,6 +56,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define STORE_PAGE_SHIFT 12
@@ -127,10 +128,18 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out);
  * errno.
  */
 int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out);
+/* The same, taking directory fd `dirfd` over instead of sharing a duplicate:
+ * no host call; the image closes dirfd with its last close (or when it
+ * adopts a file). On failure the caller keeps dirfd. What a virtual
+ * anonymous file of the kernel (one lazy image per open) uses. */
+int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
+                            struct store_image **out);
 /* References (lsegs, and whoever else holds the image open). */
 unsigned store_image_refs(const struct store_image *img);
 /* 1 when the image has a host file (a lazy one after its first write-back). */
 int store_image_has_file(const struct store_image *img);
+/* fstat of the image's host file: 0, -ENOENT (none yet) or the host's errno. */
+int store_image_file_stat(const struct store_image *img, struct stat *st);
 
 /*
  * Lazy image img becomes the image of the regular file at host fd `fd` (the
