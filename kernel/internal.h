@@ -134,12 +134,13 @@ struct k_file {
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */
     struct store_image *vimg;
-    int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
-    int vflags;    /* host status flags: access mode, O_APPEND, O_NONBLOCK */
-    int vmode;     /* permission bits for the host file */
-    int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
-    uint64_t vino; /* node-unique inode number fstat shows */
-    int64_t vtime; /* creation time (s): fstat's times */
+    int vdirfd;          /* its directory (O_PATH host fd, inside the root; vimg owns it) */
+    int vflags;          /* host status flags: access mode, O_APPEND, O_NONBLOCK */
+    int vmode;           /* permission bits for the host file */
+    int vabnormal;       /* an opener ended abnormally (store_file_abnormal later) */
+    uint64_t vino;       /* node-unique inode number fstat shows */
+    int64_t vtime;       /* creation time (s): fstat's times */
+    struct k_kernel *vk; /* the node kernel whose cache holds vimg */
     struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
 };
 struct k_fdent {

@@ -224,7 +224,8 @@ static int reopen_wronly(int h);
 static int file_materialize(struct k_kernel *k, struct k_file *f)
 {
     if (!f->vimg) return 0;
-    int h = store_anon_create(k->names, f->vdirfd, (mode_t)f->vmode, store_action(f->close_action));
+    int h =
+        store_anon_create_in(k->names, f->vdirfd, (mode_t)f->vmode, store_action(f->close_action));
     if (h < 0) return h;
     int w = h, r = 0;
     if ((f->vflags & O_ACCMODE) == O_WRONLY && (w = reopen_wronly(h)) < 0) r = w;
@@ -278,7 +279,7 @@ static void materialize_dir(struct k_kernel *k, int dirfd)
     if (!vfiles || fstat(dirfd, &d) < 0) return;
     for (struct k_file *f = vfiles, *next; f; f = next) {
         next = f->vnext;
-        if (fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
+        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
             file_materialize(k, f);
     }
 }
@@ -600,6 +601,7 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     f->image = 1;
     f->close_action = action;
     f->vdirfd = dfd;
+    f->vk = p->k;
     f->vmode = (int)(mode & ~cur_umask());
     f->vflags = (acc == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
                 (oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK));

@@ -237,6 +237,21 @@ static void close_actions(void)
     printf("mapout: %s\n", err(mapout(BASE, PG)));
 }
 
+/* The directory removed before the file needs a host file: it still gets
+ * one (as a file created at open had), only a name is impossible. */
+static void deleted_dir(void)
+{
+    mkdir("x", 0755);
+    int fd = open("x", SYM_O_ANON | O_RDWR, 0600);
+    printf("rmdir under a virtual file: %s\n", err(rmdir("x")));
+    printf("write: %zd, ", pwrite(fd, "data", 4, 0));
+    char buf[8] = {0}, path[256];
+    printf("pread: %zd ", pread(fd, buf, 4, 0));
+    printf("%s\n", buf);
+    printf("fdname: %s\n", err(fdname(fd, path, sizeof path)));
+    printf("close: %s\n", err(close(fd)));
+}
+
 /* The directory is checked at open, as before. */
 static void errors(void)
 {
@@ -256,6 +271,7 @@ int main(void)
     shared();
     flags();
     close_actions();
+    deleted_dir();
     errors();
     return 0;
 }
