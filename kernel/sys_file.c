@@ -23,7 +23,7 @@
  * maps that image directly; mapout, ftruncate, fstat, close, dup, fork, pdup
  * and the fcntl flag and close-action commands are served from the k_file.
  * Every other call gets its k_file through file_get, which materializes a
- * virtual one first (store_anon_create, then the image adopts the new file),
+ * virtual one first (store_anon_create_in, then the image adopts the new file),
  * so no call site ever sees hostfd -1; file_peek is for the few that do not
  * need a host file.
  */
@@ -215,7 +215,7 @@ static int reopen_wronly(int h);
 
 /*
  * Give virtual f its host file: the existing anonymous-file path
- * (store_anon_create: a memory file recorded in the node's names, one open
+ * (store_anon_create_in: a memory file recorded in the node's names, one open
  * for this k_file), opened with f's access and status flags; the lazy image
  * then adopts it, so that every mapper keeps the same pages and the file is
  * found by identity from now on. 0 (also when f is not virtual) or a
@@ -287,7 +287,7 @@ static void materialize_dir(struct k_kernel *k, int dirfd)
 int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags)
 {
     struct k_file *f = file_peek(p, fd);
-    if (!f) return file_err();
+    if (!f) return -EBADF;
     if (!f->vimg) return 0;
     *img = f->vimg;
     *ino = f->vino;
@@ -670,7 +670,7 @@ int64_t sys_close(struct k_proc *p, const uint64_t a[6])
 int64_t sys_dup(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_peek(p, (int)a[0]);
-    if (!f) return file_err();
+    if (!f) return -EBADF;
     int fd = fd_install(p, 0, f, 0);
     if (fd >= 0) f->refs++;
     return fd;
