@@ -65,6 +65,7 @@ struct k_layer {
     bool priv;                     /* a lazy image only its mappers see (anonymous or shadow) */
     bool shared;                   /* priv, but also mapped by another process (INHERIT) */
     bool writable;                 /* the image may be written (file open for writing) */
+    bool direct;                   /* a virtual anonymous file's image: closed, never parked */
     struct k_pgset present;        /* shadow: the pages it has */
     struct k_layer *fnext, *fprev; /* shadow over a file: on vm.c's list of them */
 };
@@ -124,11 +125,23 @@ struct k_vm {
 
 /* An open file description. Shared by dup'ed descriptors (refs counts them). */
 struct k_file {
-    int hostfd;
+    int hostfd; /* -1 while virtual (vimg set): only sys_file.c's accessor sees it */
     int refs;
     char *dirpath;    /* guest absolute path when this is a directory, else NULL */
     int image;        /* a regular file recorded in the node's store_names */
     int close_action; /* SYM_O_DEL* set through this description (fcntl reads it) */
+    /* A virtual anonymous file (SYM_O_ANON, never needed a host file yet):
+     * its data is vimg, a lazy image of the node's cache; sys_file.c makes
+     * it a host file (materializes it) when a call needs one. */
+    struct store_image *vimg;
+    int vdirfd;          /* its directory (O_PATH host fd, inside the root; vimg owns it) */
+    int vflags;          /* host status flags: access mode, O_APPEND, O_NONBLOCK */
+    int vmode;           /* permission bits for the host file */
+    int vabnormal;       /* an opener ended abnormally (store_file_abnormal later) */
+    uint64_t vino;       /* node-unique inode number fstat shows */
+    int64_t vtime;       /* creation time (s): fstat's times */
+    struct k_kernel *vk; /* the node kernel whose cache holds vimg */
+    struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
 };
 struct k_fdent {
     struct k_file *f; /* NULL = free slot */
@@ -277,6 +290,10 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
 
 /* Host fd behind guest fd, or -EBADF. */
 int k_fd_host(struct k_proc *p, int fd);
+/* mapin of descriptor fd: 1 and its lazy image, inode number and host
+ * status flags when it is a virtual anonymous file (nothing materialized),
+ * 0 when it is not (use k_fd_host), -EBADF. */
+int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags);
 /* Set up fds 0, 1, 2 on the host's and cwd "/" for a new initial process. */
 int k_files_init(struct k_proc *p);
 /* Close every descriptor (exit) / the close-on-exec ones (exec). */
@@ -300,6 +317,14 @@ void k_vm_init(struct k_vm *vm);
 void k_vm_free(struct k_proc *p);
 /* Map [start, start+len), which must be free: anonymous zero memory when
  * hostfd < 0, else the host file at `off` (shared or private by `kind`). */
+/* A shared file mapping (K_REGION_FILE_SHARED) of lazy image img (a virtual
+ * anonymous file's; the layer takes its own reference) at off, reported as
+ * inode `ino` on device 0. 0 or a negative errno. */
+int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
+                   struct store_image *img, uint64_t ino, uint64_t off);
+/* A virtual file's image has just got its host file: the file's reference
+ * moves to the parked images (kept cached until the file's last close). */
+void k_vm_park_image(struct k_kernel *k, struct store_image *img);
 int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int kind, int hostfd,
              uint64_t off);
 /* Remove every mapping inside the range (holes are fine). */

@@ -16,6 +16,16 @@
  * names the directory's anonymous files first; "@name/rest" paths go through
  * the process's reference directories in at_path, the one place where a
  * guest path is made absolute.
+ *
+ * Virtual anonymous files: SYM_O_ANON gives a k_file with no host file at
+ * all (hostfd -1), only a lazy image of the node's cache (vimg), its
+ * directory and the flags and close action its host file will get. mapin
+ * maps that image directly; mapout, ftruncate, fstat, close, dup, fork, pdup
+ * and the fcntl flag and close-action commands are served from the k_file.
+ * Every other call gets its k_file through file_get, which materializes a
+ * virtual one first (store_anon_create_in, then the image adopts the new file),
+ * so no call site ever sees hostfd -1; file_peek is for the few that do not
+ * need a host file.
  */
 #include "kernel/sys_file.h"
 
@@ -29,9 +39,12 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
@@ -150,17 +163,151 @@ static struct g_iovec iovs[G_IOV_MAX];
 
 /* ---- Descriptor table ------------------------------------------------------ */
 
-static struct k_file *file_get(struct k_proc *p, int64_t fd)
+/* The k_file of fd, as it is: may be virtual (hostfd -1). */
+static struct k_file *file_peek(struct k_proc *p, int64_t fd)
 {
     if (fd < 0 || fd >= K_NFILE) return NULL;
     return p->fd[fd].f;
 }
 
+/* ---- Virtual anonymous files ------------------------------------------------ */
+
+static struct k_file *vfiles;   /* every virtual k_file of the node */
+static uint64_t vino_next = 1;  /* inode numbers they show (bit 63 set) */
+static int file_err_v = -EBADF; /* why file_get last returned NULL */
+static mode_t umask_v;          /* the host umask, known once read */
+static int umask_known;
+static uid_t uid_v; /* the host's effective ids, read once */
+static gid_t gid_v;
+static int ids_known;
+
+static mode_t cur_umask(void)
+{
+    if (!umask_known) {
+        umask_v = umask(0);
+        umask(umask_v);
+        umask_known = 1;
+    }
+    return umask_v;
+}
+
+static void vlist_del(struct k_file *f)
+{
+    if (f->vprev)
+        f->vprev->vnext = f->vnext;
+    else
+        vfiles = f->vnext;
+    if (f->vnext) f->vnext->vprev = f->vprev;
+    f->vnext = f->vprev = NULL;
+}
+
+/* Forget virtual f's image and directory (f itself is the caller's). */
+static void virt_drop(struct k_file *f)
+{
+    store_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
+    vlist_del(f);
+    f->vimg = NULL;
+    f->vdirfd = -1;
+}
+
+static int store_action(int action);
+static int reopen_wronly(int h);
+
+/*
+ * Give virtual f its host file: the existing anonymous-file path
+ * (store_anon_create_in: a memory file recorded in the node's names, one open
+ * for this k_file), opened with f's access and status flags; the lazy image
+ * then adopts it, so that every mapper keeps the same pages and the file is
+ * found by identity from now on. 0 (also when f is not virtual) or a
+ * negative errno (f stays virtual).
+ */
+static int file_materialize(struct k_kernel *k, struct k_file *f)
+{
+    if (!f->vimg) return 0;
+    int h =
+        store_anon_create_in(k->names, f->vdirfd, (mode_t)f->vmode, store_action(f->close_action));
+    if (h < 0) return h;
+    int w = h, r = 0;
+    if ((f->vflags & O_ACCMODE) == O_WRONLY && (w = reopen_wronly(h)) < 0) r = w;
+    if (!r && fcntl(w, F_SETFL, f->vflags & (O_APPEND | O_NONBLOCK)) < 0) r = -errno;
+    if (!r) r = store_image_adopt(f->vimg, h); /* last: it cannot be undone */
+    if (r < 0) {
+        /* The record goes without its close action: the file was never named. */
+        if (w >= 0 && w != h) close(w);
+        store_file_setaction(k->names, h, 0);
+        store_file_close(k->names, h);
+        close(h);
+        return r;
+    }
+    if (w != h) close(h); /* w's record is h's: same file */
+    if (f->vabnormal) store_file_abnormal(k->names, w);
+    struct store_image *img = f->vimg;
+    f->vimg = NULL;
+    f->vdirfd = -1; /* the image's: it went with the adoption */
+    vlist_del(f);
+    f->hostfd = w;
+    k_vm_park_image(k, img); /* f's reference: kept until the file's last close */
+    return 0;
+}
+
+/* The k_file of fd with a host file (a virtual one is materialized): what
+ * every call that uses f->hostfd goes through. NULL: file_err() says why. */
+static struct k_file *file_get(struct k_proc *p, int64_t fd)
+{
+    struct k_file *f = file_peek(p, fd);
+    file_err_v = -EBADF;
+    if (f && f->vimg) {
+        int r = file_materialize(p->k, f);
+        if (r < 0) {
+            file_err_v = r;
+            return NULL;
+        }
+    }
+    return f;
+}
+
+static int file_err(void)
+{
+    return file_err_v;
+}
+
+/* Before directory dirfd is listed: its virtual files become host files
+ * (store_dir_materialize then names them). */
+static void materialize_dir(struct k_kernel *k, int dirfd)
+{
+    struct stat d, v;
+    if (!vfiles || fstat(dirfd, &d) < 0) return;
+    for (struct k_file *f = vfiles, *next; f; f = next) {
+        next = f->vnext;
+        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
+            file_materialize(k, f);
+    }
+}
+
+int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags)
+{
+    struct k_file *f = file_peek(p, fd);
+    if (!f) return -EBADF;
+    if (!f->vimg) return 0;
+    *img = f->vimg;
+    *ino = f->vino;
+    *flags = f->vflags;
+    return 1;
+}
+
 /* Drop one reference; the last records the image file's close (which may
  * apply its close action) and closes the host fd. 0 or the host's close error. */
-static int file_put(struct store_names *names, struct k_file *f)
+static int file_put(struct k_kernel *k, struct k_file *f)
 {
+    struct store_names *names = k->names;
     if (--f->refs > 0) return 0;
+    if (f->vimg && store_close_keeps(store_action(f->close_action), f->vabnormal))
+        file_materialize(k, f); /* kept: the names layer names it below */
+    if (f->vimg) {              /* never named: nothing remains */
+        virt_drop(f);
+        free(f);
+        return 0;
+    }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
         int gone = store_file_close(names, f->hostfd) == 1;
         k_vm_file_closed(f->hostfd, gone);
@@ -206,7 +353,7 @@ static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec
         return -ENOMEM;
     }
     int fd = fd_install(p, 0, f, cloexec);
-    if (fd < 0) file_put(p->k->names, f);
+    if (fd < 0) file_put(p->k, f);
     return fd;
 }
 
@@ -224,7 +371,7 @@ static int fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec)
     f->image = 1;
     f->close_action = action;
     int fd = fd_install(p, 0, f, cloexec);
-    if (fd < 0) file_put(p->k->names, f);
+    if (fd < 0) file_put(p->k, f);
     return fd;
 }
 
@@ -234,13 +381,13 @@ static int fd_clear(struct k_proc *p, int fd)
     struct k_file *f = p->fd[fd].f;
     p->fd[fd].f = NULL;
     p->fd[fd].cloexec = 0;
-    return file_put(p->k->names, f);
+    return file_put(p->k, f);
 }
 
 int k_fd_host(struct k_proc *p, int fd)
 {
     struct k_file *f = file_get(p, fd);
-    return f ? f->hostfd : -EBADF;
+    return f ? f->hostfd : file_err();
 }
 
 /*
@@ -279,7 +426,10 @@ void k_files_close_all(struct k_proc *p)
 void k_files_abnormal(struct k_proc *p)
 {
     for (int i = 0; i < K_NFILE; i++)
-        if (p->fd[i].f && p->fd[i].f->image) store_file_abnormal(p->k->names, p->fd[i].f->hostfd);
+        if (p->fd[i].f && p->fd[i].f->vimg)
+            p->fd[i].f->vabnormal = 1;
+        else if (p->fd[i].f && p->fd[i].f->image)
+            store_file_abnormal(p->k->names, p->fd[i].f->hostfd);
 }
 
 void k_files_close_on_exec(struct k_proc *p)
@@ -346,7 +496,7 @@ static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int a
         return store_refdir_path(store_of(p), &p->refdirs, p->cwd, name, out, PATH_MAX);
     const char *base = p->cwd;
     if (name[0] != '/' && dirfd != G_AT_FDCWD) {
-        struct k_file *f = file_get(p, dirfd);
+        struct k_file *f = file_peek(p, dirfd);
         if (!f) return -EBADF;
         if (!f->dirpath) return -ENOTDIR;
         base = f->dirpath;
@@ -364,7 +514,7 @@ static int at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, i
     *owned = 1;
     if (g[0] == '\0' && dirfd != G_AT_FDCWD) {
         struct k_file *f = file_get(p, dirfd);
-        if (!f) return -EBADF;
+        if (!f) return file_err();
         *owned = 0;
         return f->hostfd;
     }
@@ -433,24 +583,36 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int acc = gflags & G_O_ACCMODE;
     if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
     if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
-    int dfd = store_path_open(store_of(p), g, O_RDONLY | O_DIRECTORY, 0);
+    /* The one host call (and its close with the file): the directory must
+     * exist inside the root and be one (ENOENT, ENOTDIR; EACCES when a
+     * component cannot be searched). O_PATH: no read permission on the
+     * directory itself is asked. The file itself is virtual. */
+    int dfd = store_path_open(store_of(p), g, O_PATH | O_DIRECTORY, 0);
     if (dfd < 0) return dfd;
+    struct k_file *f = file_new(-1, NULL);
+    /* Its pages, written back only if evicted: to an unnamed file in dir. */
+    int r = f && p->k->cache ? store_image_new_lazy_at(p->k->cache, dfd, 0, &f->vimg) : -ENOMEM;
+    if (r < 0) {
+        free(f);
+        close(dfd);
+        return r;
+    }
     mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see open_anon's comment */
-    int h = store_anon_create(p->k->names, dfd, mode, store_action(action));
-    close(dfd);
-    if (h < 0) return h;
-    int w = acc == G_O_WRONLY ? reopen_wronly(h) : h;
-    if (w != h) {
-        if (w < 0) store_file_close(p->k->names, h); /* h's record stands for w's */
-        close(h);
-        if (w < 0) return w;
-    }
-    if (fcntl(w, F_SETFL, oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK)) < 0) {
-        store_file_close(p->k->names, w);
-        close(w);
-        return -errno;
-    }
-    return fd_new_image(p, w, action, !!(gflags & G_O_CLOEXEC));
+    f->image = 1;
+    f->close_action = action;
+    f->vdirfd = dfd;
+    f->vk = p->k;
+    f->vmode = (int)(mode & ~cur_umask());
+    f->vflags = (acc == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
+                (oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK));
+    f->vino = (1ull << 63) | vino_next++;
+    f->vtime = time(NULL);
+    f->vnext = vfiles;
+    if (vfiles) vfiles->vprev = f;
+    vfiles = f;
+    int fd = fd_install(p, 0, f, !!(gflags & G_O_CLOEXEC));
+    if (fd < 0) file_put(p->k, f);
+    return fd;
 }
 
 /* Install host fd h, just opened from guest path g: a directory keeps its
@@ -501,13 +663,13 @@ int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
 int64_t sys_close(struct k_proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0];
-    if (!file_get(p, fd)) return -EBADF;
+    if (!file_peek(p, fd)) return -EBADF;
     return fd_clear(p, fd);
 }
 
 int64_t sys_dup(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
+    struct k_file *f = file_peek(p, (int)a[0]);
     if (!f) return -EBADF;
     int fd = fd_install(p, 0, f, 0);
     if (fd >= 0) f->refs++;
@@ -519,7 +681,7 @@ int64_t sys_dup3(struct k_proc *p, const uint64_t a[6])
     int oldfd = (int)a[0], newfd = (int)a[1], flags = (int)a[2];
     if (flags & ~G_O_CLOEXEC) return -EINVAL;
     if (oldfd == newfd) return -EINVAL;
-    struct k_file *f = file_get(p, oldfd);
+    struct k_file *f = file_peek(p, oldfd);
     if (!f || newfd < 0 || newfd >= K_NFILE) return -EBADF;
     f->refs++;
     if (p->fd[newfd].f) fd_clear(p, newfd); /* Linux ignores the close error here */
@@ -552,17 +714,49 @@ static int64_t fcntl_setclose(struct k_proc *p, struct k_file *f, uint64_t arg)
     if (!f->image || arg > INT32_MAX || (arg & ~(uint64_t)SYM_O_CLOSE_ACTIONS)) return -EINVAL;
     int action = close_action_of((int)arg);
     if (action < 0) return action;
+    if (f->vimg) { /* its record is made when it gets a host file */
+        f->close_action = action;
+        return 0;
+    }
     int r = store_file_setaction(p->k->names, f->hostfd, store_action(action));
     if (r == 0) f->close_action = action;
     return r;
 }
 
+/* The commands a virtual anonymous file answers itself (-1: not one). */
+static int64_t fcntl_virtual(struct k_file *f, int cmd, uint64_t arg)
+{
+    /* What F_SETFL may change on Linux; the rest of arg is ignored. */
+    const int settable = O_APPEND | O_ASYNC | O_DIRECT | O_NOATIME | O_NONBLOCK;
+    int h;
+    switch (cmd) {
+    case G_F_GETFL: return oflags_to_guest(f->vflags);
+    case G_F_SETFL:
+        h = oflags_to_host((int)arg) & settable;
+        if (h & ~(O_APPEND | O_NONBLOCK)) return -1; /* the host file decides */
+        f->vflags = (f->vflags & ~settable) | h;
+        return 0;
+    default: return -1;
+    }
+}
+
 int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0], cmd = (int)a[1];
-    struct k_file *f = file_get(p, fd);
+    struct k_file *f = file_peek(p, fd);
     if (!f) return -EBADF;
     int r;
+    switch (cmd) { /* the commands that need no host file */
+    case G_F_DUPFD:
+    case G_F_DUPFD_CLOEXEC:
+    case G_F_GETFD:
+    case G_F_SETFD:
+    case SYM_F_GETCLOSE:
+    case SYM_F_SETCLOSE: break;
+    default:
+        if (f->vimg && (r = (int)fcntl_virtual(f, cmd, a[2])) != -1) return r;
+        if (!(f = file_get(p, fd))) return file_err();
+    }
     switch (cmd) {
     case G_F_DUPFD:
     case G_F_DUPFD_CLOEXEC:
@@ -606,7 +800,7 @@ static int64_t ioctl_bytes(struct k_proc *p, int h, unsigned long req, uint64_t 
 int64_t sys_ioctl(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     int h = f->hostfd;
     switch ((unsigned)a[1]) {
     case G_TCGETS: return ioctl_bytes(p, h, TCGETS, a[2], G_TERMIOS_SIZE, 1);
@@ -802,7 +996,7 @@ static int64_t gate_close(struct k_proc *p, int h, int wr, struct io_gate *g, in
 static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
     struct io_gate g;
     int64_t r = off < 0 ? gate_open(p, f->hostfd, wr, &g) : (g.nonblock = false, 0);
@@ -821,7 +1015,7 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     int64_t cnt = (int64_t)a[2];
     if (cnt < 0 || cnt > G_IOV_MAX) return -EINVAL;
     if (k_copyin(p, iovs, a[1], (uint64_t)cnt * sizeof iovs[0]) < 0) return -EFAULT;
@@ -857,13 +1051,13 @@ int64_t sys_write(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_pread64(struct k_proc *p, const uint64_t a[6])
 {
-    if ((int64_t)a[3] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    if ((int64_t)a[3] < 0) return file_peek(p, (int)a[0]) ? -EINVAL : -EBADF;
     return xfer1(p, a, (int64_t)a[3], 0);
 }
 
 int64_t sys_pwrite64(struct k_proc *p, const uint64_t a[6])
 {
-    if ((int64_t)a[3] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    if ((int64_t)a[3] < 0) return file_peek(p, (int)a[0]) ? -EINVAL : -EBADF;
     return xfer1(p, a, (int64_t)a[3], 1);
 }
 
@@ -880,7 +1074,7 @@ int64_t sys_writev(struct k_proc *p, const uint64_t a[6])
 int64_t sys_lseek(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     off_t r = lseek(f->hostfd, (off_t)a[1], (int)a[2]);
     return r < 0 ? -errno : r;
 }
@@ -908,8 +1102,11 @@ static long drop_hidden(uint8_t *buf, long n)
 int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
-    if (f->dirpath) store_dir_materialize(p->k->names, f->hostfd);
+    if (!f) return file_err();
+    if (f->dirpath) {
+        materialize_dir(p->k, f->hostfd);
+        store_dir_materialize(p->k->names, f->hostfd);
+    }
     size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
     off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
     long n;
@@ -928,8 +1125,13 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
  * cache's when the file has an image (mapped pages). */
 static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
 {
-    struct k_file *f = file_get(p, fd);
-    if (!f) return -EBADF;
+    struct k_file *f = file_peek(p, fd);
+    if (f && f->vimg && op == 2) { /* ftruncate of a virtual file: its image's size */
+        int r = store_image_set_size(f->vimg, arg);
+        if (r != -EBUSY) return r; /* a mapped page would vanish: the host way */
+    }
+    f = file_get(p, fd);
+    if (!f) return file_err();
     if (op <= 1) store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
     if (op <= 2) { /* a file with cached pages: through the cache (vm.c) */
         int c =
@@ -955,7 +1157,7 @@ int64_t sys_fdatasync(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_ftruncate(struct k_proc *p, const uint64_t a[6])
 {
-    if ((int64_t)a[1] < 0) return file_get(p, (int)a[0]) ? -EINVAL : -EBADF;
+    if ((int64_t)a[1] < 0) return file_peek(p, (int)a[0]) ? -EINVAL : -EBADF;
     return on_host_fd(p, (int)a[0], 2, a[1]);
 }
 
@@ -1000,10 +1202,64 @@ static int64_t stat_out(struct k_proc *p, int h, uint64_t gbuf)
     return k_copyout(p, gbuf, &gs, sizeof gs);
 }
 
+/* The host's effective ids (read once): the owner a virtual file shows. */
+static void host_ids(void)
+{
+    if (!ids_known) {
+        uid_v = geteuid();
+        gid_v = getegid();
+        ids_known = 1;
+    }
+}
+
+/* fstat of a virtual anonymous file: what its host file would show, less
+ * the inode number (node-unique) and the device (0 while its pages are only
+ * in memory, else that of the file of the store they were evicted to). */
+static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t gbuf)
+{
+    struct g_stat gs;
+    struct stat st;
+    memset(&gs, 0, sizeof gs);
+    host_ids();
+    if (store_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
+    gs.ino = f->vino;
+    gs.mode = S_IFREG | (uint32_t)f->vmode;
+    gs.nlink = 1;
+    gs.uid = uid_v;
+    gs.gid = gid_v;
+    gs.size = (int64_t)store_image_size(f->vimg);
+    gs.blksize = 4096;
+    gs.atime = gs.mtime = gs.ctime = f->vtime;
+    return k_copyout(p, gbuf, &gs, sizeof gs);
+}
+
+/* statx of a virtual anonymous file: the same fields as stat_virtual. */
+static void statx_virtual(const struct k_file *f, struct statx *sx)
+{
+    struct stat st;
+    memset(sx, 0, sizeof *sx);
+    host_ids();
+    if (store_image_file_stat(f->vimg, &st) == 0) {
+        sx->stx_dev_major = major(st.st_dev);
+        sx->stx_dev_minor = minor(st.st_dev);
+    }
+    sx->stx_mask = STATX_BASIC_STATS & ~STATX_BTIME;
+    sx->stx_blksize = 4096;
+    sx->stx_nlink = 1;
+    sx->stx_uid = uid_v;
+    sx->stx_gid = gid_v;
+    sx->stx_mode = (uint16_t)(S_IFREG | f->vmode);
+    sx->stx_ino = f->vino;
+    sx->stx_size = store_image_size(f->vimg);
+    sx->stx_atime.tv_sec = sx->stx_mtime.tv_sec = sx->stx_ctime.tv_sec = f->vtime;
+}
+
 int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    struct k_file *f = file_peek(p, (int)a[0]);
+    if (f && f->vimg) return stat_virtual(p, f, a[1]);
+    f = file_get(p, (int)a[0]);
+    if (!f) return file_err();
     return stat_out(p, f->hostfd, a[1]);
 }
 
@@ -1018,10 +1274,23 @@ static int stat_target(struct k_proc *p, int dirfd, uint64_t gpath, int flags, i
     return at_target(p, dirfd, g, flags & G_AT_SYMLINK_NOFOLLOW, owned);
 }
 
+/* The virtual anonymous file a stat-like call names with AT_EMPTY_PATH and
+ * an empty (or NULL) path, else NULL (the call then goes the host way). */
+static struct k_file *stat_virtual_target(struct k_proc *p, int dirfd, uint64_t gpath, int flags)
+{
+    char c[2];
+    struct k_file *f = file_peek(p, dirfd);
+    if (!(flags & G_AT_EMPTY_PATH) || !f || !f->vimg) return NULL;
+    if (gpath && (k_copyin_str(p, c, gpath, sizeof c) < 0 || c[0])) return NULL;
+    return f;
+}
+
 int64_t sys_newfstatat(struct k_proc *p, const uint64_t a[6])
 {
     int dirfd = (int)a[0], flags = (int)a[3];
     if (flags & ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT)) return -EINVAL;
+    struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
+    if (vf) return stat_virtual(p, vf, a[2]);
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
     int64_t r = stat_out(p, h, a[2]);
@@ -1036,9 +1305,14 @@ int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
             ~(G_AT_SYMLINK_NOFOLLOW | G_AT_EMPTY_PATH | G_AT_NO_AUTOMOUNT | G_AT_STATX_SYNC_TYPE) ||
         (flags & G_AT_STATX_SYNC_TYPE) == G_AT_STATX_SYNC_TYPE)
         return -EINVAL;
+    struct statx sx;
+    struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
+    if (vf) {
+        statx_virtual(vf, &sx);
+        return k_copyout(p, a[4], &sx, sizeof sx);
+    }
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
     if (h < 0) return h;
-    struct statx sx;
     int hflags = AT_EMPTY_PATH | (flags & (G_AT_STATX_SYNC_TYPE | G_AT_NO_AUTOMOUNT));
     int64_t r = statx(h, "", hflags, (unsigned)a[3], &sx) < 0 ? -errno : 0;
     release(h, owned);
@@ -1335,7 +1609,7 @@ int64_t sys_chdir(struct k_proc *p, const uint64_t a[6])
 int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     if (!f->dirpath) return -ENOTDIR;
     if (syscall(SYS_faccessat2, f->hostfd, "", X_OK, AT_EMPTY_PATH) < 0) return -errno;
     strcpy(p->cwd, f->dirpath);
@@ -1345,7 +1619,10 @@ int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 /* The host process's umask serves the node's guests (see docs/syscalls.md). */
 int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
 {
-    return umask((mode_t)(a[0] & 0777));
+    mode_t old = umask((mode_t)(a[0] & 0777));
+    umask_v = (mode_t)(a[0] & 0777); /* what virtual files get from now on */
+    umask_known = 1;
+    return old;
 }
 
 int k_path_open_exec(struct k_proc *p, uint64_t gaddr, char *g)
@@ -1369,7 +1646,7 @@ static int refname_in(struct k_proc *p, uint64_t gaddr, char *out, size_t len)
 int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     char path[PATH_MAX];
     int r = store_anon_name(p->k->names, f->hostfd, path, sizeof path);
     if (r < 0) return r;
@@ -1393,7 +1670,7 @@ int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6])
 int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return -EBADF;
+    if (!f) return file_err();
     char ref[2 * STORE_REFNAME_MAX];
     int e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
@@ -1421,7 +1698,7 @@ int64_t sys_pdup(struct k_proc *p, const uint64_t a[6])
     if (a[0] > INT32_MAX) return -ESRCH;
     struct k_proc *t = pid == 0 ? p : k_proc_find(p->k, pid);
     if (!t || t->state == K_ZOMBIE) return -ESRCH;
-    struct k_file *f = file_get(p, (int)a[1]);
+    struct k_file *f = file_peek(p, (int)a[1]);
     if (!f) return -EBADF;
     int fd = fd_install(t, 0, f, 0);
     if (fd >= 0) f->refs++;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "shm/cache.h"
 #include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
@@ -88,10 +89,25 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     if (off + size < off || (int64_t)(off + size) < 0) return -EINVAL;
     if (!in_user(vaddr, size)) return -ENOMEM;
     if (k_vm_any_mapped(&p->vm, vaddr, size)) return -EEXIST;
+    struct store_image *vimg;
+    uint64_t vino;
+    int vfl, rc = k_fd_virtual(p, (int)a[2], &vimg, &vino, &vfl);
+    if (rc < 0) return rc;
+    if (rc == 1) { /* a virtual anonymous file: its lazy image, no host call */
+        if ((vfl & O_ACCMODE) == O_WRONLY ||
+            ((flags & SYM_PROT_WRITE) && (vfl & O_ACCMODE) != O_RDWR))
+            return -EACCES;
+        rc = k_vm_map_image(p, vaddr, size, rv_prot_of(flags), vimg, vino, off);
+        if (!rc && (vfl & O_ACCMODE) == O_RDWR && store_image_size(vimg) < off + size)
+            rc = store_image_set_size(vimg, off + size); /* as cover_image */
+        if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
+        if (rc) k_vm_unmap(p, vaddr, size);
+        return rc;
+    }
     struct stat st;
     int hostfd = image_fd(p, (int)a[2], flags & SYM_PROT_WRITE, &st);
     if (hostfd < 0) return hostfd;
-    int rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
+    rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
     if (!rc) rc = cover_image(p, hostfd, &st, off + size); /* the image is open now */
     if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
     if (rc) k_vm_unmap(p, vaddr, size);

@@ -293,7 +293,7 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         else if (file_shadows == l)
             file_shadows = l->fnext;
         if (l->fnext) l->fnext->fprev = l->fprev;
-        if (l->priv)
+        if (l->priv || l->direct)
             store_image_close(l->img);
         else
             image_park(k, l->img);
@@ -360,6 +360,11 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     l->writable = (fl & O_ACCMODE) == O_RDWR;
     *out = l;
     return 0;
+}
+
+void k_vm_park_image(struct k_kernel *k, struct store_image *img)
+{
+    image_park(k, img);
 }
 
 /* Does layer l itself hold page pg? */
@@ -663,6 +668,34 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
     if (!rc) rc = insert_at(vm, first_ending_above(vm, start), &r);
     if (rc) {
         layer_put(p->k, r.layer);
+        return rc;
+    }
+    flush(p, start, len);
+    return 0;
+}
+
+int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
+                   struct store_image *img, uint64_t ino, uint64_t off)
+{
+    struct k_vm *vm = &p->vm;
+    if (len == 0 || ((start | len) & (PAGE - 1)) || k_vm_any_mapped(vm, start, len)) return -EINVAL;
+    struct k_layer *l = calloc(1, sizeof *l);
+    if (!l) return -ENOMEM;
+    store_image_hold(img);
+    l->img = img;
+    l->refs = 1;
+    l->writable = l->direct = true;
+    struct k_region r = {.start = start,
+                         .end = start + len,
+                         .prot = prot,
+                         .kind = K_REGION_FILE_SHARED,
+                         .attr = default_attr(K_REGION_FILE_SHARED),
+                         .layer = l,
+                         .ino = ino,
+                         .off = off};
+    int rc = insert_at(vm, first_ending_above(vm, start), &r);
+    if (rc) {
+        layer_put(p->k, l);
         return rc;
     }
     flush(p, start, len);

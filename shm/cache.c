@@ -75,6 +75,7 @@ struct lazy_dir {
     ino_t ino;
     int fd;
     unsigned refs;
+    int own; /* one image's own (store_image_new_lazy_at): not on the list */
 };
 
 struct store_image {
@@ -482,6 +483,11 @@ static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
 static void dir_put(struct store_cache *c, struct lazy_dir *d)
 {
     if (!d || --d->refs) return;
+    if (d->own) {
+        close(d->fd);
+        free(d);
+        return;
+    }
     struct lazy_dir **pp = &c->dirs;
     while (*pp != d)
         pp = &(*pp)->next;
@@ -514,6 +520,34 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
     return 0;
 }
 
+int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
+                            struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = calloc(1, sizeof *img);
+    struct lazy_dir *d = calloc(1, sizeof *d);
+    if (!img || !d) {
+        free(img);
+        free(d);
+        return -ENOMEM;
+    }
+    d->fd = dirfd;
+    d->refs = 1;
+    d->own = 1;
+    img->dir = d;
+    img->cache = c;
+    img->fd = -1;
+    img->lazy = 1;
+    img->writable = 1;
+    img->size = size;
+    img->refs = 1;
+    list_init(&img->frames);
+    list_add_tail(&c->images, &img->clink);
+    *out = img;
+    return 0;
+}
+
 unsigned store_image_refs(const struct store_image *img)
 {
     return img->refs;
@@ -522,6 +556,12 @@ unsigned store_image_refs(const struct store_image *img)
 int store_image_has_file(const struct store_image *img)
 {
     return img->fd >= 0;
+}
+
+int store_image_file_stat(const struct store_image *img, struct stat *st)
+{
+    if (img->fd < 0) return -ENOENT;
+    return fstat(img->fd, st) < 0 ? -errno : 0;
 }
 
 void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int fd), void *ctx)
@@ -536,6 +576,50 @@ void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t ni
     if (!img) return;
     img->dev = ndev;
     img->ino = nino;
+}
+
+int store_image_adopt(struct store_image *img, int fd)
+{
+    struct store_cache *c = img->cache;
+    struct stat st;
+    if (!img->lazy) return -EINVAL;
+    if (fstat(fd, &st) < 0) return -errno;
+    if (!S_ISREG(st.st_mode)) return -ENODEV;
+    if (image_find(c, st.st_dev, st.st_ino)) return -EEXIST;
+    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return -errno;
+    /* Pages already written back live in the lazy image's own file. */
+    uint64_t end = img->fd < 0 ? 0 : img->data_end < img->size ? img->data_end : img->size;
+    static unsigned char buf[1u << 16];
+    int err = 0;
+    for (uint64_t off = 0; off < end && !err;) {
+        size_t want = end - off < sizeof buf ? (size_t)(end - off) : sizeof buf;
+        ssize_t n = pread(img->fd, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            err = n < 0 ? -errno : 0;
+            break;
+        }
+        ssize_t w = pwrite(dup, buf, (size_t)n, (off_t)off);
+        if (w != n) err = w < 0 ? -errno : -EIO;
+        off += (uint64_t)n;
+    }
+    if (!err && ftruncate(dup, (off_t)img->size) < 0) err = -errno;
+    if (err) {
+        close(dup);
+        return err;
+    }
+    if (img->fd >= 0) close(img->fd);
+    dir_put(c, img->dir);
+    img->dir = NULL;
+    img->fd = dup;
+    img->lazy = 0;
+    img->writable = (fcntl(dup, F_GETFL) & O_ACCMODE) != O_RDONLY;
+    img->memfile = fcntl(dup, F_GET_SEALS) >= 0;
+    img->dev = st.st_dev;
+    img->ino = st.st_ino;
+    img->data_end = end;
+    return 0;
 }
 
 struct store_image *store_image_find(struct store_cache *c, int fd)

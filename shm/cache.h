@@ -56,6 +56,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define STORE_PAGE_SHIFT 12
@@ -127,11 +128,30 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out);
  * errno.
  */
 int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out);
+/* The same, taking directory fd `dirfd` over instead of sharing a duplicate:
+ * no host call; the image closes dirfd with its last close (or when it
+ * adopts a file). On failure the caller keeps dirfd. What a virtual
+ * anonymous file of the kernel (one lazy image per open) uses. */
+int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
+                            struct store_image **out);
 /* References (lsegs, and whoever else holds the image open). */
 unsigned store_image_refs(const struct store_image *img);
 /* 1 when the image has a host file (a lazy one after its first write-back). */
 int store_image_has_file(const struct store_image *img);
+/* fstat of the image's host file: 0, -ENOENT (none yet) or the host's errno. */
+int store_image_file_stat(const struct store_image *img, struct stat *st);
 
+/*
+ * Lazy image img becomes the image of the regular file at host fd `fd` (the
+ * caller keeps `fd`; the cache holds its own duplicate): found by identity
+ * from then on and written back to that file. The bytes already written back
+ * to the lazy image's own unnamed file are copied to `fd` and its size
+ * becomes the image's; cached pages stay cached (dirty ones reach the file
+ * on write-back, as for any image). How a virtual anonymous file of the
+ * kernel gets its host file. 0 or -EINVAL (not lazy), -EEXIST (that file
+ * already has an image), -ENODEV, or the host's errno (img stays lazy).
+ */
+int store_image_adopt(struct store_image *img, int fd);
 /* The open image of the regular file at host fd `fd`, or NULL (no reference
  * taken): how read/write/ftruncate/fsync find the pages mappers see. */
 struct store_image *store_image_find(struct store_cache *c, int fd);

@@ -356,14 +356,15 @@ static int create_mem(mode_t mode)
     return fd;
 }
 
-int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
+/* store_anon_create, checking that dirfd is inside the root when `check`. */
+static int anon_create(struct store_names *n, int dirfd, mode_t mode, int action, int check)
 {
     struct stat dst, st;
     char dir[PATH_MAX];
     if (check_action(action) < 0) return -EINVAL;
     if (fstat(dirfd, &dst) < 0) return -errno;
     if (!S_ISDIR(dst.st_mode)) return -ENOTDIR;
-    int r = store_path_of_fd(n->s, dirfd, dir, sizeof dir);
+    int r = check ? store_path_of_fd(n->s, dirfd, dir, sizeof dir) : 0;
     if (r < 0) return r;
     struct entry tmp = {.afd = -1, .dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)};
     if (tmp.dirfd < 0) return -errno;
@@ -391,6 +392,16 @@ int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
     e->ddev = dst.st_dev;
     e->dino = dst.st_ino;
     return fd;
+}
+
+int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
+{
+    return anon_create(n, dirfd, mode, action, 1);
+}
+
+int store_anon_create_in(struct store_names *n, int dirfd, mode_t mode, int action)
+{
+    return anon_create(n, dirfd, mode, action, 0);
 }
 
 int store_anon_name(struct store_names *n, int fd, char *out, size_t outlen)
@@ -483,6 +494,11 @@ static int wants_delete(int action, int abnormal)
     return (action & STORE_DELETE_ON_LAST_CLOSE) ||
            ((action & STORE_DELETE_UNLESS_ABNORMAL) && !abnormal) ||
            ((action & STORE_DELETE_IF_ABNORMAL) && abnormal);
+}
+
+int store_close_keeps(int action, int abnormal)
+{
+    return action != 0 && !wants_delete(action, abnormal);
 }
 
 /* Unlink every remembered name of e (and the current name of fd, when fd

@@ -98,6 +98,11 @@ size_t store_names_count(const struct store_names *n, size_t *anon);
  * ENOTDIR, ENOENT: directory not inside the root or deleted).
  */
 int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action);
+/* The same for a directory the caller found inside the root earlier (the
+ * kernel's virtual anonymous file, checked at its open): not checked again,
+ * so a directory deleted or moved out since still works, as it did for a file
+ * created at open (naming it then fails with ENOENT). */
+int store_anon_create_in(struct store_names *n, int dirfd, mode_t mode, int action);
 
 /*
  * fdname: the guest absolute path of the file open at host fd `fd`, naming it
@@ -154,6 +159,12 @@ int store_file_abnormal(struct store_names *n, int fd);
  * unlinking (the file is forgotten all the same).
  */
 int store_file_close(struct store_names *n, int fd);
+
+/* 1 when the last close of a never-named anonymous file with close action
+ * `action` must name it first (invariant 2): the action keeps it, given
+ * whether an opener ended abnormally. What the kernel asks before dropping
+ * a virtual anonymous file (one with no host file yet) without a trace. */
+int store_close_keeps(int action, int abnormal);
 
 /* ---- Reference directories of a process -------------------------------------- */
 

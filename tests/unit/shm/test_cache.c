@@ -688,6 +688,48 @@ Test(cache, lazy_image_has_no_file_until_written_back)
     store_cache_free(c);
 }
 
+/* A virtual anonymous file's image: its own directory fd, then it adopts a
+ * host file and keeps every byte: evicted pages (from its unnamed file) and
+ * cached ones, pinned frames staying the same memory. */
+Test(cache, lazy_at_adopts_a_file_with_every_byte)
+{
+    struct store_cache *c = mkcache(2);
+    int dfd = open(dir, O_PATH | O_DIRECTORY);
+    cr_assert_geq(dfd, 0);
+    struct store_image *img;
+    cr_assert_eq(store_image_new_lazy_at(c, dfd, 0, &img), 0);
+    cr_assert_eq(store_image_set_size(img, 3 * PG), 0);
+    struct store_frame *f[3];
+    for (int i = 0; i < 3; i++) { /* page 0 is evicted to the unnamed file */
+        cr_assert_eq(store_page_get(img, (uint64_t)i, STORE_PAGE_WRITE, &f[i]), 0);
+        memset(store_page_data(f[i]), 'a' + i, PG);
+        if (i < 2) store_page_put(f[i], STORE_PAGE_WRITE);
+    }
+    cr_expect_eq(store_image_has_file(img), 1, "page 0 was written back");
+    cr_expect_eq(entries(), 0, "no name in the directory");
+    int fd = mkfile("adopted", 0, 0, O_RDWR);
+    cr_expect_eq(store_image_adopt(img, fd), 0);
+    cr_expect_eq(store_image_adopt(img, fd), -EINVAL, "not lazy any more");
+    cr_expect_eq(store_image_find(c, fd), img, "found by identity now");
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_expect_eq(st.st_size, 3 * PG, "the file has the image's size");
+    unsigned char b = 0;
+    cr_expect_eq(pread(fd, &b, 1, 10), 1);
+    cr_expect_eq(b, 'a', "the evicted page was copied into the file");
+    memset(store_page_data(f[2]), 'z', 1); /* still the pinned frame */
+    store_page_put(f[2], STORE_PAGE_WRITE);
+    cr_assert_eq(store_image_flush(img), 0);
+    cr_expect_eq(pread(fd, &b, 1, 2 * PG), 1);
+    cr_expect_eq(b, 'z', "cached pages reach the adopted file on write-back");
+    cr_expect_eq(pread(fd, &b, 1, PG + 5), 1);
+    cr_expect_eq(b, 'b');
+    cr_assert_eq(store_image_close(img), 0);
+    close(fd);
+    cr_expect_eq(fcntl(dfd, F_GETFD), -1, "the image closed the directory fd it owned");
+    store_cache_free(c);
+}
+
 Test(cache, discard_frees_frames_and_zeroes_pages)
 {
     struct store_cache *c = mkcache(8);

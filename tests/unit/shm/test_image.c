@@ -361,6 +361,15 @@ Test(closeact, anonymous_file_table)
     }
 }
 
+/* What the kernel asks before dropping a never-named virtual file: exactly
+ * the rows where the table above keeps an unnamed anonymous file. */
+Test(closeact, close_keeps_agrees_with_the_table)
+{
+    for (size_t i = 0; i < NVERDICTS; i++)
+        cr_expect_eq(store_close_keeps(verdicts[i].action, verdicts[i].abnormal),
+                     !verdicts[i].deleted && verdicts[i].action != 0, "row %zu", i);
+}
+
 Test(closeact, only_names_still_naming_the_file_are_unlinked)
 {
     struct store_names *n = names(0, 0);
@@ -580,6 +589,31 @@ static void on_rekey(void *ctx, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)
     (void)odev;
     (void)ndev;
     *(int *)ctx = oino != nino;
+}
+
+/* store_anon_create_in: no root check (the kernel checked the directory at
+ * open), so a directory removed since still gives a file; store_anon_create
+ * refuses it. Naming it then fails. */
+Test(anon, create_in_skips_the_root_check)
+{
+    mkdir_in("gone");
+    struct store_names *n = names(0, 0);
+    int dfd = gdir("/gone");
+    char p[PATH_MAX];
+    hostpath("gone", p);
+    cr_assert_eq(rmdir(p), 0);
+    cr_expect_eq(store_anon_create(n, dfd, 0600, 0), -ENOENT);
+    int fd = store_anon_create_in(n, dfd, 0600, 0);
+    cr_assert_geq(fd, 0);
+    cr_expect_eq(pwrite(fd, "x", 1, 0), 1);
+    size_t anon;
+    cr_expect_eq(store_names_count(n, &anon), 1);
+    cr_expect_eq(anon, 1);
+    cr_expect_lt(store_anon_name(n, fd, p, sizeof p), 0, "no name in a deleted directory");
+    cr_expect_eq(store_file_close(n, fd), 1, "vanishes");
+    close(fd);
+    close(dfd);
+    store_names_free(n);
 }
 
 Test(anon, memory_file_becomes_a_host_file_under_the_same_fds)
