@@ -16,6 +16,7 @@ rv_hart *rv_hart_new(rv_translate_fn translate, void *ctx)
     memset(h, 0, sizeof *h);
     h->translate = translate;
     h->ctx = ctx;
+    h->code_lo = UINT64_MAX; /* no code decoded yet */
     rv_tlb_flush_all(h);
     return h;
 }

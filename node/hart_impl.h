@@ -114,7 +114,9 @@ struct rv_hart {
     struct rv_dpage *dhash[RV_DHASH_SIZE];
     struct rv_dpage *live, *free;
     uint64_t ndpages;
-    struct rv_dpage *scratch; /* its straddle[]: a straddling instruction not cached */
+    struct rv_dpage *scratch;  /* its straddle[]: a straddling instruction not cached */
+    uint64_t code_lo, code_hi; /* bounds of the guest pages code was decoded at since
+                                  the last rv_drop_all_code (empty: lo > hi) */
     struct rv_stats stats;
 };
 

@@ -323,12 +323,16 @@ static void init_page(rv_hart *h, struct rv_dpage *p)
     fill_sentinel(h, &p->e[RV_SLOTS + 1]);
 }
 
-static void note_vpage(struct rv_dpage *p, uint64_t vpage)
+/* Record that decoded page p was reached at guest page vpage; the hart's
+ * bounds of such pages let rv_drop_code_range skip flushes of data ranges. */
+static void note_vpage(rv_hart *h, struct rv_dpage *p, uint64_t vpage)
 {
     for (int i = 0; i < p->nvpage && i < RV_DPAGE_VPAGES; i++)
         if (p->vpage[i] == vpage) return;
     if (p->nvpage < RV_DPAGE_VPAGES) p->vpage[p->nvpage] = vpage;
     if (p->nvpage <= RV_DPAGE_VPAGES) p->nvpage++;
+    if (vpage < h->code_lo) h->code_lo = vpage;
+    if (vpage > h->code_hi) h->code_hi = vpage;
 }
 
 /* Remove every write-TLB entry that reaches host page `host`. */
@@ -376,7 +380,7 @@ struct rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc)
         h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = -ENOMEM};
         return NULL;
     }
-    note_vpage(p, vpage);
+    note_vpage(h, p, vpage);
     h->ftlb[vpage & (RV_FTLB_SIZE - 1)] = (struct rv_ftlb){.vpage = vpage, .page = p};
     return p;
 }
@@ -434,10 +438,17 @@ void rv_drop_all_code(rv_hart *h)
 {
     while (h->live)
         dpage_drop(h, h->live);
+    h->code_lo = UINT64_MAX;
+    h->code_hi = 0;
 }
 
 void rv_drop_code_range(rv_hart *h, uint64_t lo, uint64_t hi)
 {
+    /* Mapping calls flush data ranges far more often than code: a range
+     * outside every guest page code was ever decoded at has nothing to drop
+     * (a page whose aliases overflowed RV_DPAGE_VPAGES was counted in bounds
+     * when they were noted, so the bounds cover it too). */
+    if (hi < h->code_lo || lo > h->code_hi) return;
     struct rv_dpage *p = h->live, *next;
     for (; p; p = next) {
         int hit = p->nvpage > RV_DPAGE_VPAGES;
@@ -494,6 +505,14 @@ void rv_tlb_flush_range(rv_hart *h, uint64_t lo, uint64_t hi)
         }
     } else {
         tlb_sweep_range(h, lo, hi);
+    }
+    /* The fetch TLB holds pages code was decoded at, all inside the bounds. */
+    if (hi < h->code_lo || lo > h->code_hi) return;
+    if (hi - lo < RV_FTLB_SIZE) {
+        for (uint64_t vp = lo; vp <= hi; vp++)
+            if (h->ftlb[vp & (RV_FTLB_SIZE - 1)].vpage == vp)
+                h->ftlb[vp & (RV_FTLB_SIZE - 1)].vpage = UINT64_MAX;
+        return;
     }
     for (int i = 0; i < RV_FTLB_SIZE; i++)
         if (h->ftlb[i].vpage >= lo && h->ftlb[i].vpage <= hi) h->ftlb[i].vpage = UINT64_MAX;

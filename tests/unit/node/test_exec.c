@@ -1105,6 +1105,29 @@ Test(exec, flush_range_drops_translations)
     run_to_ecall(GBASE, GBASE + 4, 2);
 }
 
+/* A flush of a range drops decoded code there, also when code lives on pages
+ * far apart (the hart skips flushes outside the pages it ever decoded at),
+ * and a flush elsewhere leaves the code's run intact. */
+Test(exec, flush_range_drops_code_in_range_only)
+{
+    put_insn(PG(1), I_LI_A0_42);
+    put_insn(PG(1) + 4, I_ECALL);
+    put_insn(PG(9), I_LI_A0_42);
+    put_insn(PG(9) + 4, I_ECALL);
+    run_to_ecall(PG(1), PG(1) + 4, 2);
+    run_to_ecall(PG(9), PG(9) + 4, 2);
+    put_insn(PG(9), I_ADDI_A0_5); /* behind the hart's back, as a kernel remap would */
+    rv_flush_range(h, PG(12), RV_PAGE_SIZE); /* outside the code pages */
+    rv_flush_range(h, PG(5), RV_PAGE_SIZE);  /* between them */
+    X[10] = 1;
+    run_to_ecall(PG(1), PG(1) + 4, 2);
+    cr_assert_eq(X[10], 42);
+    rv_flush_range(h, PG(9), RV_PAGE_SIZE);
+    X[10] = 1;
+    run_to_ecall(PG(9), PG(9) + 4, 2);
+    cr_assert_eq(X[10], 6, "the new code runs after the flush of its page");
+}
+
 /* ---- stops ------------------------------------------------------------------ */
 
 Test(exec, ecall_ebreak_and_illegal_stops)
