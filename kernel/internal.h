@@ -236,6 +236,11 @@ struct k_proc {
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
     bool has_saved_mask;
+    struct { /* a global-memory access in flight (proc.c): sleeping until its reply */
+        bool pending;
+        uint64_t cookie;
+        struct rv_memop op;
+    } net;
     struct {             /* a futex wait (sys_proc.c) */
         uint64_t key[3]; /* (dev, ino, offset) shared; (0, pid, address) private */
         uint32_t bitset;
@@ -258,6 +263,8 @@ struct k_kernel {
     struct k_proc *volatile current;  /* the RUNNING one, or NULL */
     int nprocs;                       /* processes in procs, zombies included */
     int nlive;                        /* processes not yet ZOMBIE */
+    uint64_t net_seq;                 /* cookies of global-memory requests */
+    int net_err;                      /* the engine failed (k_run returns it) */
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -270,8 +277,13 @@ int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 /* Copy a NUL-terminated string of at most max-1 bytes; -EFAULT or -ENAMETOOLONG. */
 int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 
-/* The hart's translate hook (ctx is the struct k_proc). */
+/* The hart's translate hook (ctx is the struct k_proc). A page of a global
+ * lseg is not host memory: -EREMOTE (proc.c sends the access to the network). */
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
+/* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
+int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
+/* The global segment id of the image file (dev, ino): 1 .. NET_MAX_SEG. */
+uint64_t k_vm_gseg(uint64_t dev, uint64_t ino);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 

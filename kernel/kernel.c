@@ -446,7 +446,7 @@ int k_run(k_kernel *k, struct k_exit *out)
     fill_exit(p, out);
     while (k->procs)
         proc_free(k, k->procs);
-    return 0;
+    return k->net_err;
 }
 
 /* From a host signal handler: the scheduler ends every process at its next

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 struct store;
+struct net_eng;
 
 /* How the driver configures a node's kernel. */
 struct k_config {
@@ -34,6 +35,14 @@ struct k_config {
     int node;            /* this node's number (MPI rank) */
     int nodes;           /* number of nodes */
     uint64_t mem_bytes;  /* node memory (frames); 0 = default */
+    /* The network engine, created by the driver on every rank (NULL: no
+     * global memory; a non-strict global mapin then falls back to local).
+     * The scheduler progresses it between turns and waits in it when idle. */
+    struct net_eng *eng;
+    /* Called between turns and while idle: a signal number to end the job
+     * with (a host signal that reached another rank), or 0. NULL: none. */
+    int (*kill_poll)(void *ctx);
+    void *kill_ctx;
 };
 
 /* What the initial process's end looked like. */
@@ -57,6 +66,9 @@ struct k_stats {
     uint64_t page_evictions;  /* frames taken from another page */
     uint64_t page_writebacks; /* dirty pages written to their image file */
     uint64_t swap_outs;       /* processes swapped out (their pins put) */
+    /* Global memory (non-cacheable global lsegs, over the network). */
+    uint64_t global_loads, global_stores, global_amos, global_lrsc;
+    uint64_t global_errors; /* requests completed with an error (SIGBUS) */
     /* Numbers of the unknown calls (distinct, in first-seen order). */
     int enosys_nr[32];
     uint64_t enosys_count[32];

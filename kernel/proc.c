@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "interconnect/combine.h" /* enum net_op, which net.h requests use */
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
 
@@ -106,7 +108,9 @@ void k_rq_remove(struct k_kernel *k, struct k_proc *p)
 
 void k_wake(struct k_proc *p)
 {
-    if (p->state != K_SLEEPING) return;
+    /* A process waiting for a global-memory reply wakes only with the reply
+     * (the instruction must retire exactly once; a signal waits for it). */
+    if (p->state != K_SLEEPING || p->net.pending) return;
     p->state = K_RUNNABLE;
     k_rq_push(p->k, p);
 }
@@ -191,6 +195,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     struct k_kernel *k = p->k;
     if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
     p->blk = (struct k_block){0};
+    p->net.pending = false; /* a reply still on its way is dropped (net_reap) */
     k_rq_remove(k, p);
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
@@ -249,6 +254,8 @@ static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
     return true;
 }
 
+static void net_poll(struct k_kernel *k);
+
 /* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
  * a host signal cuts it short), or until a descriptor a sleeper waits on is
  * ready. */
@@ -259,6 +266,20 @@ static void idle(struct k_kernel *k)
     uint64_t now = k_now_ns(), span = 1000000000ull;
     if (next && next <= now) return; /* passed meanwhile: wake it on the next round */
     if (next && next - now < span) span = next - now;
+    if (k->cfg.eng) {
+        /* The engine's wait sleeps with a back-off while serving this rank's
+         * switches and MM; short slices keep descriptors and kill requests
+         * heard (2 ms while a sleeper waits on a descriptor, else 20 ms). */
+        uint64_t cap = wake_ready_fds(k, 0) ? 2000 : NET_IDLE_MAX_US, us = span / 1000;
+        if (us > cap) us = cap;
+        int rc = net_eng_wait(k->cfg.eng, (uint32_t)(us ? us : 1));
+        if (rc < 0 && !k->net_err) {
+            k->net_err = rc;
+            k_request_kill(k, SIGKILL);
+        }
+        net_poll(k);
+        return;
+    }
     if (wake_ready_fds(k, (int)((span + 999999) / 1000000))) return;
     struct timespec t = {(time_t)(span / 1000000000ull), (long)(span % 1000000000ull)};
     nanosleep(&t, NULL);
@@ -309,6 +330,108 @@ static void out_of_memory(struct k_proc *p, const struct rv_fault *f)
     k_vm_swap_out(p);
 }
 
+/* ---- Global memory over the network --------------------------------------- */
+
+/* The engine's op for a memory instruction. */
+static int net_op_of(const struct rv_memop *m)
+{
+    switch (m->kind) {
+    case RV_MEMOP_LOAD: return NET_OP_LOAD;
+    case RV_MEMOP_STORE: return NET_OP_STORE;
+    case RV_MEMOP_LR: return NET_OP_LR;
+    case RV_MEMOP_SC: return NET_OP_SC;
+    default: break;
+    }
+    switch (m->amo) {
+    case RV_AMO_ADD: return NET_OP_AMOADD;
+    case RV_AMO_SWAP: return NET_OP_SWAP;
+    case RV_AMO_XOR: return NET_OP_AMOXOR;
+    case RV_AMO_OR: return NET_OP_AMOOR;
+    case RV_AMO_AND: return NET_OP_AMOAND;
+    case RV_AMO_MIN: return NET_OP_AMOMIN;
+    case RV_AMO_MAX: return NET_OP_AMOMAX;
+    case RV_AMO_MINU: return NET_OP_AMOMINU;
+    case RV_AMO_MAXU: return NET_OP_AMOMAXU;
+    default: return -1;
+    }
+}
+
+/*
+ * p stopped at a load, store, AMO, LR or SC whose page is global (translate
+ * said -EREMOTE): send it to its home MM and put p to sleep without holding
+ * the PE; net_reap retires the instruction with the reply. Every access waits
+ * for its reply (stores too), so a process's accesses are in program order.
+ */
+static void net_access(struct k_proc *p, const struct rv_fault *f)
+{
+    struct k_kernel *k = p->k;
+    struct rv_memop m;
+    uint64_t g;
+    if (rv_memop_at_pc(p->hart, &m) != 0 || k_vm_gaddr(p, m.addr, &g) != 0 || !k->cfg.eng) {
+        k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
+        return;
+    }
+    int op = net_op_of(&m);
+    struct net_mreq r = {.op = (uint8_t)op,
+                         .width = m.width,
+                         .addr = g,
+                         .val = m.val,
+                         .proc = (uint32_t)p->pid,
+                         .cookie = ++k->net_seq};
+    /* Misaligned (or a page-crossing) access: SIGBUS as for local atomics. */
+    if (op < 0 || (m.addr & (m.width - 1)) || net_eng_issue(k->cfg.eng, &r) != 0) {
+        k_signal_fault(p, SIGBUS, BUS_ADRALN, m.addr);
+        return;
+    }
+    switch (m.kind) {
+    case RV_MEMOP_LOAD: k->stats.global_loads++; break;
+    case RV_MEMOP_STORE: k->stats.global_stores++; break;
+    case RV_MEMOP_AMO: k->stats.global_amos++; break;
+    default: k->stats.global_lrsc++; break;
+    }
+    p->net.pending = true;
+    p->net.cookie = r.cookie;
+    p->net.op = m;
+    p->state = K_SLEEPING;
+}
+
+/* Retire the instructions whose replies came: their processes run again. */
+static void net_reap(struct k_kernel *k)
+{
+    struct net_done d[64];
+    size_t n;
+    while ((n = net_eng_reap(k->cfg.eng, d, 64)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            struct k_proc *q = k_proc_find(k, (int)d[i].proc);
+            if (!q || !q->net.pending || q->net.cookie != d[i].cookie) continue; /* it ended */
+            q->net.pending = false;
+            if (d[i].err) {
+                k->stats.global_errors++;
+                k_signal_fault(q, SIGBUS, BUS_ADRERR, q->net.op.addr);
+            } else {
+                rv_memop_finish(q->hart, &q->net.op, d[i].val);
+            }
+            k_wake(q);
+        }
+    }
+}
+
+/* Between turns: move the network along, take replies, hear kill requests. */
+static void net_poll(struct k_kernel *k)
+{
+    if (k->cfg.kill_poll) {
+        int sig = k->cfg.kill_poll(k->cfg.kill_ctx);
+        if (sig) k_request_kill(k, sig);
+    }
+    if (!k->cfg.eng) return;
+    int rc = net_eng_progress(k->cfg.eng);
+    if (rc < 0 && !k->net_err) {
+        k->net_err = rc;
+        k_request_kill(k, SIGKILL);
+    }
+    net_reap(k);
+}
+
 /* Turn a hart stop into a syscall or a signal. */
 static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
 {
@@ -320,7 +443,9 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
     case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
     case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
     case RV_STOP_FAULT:
-        if (f->err == -ENOMEM)
+        if (f->err == -EREMOTE)
+            net_access(p, f);
+        else if (f->err == -ENOMEM)
             out_of_memory(p, f);
         else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
@@ -370,6 +495,7 @@ void k_sched_run(struct k_kernel *k)
             continue;
         }
         run_turn(k, p);
+        net_poll(k);
         sweep(k);
         wake_expired(k);
         wake_ready_fds(k, 0);
