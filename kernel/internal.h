@@ -238,7 +238,7 @@ struct k_proc {
     bool has_saved_mask;
     struct { /* a global-memory access in flight (proc.c): sleeping until its reply */
         bool pending;
-        uint64_t cookie;
+        uint64_t cookie; /* seq << 16 | slot in k_kernel.net_waiter */
         struct rv_memop op;
     } net;
     struct {             /* a futex wait (sys_proc.c) */
@@ -264,7 +264,12 @@ struct k_kernel {
     int nprocs;                       /* processes in procs, zombies included */
     int nlive;                        /* processes not yet ZOMBIE */
     uint64_t net_seq;                 /* cookies of global-memory requests */
-    int net_err;                      /* the engine failed (k_run returns it) */
+    uint64_t net_polled;              /* k_now_ns of the last net_poll between turns */
+    /* The processes waiting for a reply, by slot (a reply finds its process
+     * in O(1)); free slots are NULL. At most one request per process. */
+    struct k_proc *net_waiter[K_NPROC_MAX];
+    int net_free_hint;
+    int net_err; /* the engine failed (k_run returns it) */
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */

@@ -58,6 +58,7 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
 /* Release everything a process holds (it must not be running). */
 static void proc_free(struct k_kernel *k, struct k_proc *p)
 {
+    if (p->net.pending) k->net_waiter[p->net.cookie & 0xffff] = NULL; /* its reply is dropped */
     for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;

@@ -124,6 +124,14 @@ bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, i
     return child->pgid == -pid;
 }
 
+/* p no longer waits for a global-memory reply: its slot is free. */
+static void net_unwait(struct k_proc *p)
+{
+    if (!p->net.pending) return;
+    p->net.pending = false;
+    p->k->net_waiter[p->net.cookie & 0xffff] = NULL;
+}
+
 /* ---- The end of a process ------------------------------------------------- */
 
 /* Free zombies marked for reaping (none of them is running). */
@@ -195,7 +203,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     struct k_kernel *k = p->k;
     if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
     p->blk = (struct k_block){0};
-    p->net.pending = false; /* a reply still on its way is dropped (net_reap) */
+    net_unwait(p); /* a reply still on its way is dropped (net_reap) */
     k_rq_remove(k, p);
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
@@ -255,6 +263,10 @@ static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
 }
 
 static void net_poll(struct k_kernel *k);
+
+/* While processes are runnable, the network's turn (and the scheduler's
+ * walks over all processes) comes at most this often. */
+#define NET_POLL_NS 100000
 
 /* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
  * a host signal cuts it short), or until a descriptor a sleeper waits on is
@@ -371,13 +383,15 @@ static void net_access(struct k_proc *p, const struct rv_fault *f)
         k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
         return;
     }
-    int op = net_op_of(&m);
+    int op = net_op_of(&m), slot = k->net_free_hint;
+    while (k->net_waiter[slot]) /* a free slot exists: at most K_NPROC_MAX processes */
+        slot = (slot + 1) % K_NPROC_MAX;
     struct net_mreq r = {.op = (uint8_t)op,
                          .width = m.width,
                          .addr = g,
                          .val = m.val,
                          .proc = (uint32_t)p->pid,
-                         .cookie = ++k->net_seq};
+                         .cookie = ++k->net_seq << 16 | (uint64_t)slot};
     /* Misaligned (or a page-crossing) access: SIGBUS as for local atomics. */
     if (op < 0 || (m.addr & (m.width - 1)) || net_eng_issue(k->cfg.eng, &r) != 0) {
         k_signal_fault(p, SIGBUS, BUS_ADRALN, m.addr);
@@ -392,6 +406,8 @@ static void net_access(struct k_proc *p, const struct rv_fault *f)
     p->net.pending = true;
     p->net.cookie = r.cookie;
     p->net.op = m;
+    k->net_waiter[slot] = p;
+    k->net_free_hint = (slot + 1) % K_NPROC_MAX;
     p->state = K_SLEEPING;
 }
 
@@ -402,9 +418,9 @@ static void net_reap(struct k_kernel *k)
     size_t n;
     while ((n = net_eng_reap(k->cfg.eng, d, 64)) > 0) {
         for (size_t i = 0; i < n; i++) {
-            struct k_proc *q = k_proc_find(k, (int)d[i].proc);
+            struct k_proc *q = k->net_waiter[d[i].cookie & 0xffff];
             if (!q || !q->net.pending || q->net.cookie != d[i].cookie) continue; /* it ended */
-            q->net.pending = false;
+            net_unwait(q);
             if (d[i].err) {
                 k->stats.global_errors++;
                 k_signal_fault(q, SIGBUS, BUS_ADRERR, q->net.op.addr);
@@ -495,10 +511,19 @@ void k_sched_run(struct k_kernel *k)
             continue;
         }
         run_turn(k, p);
-        net_poll(k);
-        sweep(k);
-        wake_expired(k);
-        wake_ready_fds(k, 0);
+        /* The network between turns, at most every NET_POLL_NS while others
+         * are runnable: requests issued meanwhile wait together in the
+         * switches' queues, where those to one word combine. */
+        uint64_t now = k_now_ns();
+        if (!k->rq_head || now - k->net_polled >= NET_POLL_NS) {
+            k->net_polled = now;
+            net_poll(k);
+            /* The walks over every process, at the same pace (a node of many
+             * processes would spend its time here after each short turn). */
+            sweep(k);
+            wake_expired(k);
+            wake_ready_fds(k, 0);
+        }
     }
     sweep(k);
 }
