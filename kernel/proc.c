@@ -10,8 +10,11 @@
  * cfg.quantum retired instructions (system calls do not end its turn unless
  * they sleep, exit or sched_yield), then goes to the tail. A sleeping process
  * is on no queue: k_wake or its deadline puts it back. When nobody is runnable
- * the node sleeps on the host until the earliest deadline (at most a second at
- * a time, so that a host signal's kill request is seen without spinning).
+ * the node waits in the network engine (serving this rank's switches and MM)
+ * or, without one, sleeps on the host, until the earliest deadline, in slices
+ * short enough that kill requests are seen without spinning. A load, store or
+ * AMO to a global lseg is sent to the network and its process sleeps until
+ * the reply retires the instruction (net_access, net_reap).
  */
 #include <errno.h>
 #include <poll.h>
