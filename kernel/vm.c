@@ -478,7 +478,18 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     if ((r->prot & need) != need) return -EACCES;
     /* Global memory lives in the MMs: the hart's accesses go over the network
      * (proc.c); the kernel's own (copyin/copyout) are refused for now. */
-    if (r->attr & SYM_MEM_GLOBAL) return self_ok ? -EFAULT : -EREMOTE;
+    if (r->attr & SYM_MEM_GLOBAL) {
+        if (self_ok) return -EFAULT;
+        if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
+        /* Cacheable: the node cache's copy, at full speed (no coherence). */
+        uint64_t g =
+            NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + ((vaddr & ~(PAGE - 1)) - r->start));
+        uint8_t *page = rv_ncache_lookup(p->k->ncache, g / PAGE);
+        if (!page) return K_EFETCH;
+        *host = page;
+        *prot = r->prot;
+        return 0;
+    }
     uint64_t vpage = vaddr & ~(PAGE - 1), pg = (r->off + (vpage - r->start)) / PAGE;
     bool write = access == RV_ACCESS_WRITE;
     struct k_pin *e = pin_find(vm, vpage), held = {0};
@@ -774,6 +785,21 @@ int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr)
     if (!(r->attr & SYM_MEM_GLOBAL)) return -EFAULT;
     *gaddr = NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + (vaddr - r->start));
     return 0;
+}
+
+void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key)
+{
+    uint64_t seg = key >> (NET_SEG_SHIFT - 12), off = (key << 12) & ((1ull << NET_SEG_SHIFT) - 1);
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        if (!q->hart) continue;
+        for (int i = 0; i < q->vm.n; i++) {
+            const struct k_region *r = &q->vm.r[i];
+            if ((r->attr & (SYM_MEM_GLOBAL | SYM_CACHE)) != (SYM_MEM_GLOBAL | SYM_CACHE)) continue;
+            if (off < r->off || off - r->off >= len_of(r)) continue;
+            if (k_vm_gseg(r->dev, r->ino) == seg)
+                rv_flush_range(q->hart, r->start + (off - r->off), PAGE);
+        }
+    }
 }
 
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out)

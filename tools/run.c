@@ -34,8 +34,9 @@ struct run_opts {
     int no_combining;
     const char *stats_json; /* --stats-json FILE, or NULL */
     uint64_t quantum;
-    uint64_t mem;   /* node memory in bytes; 0 = the kernel's default */
-    int prog_index; /* argv index of PROG */
+    uint64_t mem;    /* node memory in bytes; 0 = the kernel's default */
+    uint64_t ncache; /* --node-cache in bytes; 0 = the kernel's default */
+    int prog_index;  /* argv index of PROG */
 };
 
 static void run_usage(FILE *out)
@@ -60,6 +61,9 @@ static void run_usage(FILE *out)
                  "                     (switches, memory modules, ranks) as JSON to FILE\n"
                  "      --no-combining  requests to one word do not combine at the\n"
                  "                     switches of the network (for comparison)\n"
+                 "      --node-cache SIZE  the node cache of cacheable global memory\n"
+                 "                     (mapin SYM_MEM_GLOBAL|SYM_CACHE), as for --mem;\n"
+                 "                     default 4M, at least 64K\n"
                  "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
                  "  -m, --mem SIZE     node memory: the frames of the node's page cache, in\n"
                  "                     bytes or with a K, M or G suffix (powers of 1024;\n"
@@ -115,10 +119,15 @@ static int parse_size(const char *arg, uint64_t *out)
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},    {"stats", no_argument, NULL, 's'},
-        {"quantum", required_argument, NULL, 'q'}, {"mem", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},          {"stats-json", required_argument, NULL, 'J'},
-        {"no-combining", no_argument, NULL, 'C'},  {NULL, 0, NULL, 0},
+        {"root", required_argument, NULL, 'r'},
+        {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'},
+        {"mem", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {"stats-json", required_argument, NULL, 'J'},
+        {"no-combining", no_argument, NULL, 'C'},
+        {"node-cache", required_argument, NULL, 'N'},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct run_opts){.root = "symroot"};
     optind = 1;
@@ -130,6 +139,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
         case 's': o->stats = 1; break;
         case 'J': o->stats_json = optarg; break;
         case 'C': o->no_combining = 1; break;
+        case 'N':
+            if (parse_size(optarg, &o->ncache) < 0) {
+                fprintf(stderr,
+                        "symunix run: --node-cache wants a size of at least 64K such as 4M, "
+                        "not '%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            break;
         case 'q': {
             char *end;
             errno = 0;
@@ -228,6 +246,10 @@ static void print_stats(const k_kernel *k, double seconds, int nodes)
     fprintf(stderr, "global_stores: %" PRIu64 "\n", s.global_stores);
     fprintf(stderr, "global_amos: %" PRIu64 "\n", s.global_amos);
     fprintf(stderr, "global_lrsc: %" PRIu64 "\n", s.global_lrsc);
+    fprintf(stderr, "ncache_fills: %" PRIu64 "\n", s.ncache_fills);
+    fprintf(stderr, "ncache_evictions: %" PRIu64 "\n", s.ncache_evictions);
+    fprintf(stderr, "ncache_lines_written: %" PRIu64 "\n", s.ncache_lines_written);
+    fprintf(stderr, "ncache_lines_discarded: %" PRIu64 "\n", s.ncache_lines_discarded);
     fprintf(stderr, "enosys: %" PRIu64 "\n", s.enosys);
     if (s.enosys_distinct > 0) {
         fprintf(stderr, "enosys_calls:");
@@ -250,6 +272,7 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
     struct k_config cfg = {.store = st,
                            .quantum = o->quantum,
                            .mem_bytes = o->mem,
+                           .ncache_pages = o->ncache / 4096,
                            .node = net_rank(n),
                            .nodes = net_size(n),
                            .eng = eng,

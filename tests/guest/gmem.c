@@ -11,7 +11,9 @@
  * program order by another (message passing across homes); two lsegs of one
  * global segment (aliasing); fork inheriting it; a misaligned access (SIGBUS);
  * the kernel's own access to global memory (EFAULT, documented); the
- * fallbacks of mapin.
+ * fallbacks of mapin; a cacheable alias (SYM_CACHE: the node cache, no
+ * coherence) with cbo.clean/flush/inval over ranges, and eviction writing
+ * dirty lines back (gmem.sh gives a 16-page node cache).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +31,9 @@
 #define NPG   16 /* pages: a hot word on each, so that some home is remote when P > 1 */
 #define G     ((char *)0x2000000000ul) /* the global lseg */
 #define G2    ((char *)0x2000100000ul) /* an alias of it */
+#define GC    ((char *)0x2000400000ul) /* a cacheable alias of pages 8, 9 */
+#define GE    ((char *)0x2000500000ul) /* cacheable pages 16..39 (gmem.sh: a 16-page cache) */
+#define NE    24
 #define RW    (SYM_PROT_READ | SYM_PROT_WRITE)
 #define GFLAG (RW | SYM_MEM_GLOBAL | SYM_MEM_STRICT | SYM_SPAWN_INHERIT)
 
@@ -361,6 +366,52 @@ static void test_mapin(int fd)
     (void)fd;
 }
 
+/* Cacheable global lsegs: the node cache's copy, no coherence with the
+ * non-cacheable view of the same global memory until cbo clean/flush/inval. */
+static void test_cache(int fd)
+{
+    check("mapin a cacheable alias (pages 8, 9)",
+          mapin(GC, 2 * PG, fd, 8 * PG, RW | SYM_MEM_GLOBAL | SYM_MEM_STRICT | SYM_CACHE) == 0);
+    volatile int64_t *u = (volatile int64_t *)(G + 8 * PG), *c = (volatile int64_t *)GC;
+    u[0] = 5;
+    check("a cached read fetches the page", c[0] == 5);
+    c[0] = 6;
+    check("no coherence: the MM keeps the old value", u[0] == 5 && c[0] == 6);
+    sym_cache_clean(&c[0], 8);
+    check("cbo.clean writes the line back", u[0] == 6 && c[0] == 6);
+    u[1] = 7;
+    check("the cached copy is stale", c[1] == 0);
+    sym_cache_inval(&c[1], 8);
+    check("cbo.inval drops it: the next read fetches", c[1] == 7);
+    c[8] = 9;  /* line 1 */
+    c[0] = 10; /* line 0 */
+    sym_cache_inval(&c[0], 8);
+    check("cbo.inval discards its line, writes back the others",
+          u[8] == 9 && u[0] == 6 && c[0] == 6 && c[8] == 9);
+    c[16] = 11;
+    ((volatile int64_t *)(GC + PG))[3] = 12;
+    sym_cache_flush(GC, 2 * PG);
+    check("cbo.flush over a range writes both pages back",
+          u[16] == 11 && ((volatile int64_t *)(G + 9 * PG))[3] == 12);
+    check("cbo on non-cacheable global memory does nothing", (sym_cache_flush(G, 64), u[0] == 6));
+    /* Eviction: more cacheable pages written than the cache holds. */
+    check("mapin NE cacheable pages and their non-cacheable view",
+          mapin(GE, NE * PG, fd, 16 * PG, RW | SYM_MEM_GLOBAL | SYM_MEM_STRICT | SYM_CACHE) == 0 &&
+              mapin(GE + NE * PG, NE * PG, fd, 16 * PG, RW | SYM_MEM_GLOBAL | SYM_MEM_STRICT) == 0);
+    for (int i = 0; i < NE; i++)
+        ((volatile int64_t *)(GE + i * PG))[i] = 1000 + i;
+    int early = 0;
+    for (int i = 0; i < NE; i++)
+        early += ((volatile int64_t *)(GE + (NE + i) * PG))[i] == 1000 + i;
+    check("eviction wrote the first pages back", early >= NE - 16);
+    sym_cache_flush(GE, NE * PG);
+    int all = 1;
+    for (int i = 0; i < NE; i++)
+        if (((volatile int64_t *)(GE + (NE + i) * PG))[i] != 1000 + i) all = 0;
+    check("after cbo.flush every page is in global memory", all);
+    check("mapout the cacheable lsegs", mapout(GC, 2 * PG) == 0 && mapout(GE, 2 * NE * PG) == 0);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -375,6 +426,7 @@ int main(void)
     test_order();
     test_alias_and_fork(fd);
     test_faults();
+    test_cache(fd);
     printf("%s\n", failures ? "FAILED" : "all passed");
     return failures ? 1 : 0;
 }
