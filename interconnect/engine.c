@@ -30,11 +30,13 @@
 #include "interconnect/netpriv.h"
 #include "interconnect/topo.h"
 
-#define NRECV     8    /* receives kept posted */
-#define MSG_TAG   0x53 /* point-to-point tag of network messages */
-#define STAGE_PE  0xff /* a reply's stage when it goes to the PE next */
-#define SLOT_BITS 24   /* pending-request slot in the low bits of a seq */
-#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define NRECV   8    /* receives kept posted */
+#define MSG_TAG 0x53 /* point-to-point tag of network messages */
+/* net_eng_wait keeps the busy back-off ceiling this long after work. */
+#define NET_RECENT_US 20000
+#define STAGE_PE      0xff /* a reply's stage when it goes to the PE next */
+#define SLOT_BITS     24   /* pending-request slot in the low bits of a seq */
+#define SLOT_MASK     ((1u << SLOT_BITS) - 1)
 
 /* Word index of a queue: the last queued entry per 8-byte word. */
 struct widx {
@@ -113,7 +115,8 @@ struct net_eng {
     size_t nsends, capsends;
     struct net_rec *dec;
     uint32_t deccap;
-    uint64_t held; /* requests held in remote queues */
+    uint64_t held;         /* requests held in remote queues */
+    uint64_t last_work_us; /* net_eng_wait last found work (now_us) */
     struct timespec last_flush;
     struct net_rank_stats st;
     int err; /* sticky: the first fatal error */
@@ -747,17 +750,23 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
         int h = net_eng_progress(e);
         if (h < 0) return h;
         if (e->dn) return (int)e->dn;
+        uint64_t t = now_us();
         if (h > 0) { /* real work: send it on at once, no sleep */
             if (do_flush(e, NET_FLUSH_IDLE) < 0) return e->err;
             back = 50;
+            e->last_work_us = t;
         }
-        uint64_t el = now_us() - start;
+        uint64_t el = t - start;
         if (el >= max_us) return 0;
         if (h > 0) continue;
         sleep_us(back < max_us - el ? back : max_us - el);
-        /* Own requests in flight: their replies are due, keep polling often. */
+        /* Own requests in flight: their replies are due; work in the last
+         * NET_RECENT_US: traffic is passing through (a switch or MM serving
+         * others), more is due. Keep polling often; a quiet rank backs off
+         * to idle_max_us. */
         uint64_t cap = e->o.idle_max_us;
-        if (e->inflight && e->o.busy_max_us && e->o.busy_max_us < cap) cap = e->o.busy_max_us;
+        bool busy = e->inflight || now_us() - e->last_work_us < NET_RECENT_US;
+        if (busy && e->o.busy_max_us && e->o.busy_max_us < cap) cap = e->o.busy_max_us;
         back = back * 2 < cap ? back * 2 : cap;
     }
 }

@@ -21,11 +21,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#define KILL_TAG 0x4b /* a rank's host signal, sent to rank 0 (net_job_kill_send) */
+
 struct net {
     int mpi; /* MPI was initialised (launched by mpirun) */
     int rank, size;
     MPI_Comm comm; /* duplicate of MPI_COMM_WORLD */
     char host[256];
+    /* The job (net_job_*): rank 0's receive of kill requests, the others'
+     * broadcast of the end status; the kill request a rank sent. */
+    int job_started, job_ended;
+    MPI_Request kill_req, end_req, sent_req;
+    int kill_in, end_status, kill_out, kills_sent, kills_got;
 };
 
 /* Environment variables by which Open MPI, PMIx and Hydra announce a launch. */
@@ -137,4 +144,97 @@ int net_all_ok(struct net *n, int ok)
     if (MPI_Iallreduce(&ok, &all, 1, MPI_INT, MPI_LAND, n->comm, &req) != MPI_SUCCESS) return 0;
     if (idle_wait(&req) != 0) return 0;
     return all;
+}
+
+/* ---- The job ---------------------------------------------------------------------- */
+
+int net_job_start(struct net *n)
+{
+    if (!n->mpi || n->job_started) return 0;
+    n->job_started = 1;
+    n->kill_req = n->end_req = n->sent_req = MPI_REQUEST_NULL;
+    if (n->rank == 0)
+        return MPI_Irecv(&n->kill_in, 1, MPI_INT, MPI_ANY_SOURCE, KILL_TAG, n->comm,
+                         &n->kill_req) == MPI_SUCCESS
+                   ? 0
+                   : -EIO;
+    return MPI_Ibcast(&n->end_status, 1, MPI_INT, 0, n->comm, &n->end_req) == MPI_SUCCESS ? 0
+                                                                                          : -EIO;
+}
+
+int net_job_kill_test(struct net *n)
+{
+    if (!n->mpi || n->rank != 0 || n->kill_req == MPI_REQUEST_NULL) return 0;
+    int done = 0;
+    if (MPI_Test(&n->kill_req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS || !done) return 0;
+    n->kills_got++;
+    int sig = n->kill_in;
+    if (MPI_Irecv(&n->kill_in, 1, MPI_INT, MPI_ANY_SOURCE, KILL_TAG, n->comm, &n->kill_req) !=
+        MPI_SUCCESS)
+        n->kill_req = MPI_REQUEST_NULL;
+    return sig > 0 ? sig : 9;
+}
+
+int net_job_kill_send(struct net *n, int sig)
+{
+    if (!n->mpi || n->rank == 0 || n->kills_sent || n->job_ended) return 0;
+    n->kill_out = sig;
+    if (MPI_Isend(&n->kill_out, 1, MPI_INT, 0, KILL_TAG, n->comm, &n->sent_req) != MPI_SUCCESS)
+        return -EIO;
+    n->kills_sent = 1;
+    return 0;
+}
+
+int net_job_end_test(struct net *n, int *status)
+{
+    if (!n->mpi || n->rank == 0) return 0;
+    if (n->job_ended) {
+        *status = n->end_status;
+        return 1;
+    }
+    int done = 0;
+    if (MPI_Test(&n->end_req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return -EIO;
+    if (!done) return 0;
+    n->job_ended = 1;
+    *status = n->end_status;
+    return 1;
+}
+
+int net_job_end(struct net *n, int *status)
+{
+    if (!n->mpi) return 0;
+    if (!n->job_started) return net_agree_exit(n, status);
+    if (n->rank == 0) {
+        n->end_status = *status;
+        MPI_Request req;
+        if (MPI_Ibcast(&n->end_status, 1, MPI_INT, 0, n->comm, &req) != MPI_SUCCESS) return -EIO;
+        if (idle_wait(&req)) return -EIO;
+    } else if (!n->job_ended) {
+        if (idle_wait(&n->end_req)) return -EIO;
+        n->job_ended = 1;
+    }
+    *status = n->end_status;
+    /* Settle the kill requests: rank 0 receives as many as were sent. */
+    int sent = n->kills_sent, total = 0;
+    MPI_Request req;
+    if (MPI_Iallreduce(&sent, &total, 1, MPI_INT, MPI_SUM, n->comm, &req) != MPI_SUCCESS ||
+        idle_wait(&req))
+        return -EIO;
+    if (n->rank == 0) {
+        while (n->kills_got < total) {
+            if (idle_wait(&n->kill_req)) return -EIO;
+            n->kills_got++;
+            if (n->kills_got < total && MPI_Irecv(&n->kill_in, 1, MPI_INT, MPI_ANY_SOURCE, KILL_TAG,
+                                                  n->comm, &n->kill_req) != MPI_SUCCESS)
+                return -EIO;
+        }
+        if (n->kill_req != MPI_REQUEST_NULL) {
+            MPI_Cancel(&n->kill_req);
+            MPI_Wait(&n->kill_req, MPI_STATUS_IGNORE);
+        }
+    } else if (n->sent_req != MPI_REQUEST_NULL && idle_wait(&n->sent_req)) {
+        return -EIO;
+    }
+    n->job_started = 0;
+    return 0;
 }

@@ -48,6 +48,33 @@ int net_all_ok(struct net *n, int ok);
 /* Broadcast `len` bytes from rank 0 to all ranks. Returns 0 or a negative errno. */
 int net_bcast(struct net *n, void *buf, int len);
 
+/* ==== The job (net.c): the end of a run, host signals across ranks ====
+ *
+ * Rank 0 runs the program; every other rank serves the network until rank 0
+ * announces the end. net_job_start (collective, once, after net_eng_create)
+ * posts the non-blocking operations: on rank 0 a receive for kill requests,
+ * on the others the broadcast that carries the job's exit status. Then:
+ *   rank 0      net_job_kill_test between turns (a host SIGINT/SIGTERM on
+ *               another rank arrives as its signal number), and at the end
+ *               net_job_end with the status;
+ *   other ranks net_job_end_test in their loop (1: the status is in *status),
+ *               net_job_kill_send when the host signalled them, and then
+ *               net_job_end too.
+ * net_job_end is collective and leaves no request pending (every kill
+ * request sent is received). Without MPI all of these are trivial.
+ */
+int net_job_start(struct net *n);
+/* Rank 0: the signal a rank asked to end the job with, or 0. */
+int net_job_kill_test(struct net *n);
+/* Rank != 0: ask rank 0 to end the job with sig (once; later calls do nothing). */
+int net_job_kill_send(struct net *n, int sig);
+/* Rank != 0: 1 when rank 0 announced the end (status in *status), 0 not yet,
+ * or a negative errno. */
+int net_job_end_test(struct net *n, int *status);
+/* Collective end: rank 0 announces *status (others get it, when they had not
+ * yet through net_job_end_test); settles kill requests. 0 or -errno. */
+int net_job_end(struct net *n, int *status);
+
 /* ==== The network engine (engine.c, memmod.c; docs/network.md) ====
  *
  * A requester (the kernel's process, a test's thread of requests) on any rank

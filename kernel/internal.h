@@ -249,6 +249,20 @@ struct k_proc {
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
     bool has_saved_mask;
+    struct {           /* global-memory requests in flight (proc.c): it sleeps until all reply */
+        bool pending;  /* asleep for them */
+        int inflight;  /* requests not yet replied (an access, a page's words, write-backs) */
+        int slot;      /* in k_kernel.net_waiter while inflight > 0; cookies: seq << 16 | slot */
+        uint64_t seq0; /* the first seq since the slot was taken: older replies are stale */
+        bool has_op;   /* an instruction to retire with the reply of op_cookie */
+        uint64_t op_cookie;
+        struct rv_memop op;
+        bool err; /* a reply carried an error: SIGBUS once all are in */
+        uint64_t err_addr;
+        uint8_t *fill;      /* a page being fetched into the node cache (4 KiB) */
+        uint64_t fill_key;  /* its global page number (gaddr >> 12) */
+        uint64_t fill_seq0; /* seq of its first word's load */
+    } net;
     struct {             /* a futex wait (sys_proc.c) */
         uint64_t key[3]; /* (dev, ino, offset) shared; (0, pid, address) private */
         uint32_t bitset;
@@ -271,6 +285,18 @@ struct k_kernel {
     struct k_proc *volatile current;  /* the RUNNING one, or NULL */
     int nprocs;                       /* processes in procs, zombies included */
     int nlive;                        /* processes not yet ZOMBIE */
+    uint64_t net_seq;                 /* cookies of global-memory requests */
+    uint64_t net_polled;              /* k_now_ns of the last net_poll between turns */
+    /* The processes waiting for a reply, by slot (a reply finds its process
+     * in O(1)); free slots are NULL. At most one request per process. */
+    struct k_proc *net_waiter[K_NPROC_MAX];
+    int net_free_hint;
+    /* The node cache of cacheable global lsegs (node.h rv_ncache), keyed by
+     * global page number; its write-backs are stores on behalf of wb_proc
+     * (NULL: the node's own, at the job's end). */
+    rv_ncache *ncache;
+    struct k_proc *wb_proc;
+    int net_err; /* the engine failed (k_run returns it) */
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -283,8 +309,23 @@ int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 /* Copy a NUL-terminated string of at most max-1 bytes; -EFAULT or -ENAMETOOLONG. */
 int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 
-/* The hart's translate hook (ctx is the struct k_proc). */
+/* The hart's translate hook (ctx is the struct k_proc). A page of a global
+ * lseg is not host memory: -EREMOTE (proc.c sends the access to the network). */
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
+/* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
+int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
+/* The global segment id of the image file (dev, ino): 1 .. NET_MAX_SEG. */
+uint64_t k_vm_gseg(uint64_t dev, uint64_t ino);
+/* translate's answer for a page of a cacheable global lseg not in the node
+ * cache: proc.c fetches it. */
+#define K_EFETCH (-EINPROGRESS)
+/* The node cache dropped global page `key`: every hart of the node forgets
+ * its translations of it. */
+void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);
+/* The node cache's write-back callback (proc.c): a dirty line as 8 stores. */
+int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line);
+/* After the last process: write the node cache back and wait for it (proc.c). */
+void k_net_end(struct k_kernel *k);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 

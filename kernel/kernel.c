@@ -26,6 +26,7 @@
 #include "shm/store.h"
 
 #define DEFAULT_QUANTUM 1000000
+#define K_NCACHE_PAGES  1024               /* the node cache of global memory: 4 MiB */
 #define DEFAULT_MEM     (1ull << 30)       /* node memory when --mem is not given */
 #define ARG_MAX_BYTES   (K_STACK_SIZE / 4) /* as Linux: a quarter of RLIMIT_STACK */
 #define NAUX            19
@@ -50,6 +51,14 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
         return rc;
     }
     store_names_set_rekey(k->names, store_cache_rekey, k->cache);
+    if (k->cfg.eng &&
+        (rc = rv_ncache_new(k->cfg.ncache_pages ? k->cfg.ncache_pages : K_NCACHE_PAGES,
+                            k_net_ncache_wb, k, &k->ncache)) < 0) {
+        store_cache_free(k->cache);
+        store_names_free(k->names);
+        free(k);
+        return rc;
+    }
     store_cache_set_materialize(k->cache, k_vm_materialize, k->names);
     *out = k;
     return 0;
@@ -58,6 +67,8 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
 /* Release everything a process holds (it must not be running). */
 static void proc_free(struct k_kernel *k, struct k_proc *p)
 {
+    if (p->net.inflight) k->net_waiter[p->net.slot] = NULL; /* its replies are dropped */
+    free(p->net.fill);
     for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;
@@ -94,6 +105,7 @@ void k_kernel_free(k_kernel *k)
     while (k->procs)
         proc_free(k, k->procs);
     k_vm_unpark_all(k);
+    if (k->ncache) rv_ncache_free(k->ncache);
     store_cache_free(k->cache);
     store_names_free(k->names);
     free(k);
@@ -443,10 +455,11 @@ int k_run(k_kernel *k, struct k_exit *out)
     struct k_proc *p = k->init;
     if (!p) return -EINVAL;
     k_sched_run(k);
+    k_net_end(k);
     fill_exit(p, out);
     while (k->procs)
         proc_free(k, k->procs);
-    return 0;
+    return k->net_err;
 }
 
 /* From a host signal handler: the scheduler ends every process at its next
@@ -471,6 +484,14 @@ void k_get_stats(const k_kernel *k, struct k_stats *out)
         out->page_reclaims = cs.reclaims;
         out->page_evictions = cs.evictions;
         out->page_writebacks = cs.writebacks;
+    }
+    if (k->ncache) {
+        struct rv_ncache_stats ns;
+        rv_ncache_get_stats(k->ncache, &ns);
+        out->ncache_fills = ns.fills;
+        out->ncache_evictions = ns.evictions;
+        out->ncache_lines_written = ns.lines_written;
+        out->ncache_lines_discarded = ns.lines_discarded;
     }
     for (const struct k_proc *p = k->procs; p; p = p->next) {
         if (!p->hart) continue;

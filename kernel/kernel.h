@@ -26,14 +26,24 @@
 #include <stdio.h>
 
 struct store;
+struct net_eng;
 
 /* How the driver configures a node's kernel. */
 struct k_config {
-    struct store *store; /* the guest's "/" (owned by the caller) */
-    uint64_t quantum;    /* instructions per scheduling quantum; 0 = default */
-    int node;            /* this node's number (MPI rank) */
-    int nodes;           /* number of nodes */
-    uint64_t mem_bytes;  /* node memory (frames); 0 = default */
+    struct store *store;   /* the guest's "/" (owned by the caller) */
+    uint64_t quantum;      /* instructions per scheduling quantum; 0 = default */
+    int node;              /* this node's number (MPI rank) */
+    int nodes;             /* number of nodes */
+    uint64_t mem_bytes;    /* node memory (frames); 0 = default */
+    uint64_t ncache_pages; /* the node cache of global memory, pages; 0 = default (1024) */
+    /* The network engine, created by the driver on every rank (NULL: no
+     * global memory; a non-strict global mapin then falls back to local).
+     * The scheduler progresses it between turns and waits in it when idle. */
+    struct net_eng *eng;
+    /* Called between turns and while idle: a signal number to end the job
+     * with (a host signal that reached another rank), or 0. NULL: none. */
+    int (*kill_poll)(void *ctx);
+    void *kill_ctx;
 };
 
 /* What the initial process's end looked like. */
@@ -57,6 +67,11 @@ struct k_stats {
     uint64_t page_evictions;  /* frames taken from another page */
     uint64_t page_writebacks; /* dirty pages written to their image file */
     uint64_t swap_outs;       /* processes swapped out (their pins put) */
+    /* Global memory (non-cacheable global lsegs, over the network). */
+    uint64_t global_loads, global_stores, global_amos, global_lrsc;
+    uint64_t global_errors; /* requests completed with an error (SIGBUS) */
+    /* The node cache of cacheable global lsegs. */
+    uint64_t ncache_fills, ncache_evictions, ncache_lines_written, ncache_lines_discarded;
     /* Numbers of the unknown calls (distinct, in first-seen order). */
     int enosys_nr[32];
     uint64_t enosys_count[32];

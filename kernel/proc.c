@@ -10,19 +10,26 @@
  * cfg.quantum retired instructions (system calls do not end its turn unless
  * they sleep, exit or sched_yield), then goes to the tail. A sleeping process
  * is on no queue: k_wake or its deadline puts it back. When nobody is runnable
- * the node sleeps on the host until the earliest deadline (at most a second at
- * a time, so that a host signal's kill request is seen without spinning).
+ * the node waits in the network engine (serving this rank's switches and MM)
+ * or, without one, sleeps on the host, until the earliest deadline, in slices
+ * short enough that kill requests are seen without spinning. A load, store or
+ * AMO to a global lseg is sent to the network and its process sleeps until
+ * the reply retires the instruction (net_access, net_reap).
  */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "interconnect/combine.h" /* enum net_op, which net.h requests use */
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
+#include "symunix/abi.h"
 
 /* Linux clone flags (include/uapi/linux/sched.h). */
 enum {
@@ -106,7 +113,9 @@ void k_rq_remove(struct k_kernel *k, struct k_proc *p)
 
 void k_wake(struct k_proc *p)
 {
-    if (p->state != K_SLEEPING) return;
+    /* A process waiting for a global-memory reply wakes only with the reply
+     * (the instruction must retire exactly once; a signal waits for it). */
+    if (p->state != K_SLEEPING || p->net.pending) return;
     p->state = K_RUNNABLE;
     k_rq_push(p->k, p);
 }
@@ -118,6 +127,16 @@ bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, i
     if (pid == -1) return true;
     if (pid == 0) return child->pgid == parent_pgid;
     return child->pgid == -pid;
+}
+
+/* p no longer waits for a global-memory reply: its slot is free. */
+static void net_unwait(struct k_proc *p)
+{
+    if (p->net.inflight) p->k->net_waiter[p->net.slot] = NULL;
+    p->net.inflight = 0;
+    p->net.pending = p->net.has_op = p->net.err = false;
+    free(p->net.fill);
+    p->net.fill = NULL;
 }
 
 /* ---- The end of a process ------------------------------------------------- */
@@ -191,6 +210,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     struct k_kernel *k = p->k;
     if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
     p->blk = (struct k_block){0};
+    net_unwait(p); /* a reply still on its way is dropped (net_reap) */
     k_rq_remove(k, p);
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
@@ -249,6 +269,12 @@ static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
     return true;
 }
 
+static void net_poll(struct k_kernel *k);
+
+/* While processes are runnable, the network's turn (and the scheduler's
+ * walks over all processes) comes at most this often. */
+#define NET_POLL_NS 100000
+
 /* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
  * a host signal cuts it short), or until a descriptor a sleeper waits on is
  * ready. */
@@ -259,6 +285,20 @@ static void idle(struct k_kernel *k)
     uint64_t now = k_now_ns(), span = 1000000000ull;
     if (next && next <= now) return; /* passed meanwhile: wake it on the next round */
     if (next && next - now < span) span = next - now;
+    if (k->cfg.eng) {
+        /* The engine's wait sleeps with a back-off while serving this rank's
+         * switches and MM; short slices keep descriptors and kill requests
+         * heard (2 ms while a sleeper waits on a descriptor, else 20 ms). */
+        uint64_t cap = wake_ready_fds(k, 0) ? 2000 : NET_IDLE_MAX_US, us = span / 1000;
+        if (us > cap) us = cap;
+        int rc = net_eng_wait(k->cfg.eng, (uint32_t)(us ? us : 1));
+        if (rc < 0 && !k->net_err) {
+            k->net_err = rc;
+            k_request_kill(k, SIGKILL);
+        }
+        net_poll(k);
+        return;
+    }
     if (wake_ready_fds(k, (int)((span + 999999) / 1000000))) return;
     struct timespec t = {(time_t)(span / 1000000000ull), (long)(span % 1000000000ull)};
     nanosleep(&t, NULL);
@@ -309,6 +349,296 @@ static void out_of_memory(struct k_proc *p, const struct rv_fault *f)
     k_vm_swap_out(p);
 }
 
+/* ---- Global memory over the network --------------------------------------- */
+
+/* The engine's op for a memory instruction. */
+static int net_op_of(const struct rv_memop *m)
+{
+    switch (m->kind) {
+    case RV_MEMOP_LOAD: return NET_OP_LOAD;
+    case RV_MEMOP_STORE: return NET_OP_STORE;
+    case RV_MEMOP_LR: return NET_OP_LR;
+    case RV_MEMOP_SC: return NET_OP_SC;
+    default: break;
+    }
+    switch (m->amo) {
+    case RV_AMO_ADD: return NET_OP_AMOADD;
+    case RV_AMO_SWAP: return NET_OP_SWAP;
+    case RV_AMO_XOR: return NET_OP_AMOXOR;
+    case RV_AMO_OR: return NET_OP_AMOOR;
+    case RV_AMO_AND: return NET_OP_AMOAND;
+    case RV_AMO_MIN: return NET_OP_AMOMIN;
+    case RV_AMO_MAX: return NET_OP_AMOMAX;
+    case RV_AMO_MINU: return NET_OP_AMOMINU;
+    case RV_AMO_MAXU: return NET_OP_AMOMAXU;
+    default: return -1;
+    }
+}
+
+/* Send one request on behalf of p (NULL: the node's own, at the job's end,
+ * whose replies nobody waits for). p's requests share a waiter slot while any
+ * is in flight. 0 or -errno from the engine (nothing was sent). */
+static int net_send(struct k_kernel *k, struct k_proc *p, int op, unsigned width, uint64_t g,
+                    uint64_t val, uint64_t *cookie)
+{
+    int slot = 0xffff;
+    if (p && !p->net.inflight) {
+        slot = k->net_free_hint;
+        while (k->net_waiter[slot]) /* a free slot exists: at most K_NPROC_MAX processes */
+            slot = (slot + 1) % K_NPROC_MAX;
+    } else if (p) {
+        slot = p->net.slot;
+    }
+    uint64_t c = (k->net_seq + 1) << 16 | (uint64_t)slot;
+    struct net_mreq r = {.op = (uint8_t)op,
+                         .width = (uint8_t)width,
+                         .addr = g,
+                         .val = val,
+                         .proc = p ? (uint32_t)p->pid : 0,
+                         .cookie = c};
+    int rc = net_eng_issue(k->cfg.eng, &r);
+    if (rc) return rc;
+    k->net_seq++;
+    if (p) {
+        if (!p->net.inflight) {
+            p->net.slot = slot;
+            p->net.seq0 = k->net_seq;
+            k->net_waiter[slot] = p;
+            k->net_free_hint = (slot + 1) % K_NPROC_MAX;
+        }
+        p->net.inflight++;
+    }
+    if (cookie) *cookie = c;
+    return 0;
+}
+
+/* p waits for its requests (if any) without holding the PE. */
+static void net_sleep(struct k_proc *p)
+{
+    if (!p->net.inflight) return;
+    p->net.pending = true;
+    p->state = K_SLEEPING;
+}
+
+/* Is the instruction at p's pc a cbo.clean/flush/inval (MISC-MEM, funct3 2)? */
+static bool at_cbo(struct k_proc *p)
+{
+    uint32_t insn = 0;
+    uint64_t pc = rv_state(p->hart)->pc;
+    return k_copyin(p, &insn, pc, 4) == 0 && (insn & 0x707f) == 0x200f;
+}
+
+/* Retire the 4-byte instruction at p's pc without effect (a cbo on global
+ * memory that has no cached copy: nothing to write back or drop). */
+static void skip_insn(struct k_proc *p)
+{
+    struct rv_memop m = {.kind = RV_MEMOP_STORE, .len = 4};
+    rv_memop_finish(p->hart, &m, 0);
+}
+
+/*
+ * p stopped at a load, store, AMO, LR or SC whose page is global and not
+ * cached (translate said -EREMOTE): send it to its home MM and put p to sleep
+ * without holding the PE; net_reap retires the instruction with the reply.
+ * Every access waits for its reply (stores too), so a process's accesses are
+ * in program order.
+ */
+static void net_access(struct k_proc *p, const struct rv_fault *f)
+{
+    struct k_kernel *k = p->k;
+    struct rv_memop m;
+    uint64_t g;
+    if (rv_memop_at_pc(p->hart, &m) != 0) {
+        if (at_cbo(p))
+            skip_insn(p); /* no node-cache copy of non-cacheable memory */
+        else
+            k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
+        return;
+    }
+    if (k_vm_gaddr(p, m.addr, &g) != 0 || !k->cfg.eng) {
+        k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
+        return;
+    }
+    int op = net_op_of(&m);
+    /* Misaligned (or a page-crossing) access: SIGBUS as for local atomics. */
+    if (op < 0 || (m.addr & (m.width - 1)) ||
+        net_send(k, p, op, m.width, g, m.val, &p->net.op_cookie)) {
+        k_signal_fault(p, SIGBUS, BUS_ADRALN, m.addr);
+        return;
+    }
+    switch (m.kind) {
+    case RV_MEMOP_LOAD: k->stats.global_loads++; break;
+    case RV_MEMOP_STORE: k->stats.global_stores++; break;
+    case RV_MEMOP_AMO: k->stats.global_amos++; break;
+    default: k->stats.global_lrsc++; break;
+    }
+    p->net.has_op = true;
+    p->net.op = m;
+    net_sleep(p);
+}
+
+/*
+ * p touched a page of a cacheable global lseg that is not in the node cache
+ * (translate said K_EFETCH): fetch the page as loads of its 512 words, p
+ * asleep; when the last arrives net_done puts it in the cache and p runs the
+ * instruction again (it has not happened). A cbo there has nothing to act on.
+ */
+static void net_fetch(struct k_proc *p, const struct rv_fault *f)
+{
+    struct k_kernel *k = p->k;
+    uint64_t g;
+    if (at_cbo(p)) {
+        skip_insn(p);
+        return;
+    }
+    if (k_vm_gaddr(p, f->addr & ~(RV_PAGE_SIZE - 1), &g) != 0 ||
+        !(p->net.fill = malloc(RV_PAGE_SIZE))) {
+        k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
+        return;
+    }
+    p->net.fill_key = g / RV_PAGE_SIZE;
+    p->net.fill_seq0 = k->net_seq + 1;
+    for (unsigned i = 0; i < RV_PAGE_SIZE / 8; i++) {
+        if (net_send(k, p, NET_OP_LOAD, 8, g + 8 * i, 0, NULL) != 0) {
+            /* cannot happen for aligned loads short of memory: end p */
+            p->net.err = true;
+            p->net.err_addr = f->addr;
+            break;
+        }
+    }
+    net_sleep(p);
+}
+
+/* A cbo on a cacheable global page in the node cache: write back (clean,
+ * flush), drop (flush, inval); p waits for its write-backs. */
+static void net_cbo(struct k_proc *p, const struct rv_fault *f)
+{
+    struct k_kernel *k = p->k;
+    uint64_t g;
+    int i = k_vm_lookup(&p->vm, f->addr);
+    if (i < 0 || !k->ncache) return;
+    const struct k_region *r = &p->vm.r[i];
+    if ((r->attr & (SYM_MEM_GLOBAL | SYM_CACHE)) != (SYM_MEM_GLOBAL | SYM_CACHE)) return;
+    if (k_vm_gaddr(p, f->addr, &g) != 0) return;
+    static const enum rv_ncache_opkind kinds[] = {RV_NCACHE_INVAL, RV_NCACHE_CLEAN,
+                                                  RV_NCACHE_FLUSH};
+    int dropped = 0;
+    k->wb_proc = p;
+    int rc = rv_ncache_op(k->ncache, g / RV_PAGE_SIZE, (unsigned)(g % RV_PAGE_SIZE),
+                          kinds[f->insn <= RV_CBO_FLUSH ? f->insn : RV_CBO_FLUSH], &dropped);
+    k->wb_proc = NULL;
+    if (dropped) k_vm_ncache_dropped(k, g / RV_PAGE_SIZE);
+    if (rc) {
+        k_signal_fault(p, SIGBUS, BUS_ADRERR, f->addr);
+        return;
+    }
+    net_sleep(p);
+}
+
+int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line)
+{
+    struct k_kernel *k = ctx;
+    for (unsigned i = 0; i < RV_NCACHE_LINE; i += 8) {
+        uint64_t v;
+        memcpy(&v, line + i, 8);
+        int rc = net_send(k, k->wb_proc, NET_OP_STORE, 8, key * RV_PAGE_SIZE + off + i, v, NULL);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* All of p's requests are in: a fetched page enters the cache (its eviction
+ * may send write-backs that p waits for in turn), then p runs again, or gets
+ * SIGBUS if a reply carried an error. */
+static void net_done(struct k_proc *p)
+{
+    struct k_kernel *k = p->k;
+    k->net_waiter[p->net.slot] = NULL;
+    if (p->net.fill) {
+        uint8_t *out;
+        uint64_t evicted = UINT64_MAX;
+        int rc = 0;
+        if (!p->net.err) {
+            k->wb_proc = p;
+            rc = rv_ncache_fill(k->ncache, p->net.fill_key, p->net.fill, &out, &evicted);
+            k->wb_proc = NULL;
+        }
+        if (evicted != UINT64_MAX) k_vm_ncache_dropped(k, evicted);
+        if (rc && !p->net.err) {
+            p->net.err = true;
+            p->net.err_addr = p->net.fill_key * RV_PAGE_SIZE;
+        }
+        free(p->net.fill);
+        p->net.fill = NULL;
+        if (p->net.inflight) return; /* the evicted page's write-backs */
+    }
+    p->net.pending = false;
+    if (p->net.err) {
+        p->net.err = false;
+        k->stats.global_errors++;
+        k_signal_fault(p, SIGBUS, BUS_ADRERR, p->net.err_addr);
+    }
+    k_wake(p);
+}
+
+/* Retire the instructions whose replies came: their processes run again. */
+static void net_reap(struct k_kernel *k)
+{
+    struct net_done d[64];
+    size_t n;
+    while ((n = net_eng_reap(k->cfg.eng, d, 64)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t c = d[i].cookie, seq = c >> 16;
+            if ((c & 0xffff) >= K_NPROC_MAX) continue; /* the node's own write-back */
+            struct k_proc *q = k->net_waiter[c & 0xffff];
+            if (!q || !q->net.inflight || seq < q->net.seq0) continue; /* it ended */
+            if (d[i].err && !q->net.err) {
+                q->net.err = true;
+                q->net.err_addr = q->net.has_op ? q->net.op.addr : q->net.fill_key * RV_PAGE_SIZE;
+            }
+            if (q->net.has_op && c == q->net.op_cookie) {
+                if (!d[i].err) rv_memop_finish(q->hart, &q->net.op, d[i].val);
+                q->net.has_op = false;
+            } else if (q->net.fill && seq >= q->net.fill_seq0 &&
+                       seq < q->net.fill_seq0 + RV_PAGE_SIZE / 8) {
+                memcpy(q->net.fill + 8 * (seq - q->net.fill_seq0), &d[i].val, 8);
+            }
+            if (--q->net.inflight == 0) net_done(q);
+        }
+    }
+}
+
+void k_net_end(struct k_kernel *k)
+{
+    if (!k->cfg.eng || !k->ncache) return;
+    k->wb_proc = NULL;
+    if (rv_ncache_writeback_all(k->ncache) != 0 && !k->net_err) k->net_err = -EIO;
+    while (net_eng_inflight(k->cfg.eng) > 0) {
+        int rc = net_eng_wait(k->cfg.eng, NET_IDLE_MAX_US);
+        if (rc < 0) {
+            if (!k->net_err) k->net_err = rc;
+            break;
+        }
+        net_reap(k);
+    }
+}
+
+/* Between turns: move the network along, take replies, hear kill requests. */
+static void net_poll(struct k_kernel *k)
+{
+    if (k->cfg.kill_poll) {
+        int sig = k->cfg.kill_poll(k->cfg.kill_ctx);
+        if (sig) k_request_kill(k, sig);
+    }
+    if (!k->cfg.eng) return;
+    int rc = net_eng_progress(k->cfg.eng);
+    if (rc < 0 && !k->net_err) {
+        k->net_err = rc;
+        k_request_kill(k, SIGKILL);
+    }
+    net_reap(k);
+}
+
 /* Turn a hart stop into a syscall or a signal. */
 static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_fault *f)
 {
@@ -316,11 +646,15 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
     switch (why) {
     case RV_STOP_BUDGET: break;
     case RV_STOP_ECALL: k_syscall(p); break;
-    case RV_STOP_CBO: break; /* local memory has no node cache to act on */
+    case RV_STOP_CBO: net_cbo(p, f); break; /* local memory: nothing to do */
     case RV_STOP_EBREAK: k_signal_fault(p, SIGTRAP, TRAP_BRKPT, pc); break;
     case RV_STOP_ILLEGAL: k_signal_fault(p, SIGILL, ILL_ILLOPC, pc); break;
     case RV_STOP_FAULT:
-        if (f->err == -ENOMEM)
+        if (f->err == -EREMOTE)
+            net_access(p, f);
+        else if (f->err == K_EFETCH)
+            net_fetch(p, f);
+        else if (f->err == -ENOMEM)
             out_of_memory(p, f);
         else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
@@ -370,9 +704,19 @@ void k_sched_run(struct k_kernel *k)
             continue;
         }
         run_turn(k, p);
-        sweep(k);
-        wake_expired(k);
-        wake_ready_fds(k, 0);
+        /* The network between turns, at most every NET_POLL_NS while others
+         * are runnable: requests issued meanwhile wait together in the
+         * switches' queues, where those to one word combine. */
+        uint64_t now = k_now_ns();
+        if (!k->rq_head || now - k->net_polled >= NET_POLL_NS) {
+            k->net_polled = now;
+            net_poll(k);
+            /* The walks over every process, at the same pace (a node of many
+             * processes would spend its time here after each short turn). */
+            sweep(k);
+            wake_expired(k);
+            wake_ready_fds(k, 0);
+        }
     }
     sweep(k);
 }

@@ -8,8 +8,9 @@
  * pinfo, pmemaddr and pmemvect describe any process of the caller's node.
  * Every lseg maps pages of its image file in the node's buffer cache (vm.c),
  * so writes through any mapping are seen by every other mapping of the file on
- * the node and by read(2). Global and strict are recorded and reported but
- * behave like local memory (no network yet).
+ * the node and by read(2). A global lseg (SYM_MEM_GLOBAL) is the exception:
+ * its pages live in the memory modules and the hart's accesses go over the
+ * network (proc.c); see global_ok for when mapin can make one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
 #include "symunix/abi.h"
@@ -79,6 +81,22 @@ static int cover_image(struct k_proc *p, int hostfd, const struct stat *st, uint
     return rc;
 }
 
+/*
+ * Can the image file behind hostfd be global memory up to byte `end`? The MMs
+ * start every page as zeros and do not write pages back to the file yet, so
+ * only a file without data (empty, or holes only: SEEK_DATA finds none) can:
+ * else -ENOTSUP. -EFBIG past the 2^40 bytes of a global segment, -ENODEV with
+ * no network engine (a kernel made without one).
+ */
+static int global_ok(struct k_proc *p, int hostfd, uint64_t end)
+{
+    if (!p->k->cfg.eng) return -ENODEV;
+    if (end > (1ull << NET_SEG_SHIFT)) return -EFBIG;
+    k_vm_file_before_io(p->k, hostfd); /* the node's dirty pages of it are data too */
+    if (lseek(hostfd, 0, SEEK_DATA) >= 0) return -ENOTSUP;
+    return errno == ENXIO ? 0 : -ENOTSUP;
+}
+
 /* mapin(vaddr, size, fd, off, flags): map [vaddr, vaddr+size) to the image file
  * fd at off, as a new lseg with the attributes in flags. */
 int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
@@ -93,7 +111,10 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     uint64_t vino;
     int vfl, rc = k_fd_virtual(p, (int)a[2], &vimg, &vino, &vfl);
     if (rc < 0) return rc;
-    if (rc == 1) { /* a virtual anonymous file: its lazy image, no host call */
+    /* A virtual anonymous file maps its lazy image with no host call; global
+     * memory is named by the file's host identity, so it gets its file first
+     * (image_fd below), which also keeps its data's one identity. */
+    if (rc == 1 && !(flags & SYM_MEM_GLOBAL)) {
         if ((vfl & O_ACCMODE) == O_WRONLY ||
             ((flags & SYM_PROT_WRITE) && (vfl & O_ACCMODE) != O_RDWR))
             return -EACCES;
@@ -107,6 +128,11 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     struct stat st;
     int hostfd = image_fd(p, (int)a[2], flags & SYM_PROT_WRITE, &st);
     if (hostfd < 0) return hostfd;
+    if (flags & SYM_MEM_GLOBAL) {
+        int g = global_ok(p, hostfd, off + size);
+        if (g < 0 && (flags & SYM_MEM_STRICT)) return g;
+        if (g < 0) flags &= ~(uint64_t)SYM_MEM_GLOBAL; /* local memory instead */
+    }
     rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
     if (!rc) rc = cover_image(p, hostfd, &st, off + size); /* the image is open now */
     if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);

@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/store.h"
@@ -480,6 +481,20 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     if (i < 0) return -EFAULT;
     const struct k_region *r = &vm->r[i];
     if ((r->prot & need) != need) return -EACCES;
+    /* Global memory lives in the MMs: the hart's accesses go over the network
+     * (proc.c); the kernel's own (copyin/copyout) are refused for now. */
+    if (r->attr & SYM_MEM_GLOBAL) {
+        if (self_ok) return -EFAULT;
+        if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
+        /* Cacheable: the node cache's copy, at full speed (no coherence). */
+        uint64_t g =
+            NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + ((vaddr & ~(PAGE - 1)) - r->start));
+        uint8_t *page = rv_ncache_lookup(p->k->ncache, g / PAGE);
+        if (!page) return K_EFETCH;
+        *host = page;
+        *prot = r->prot;
+        return 0;
+    }
     uint64_t vpage = vaddr & ~(PAGE - 1), pg = (r->off + (vpage - r->start)) / PAGE;
     bool write = access == RV_ACCESS_WRITE;
     struct k_pin *e = pin_find(vm, vpage), held = {0};
@@ -783,6 +798,43 @@ int k_vm_find_free(const struct k_vm *vm, uint64_t hint, uint64_t len, uint64_t 
     }
 }
 
+/* The segment id: a 64-bit mix of the image file's (dev, ino), folded to
+ * 1 .. NET_MAX_SEG. Every rank sees the same store root, so the same file has
+ * the same (dev, ino) and id everywhere (docs/network.md "Global lsegs"). */
+uint64_t k_vm_gseg(uint64_t dev, uint64_t ino)
+{
+    uint64_t h = dev * 0x9e3779b97f4a7c15ull ^ ino;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 29;
+    return h % NET_MAX_SEG + 1;
+}
+
+int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr)
+{
+    int i = k_vm_lookup(&p->vm, vaddr);
+    if (i < 0) return -EFAULT;
+    const struct k_region *r = &p->vm.r[i];
+    if (!(r->attr & SYM_MEM_GLOBAL)) return -EFAULT;
+    *gaddr = NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + (vaddr - r->start));
+    return 0;
+}
+
+void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key)
+{
+    uint64_t seg = key >> (NET_SEG_SHIFT - 12), off = (key << 12) & ((1ull << NET_SEG_SHIFT) - 1);
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        if (!q->hart) continue;
+        for (int i = 0; i < q->vm.n; i++) {
+            const struct k_region *r = &q->vm.r[i];
+            if ((r->attr & (SYM_MEM_GLOBAL | SYM_CACHE)) != (SYM_MEM_GLOBAL | SYM_CACHE)) continue;
+            if (off < r->off || off - r->off >= len_of(r)) continue;
+            if (k_vm_gseg(r->dev, r->ino) == seg)
+                rv_flush_range(q->hart, r->start + (off - r->off), PAGE);
+        }
+    }
+}
+
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out)
 {
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
@@ -958,7 +1010,11 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
 {
     *c = *r;
     int rc = 0;
-    switch (r->attr & SYM_SPAWN_MASK) {
+    unsigned action = r->attr & SYM_SPAWN_MASK;
+    /* A global lseg names one global segment: COPY shares it as INHERIT does
+     * (no copy-on-write of global memory yet; docs/symunix-calls.md). */
+    if ((r->attr & SYM_MEM_GLOBAL) && action == SYM_SPAWN_COPY) action = SYM_SPAWN_INHERIT;
+    switch (action) {
     case SYM_SPAWN_DROP: return 1;
     case SYM_SPAWN_INHERIT: /* the same pages: writes on either side are seen by both */
         r->layer->refs++;
@@ -966,6 +1022,7 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
         return 0;
     case SYM_SPAWN_REALLOC: /* fresh zeros, same range and protection */
         c->off = c->dev = c->ino = 0;
+        c->attr &= ~(unsigned)(SYM_MEM_GLOBAL | SYM_MEM_STRICT); /* local memory */
         if (c->kind == K_REGION_FILE_SHARED || c->kind == K_REGION_FILE_PRIVATE)
             c->kind = K_REGION_ANON;
         return anon_layer(child, IMG_SIZE, NULL, &c->layer);

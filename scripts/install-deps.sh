@@ -12,6 +12,7 @@ packages=(
   libjansson-dev                  # --stats-json of the network
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  # guest programs
   qemu-user                       # reference oracle in tests (qemu-riscv64)
+  jq                              # tests read --stats-json
 )
 
 missing=()

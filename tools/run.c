@@ -3,10 +3,13 @@
  * the MPI job, opens the store root, has the node kernel load and run the
  * program, and makes every rank leave with the guest's exit status.
  *
- * For now rank 0 runs the program and the other ranks wait, idle, for the end
- * (design §7; the distributed kernel spreads work over them in later issues).
- * All ranks agree on the exit status before anyone leaves, so `mpirun`
- * reports the guest's status and no rank is left hanging.
+ * Every rank creates the network engine (collectively) and runs a node loop:
+ * rank 0 runs the program in its kernel, whose scheduler progresses the
+ * engine between turns and waits in it when idle; the other ranks have no
+ * process yet and only serve their switches and memory module, sleeping in
+ * net_eng_wait, until rank 0 announces the end (net_job_*). Then all ranks
+ * quiesce the engine, gather its statistics and leave with the guest's exit
+ * status, so `mpirun` reports it and no rank is left hanging.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,9 +31,12 @@ extern char **environ;
 struct run_opts {
     const char *root;
     int stats;
+    int no_combining;
+    const char *stats_json; /* --stats-json FILE, or NULL */
     uint64_t quantum;
-    uint64_t mem;   /* node memory in bytes; 0 = the kernel's default */
-    int prog_index; /* argv index of PROG */
+    uint64_t mem;    /* node memory in bytes; 0 = the kernel's default */
+    uint64_t ncache; /* --node-cache in bytes; 0 = the kernel's default */
+    int prog_index;  /* argv index of PROG */
 };
 
 static void run_usage(FILE *out)
@@ -42,13 +48,22 @@ static void run_usage(FILE *out)
                  "machine, with ARGS as its arguments and this environment as its own. PROG\n"
                  "is a host path; everything the program itself opens resolves inside the\n"
                  "store root, which is its '/'. Under mpirun every rank is one node; for now\n"
-                 "node 0 runs the program and the others wait.\n"
+                 "node 0 runs the program and every rank serves the combining network\n"
+                 "(global memory: mapin with SYM_MEM_GLOBAL).\n"
                  "\n"
                  "options:\n"
                  "  -r, --root DIR     the store root, the guest's '/' (default ./symroot,\n"
                  "                     created if missing; must be a writable directory)\n"
                  "  -s, --stats        print statistics to stderr at exit, as 'key: value'\n"
-                 "                     lines (instructions, seconds, mips, syscalls, ...)\n"
+                 "                     lines (instructions, seconds, mips, syscalls, ...),\n"
+                 "                     then node 0 prints the network's cluster summary\n"
+                 "      --stats-json FILE  write the cluster-wide network statistics\n"
+                 "                     (switches, memory modules, ranks) as JSON to FILE\n"
+                 "      --no-combining  requests to one word do not combine at the\n"
+                 "                     switches of the network (for comparison)\n"
+                 "      --node-cache SIZE  the node cache of cacheable global memory\n"
+                 "                     (mapin SYM_MEM_GLOBAL|SYM_CACHE), as for --mem;\n"
+                 "                     default 4M, at least 64K\n"
                  "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
                  "  -m, --mem SIZE     node memory: the frames of the node's page cache, in\n"
                  "                     bytes or with a K, M or G suffix (powers of 1024;\n"
@@ -104,9 +119,15 @@ static int parse_size(const char *arg, uint64_t *out)
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},    {"stats", no_argument, NULL, 's'},
-        {"quantum", required_argument, NULL, 'q'}, {"mem", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"root", required_argument, NULL, 'r'},
+        {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'},
+        {"mem", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {"stats-json", required_argument, NULL, 'J'},
+        {"no-combining", no_argument, NULL, 'C'},
+        {"node-cache", required_argument, NULL, 'N'},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct run_opts){.root = "symroot"};
     optind = 1;
@@ -116,6 +137,17 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
         switch (c) {
         case 'r': o->root = optarg; break;
         case 's': o->stats = 1; break;
+        case 'J': o->stats_json = optarg; break;
+        case 'C': o->no_combining = 1; break;
+        case 'N':
+            if (parse_size(optarg, &o->ncache) < 0) {
+                fprintf(stderr,
+                        "symunix run: --node-cache wants a size of at least 64K such as 4M, "
+                        "not '%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            break;
         case 'q': {
             char *end;
             errno = 0;
@@ -140,8 +172,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
         case 'h': run_usage(stdout); return -1;
         default:
             fprintf(stderr,
-                    "usage: symunix run [--root DIR] [--stats] [--quantum N] [--mem SIZE] PROG "
-                    "[ARGS...]  (symunix run --help)\n");
+                    "usage: symunix run [--root DIR] [--stats] [--stats-json FILE] "
+                    "[--no-combining] [--quantum N] [--mem SIZE] PROG [ARGS...]  (symunix run "
+                    "--help)\n");
             return SYM_EXIT_USAGE;
         }
     }
@@ -154,13 +187,22 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 }
 
 static k_kernel *volatile g_kernel;
+static volatile sig_atomic_t g_host_sig; /* a host signal on a rank with no kernel */
 
 /* SIGINT/SIGTERM to a rank end the job cleanly: the guest is killed with the
- * signal, every rank still agrees on the status and leaves. */
+ * signal (another rank asks node 0 to, through net_job_kill_send), every rank
+ * still agrees on the status and leaves. */
 static void on_host_signal(int sig)
 {
     k_kernel *k = g_kernel;
+    g_host_sig = sig;
     if (k) k_request_kill(k, sig);
+}
+
+/* The kernel's kill_poll on node 0: a host signal that reached another rank. */
+static int poll_kill(void *ctx)
+{
+    return net_job_kill_test(ctx);
 }
 
 static void install_host_signals(void)
@@ -200,6 +242,14 @@ static void print_stats(const k_kernel *k, double seconds, int nodes)
     fprintf(stderr, "page_evictions: %" PRIu64 "\n", s.page_evictions);
     fprintf(stderr, "page_writebacks: %" PRIu64 "\n", s.page_writebacks);
     fprintf(stderr, "swap_outs: %" PRIu64 "\n", s.swap_outs);
+    fprintf(stderr, "global_loads: %" PRIu64 "\n", s.global_loads);
+    fprintf(stderr, "global_stores: %" PRIu64 "\n", s.global_stores);
+    fprintf(stderr, "global_amos: %" PRIu64 "\n", s.global_amos);
+    fprintf(stderr, "global_lrsc: %" PRIu64 "\n", s.global_lrsc);
+    fprintf(stderr, "ncache_fills: %" PRIu64 "\n", s.ncache_fills);
+    fprintf(stderr, "ncache_evictions: %" PRIu64 "\n", s.ncache_evictions);
+    fprintf(stderr, "ncache_lines_written: %" PRIu64 "\n", s.ncache_lines_written);
+    fprintf(stderr, "ncache_lines_discarded: %" PRIu64 "\n", s.ncache_lines_discarded);
     fprintf(stderr, "enosys: %" PRIu64 "\n", s.enosys);
     if (s.enosys_distinct > 0) {
         fprintf(stderr, "enosys_calls:");
@@ -216,13 +266,18 @@ static int exec_error_status(int err)
 }
 
 /* Node 0's part: load and run the program. Returns the job's exit status. */
-static int run_program(const struct run_opts *o, struct store *st, struct net *n, char **argv)
+static int run_program(const struct run_opts *o, struct store *st, struct net *n,
+                       struct net_eng *eng, char **argv)
 {
     struct k_config cfg = {.store = st,
                            .quantum = o->quantum,
                            .mem_bytes = o->mem,
+                           .ncache_pages = o->ncache / 4096,
                            .node = net_rank(n),
-                           .nodes = net_size(n)};
+                           .nodes = net_size(n),
+                           .eng = eng,
+                           .kill_poll = poll_kill,
+                           .kill_ctx = n};
     k_kernel *k;
     int err = k_kernel_new(&cfg, &k);
     if (err) {
@@ -258,6 +313,52 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
     return status;
 }
 
+/* A rank with no process: serve this rank's switches and memory module,
+ * sleeping in the engine's back-off (an idle rank costs a few percent of a
+ * core at most), until node 0 announces the end. Returns the job's status. */
+static int serve_network(struct net *n, struct net_eng *eng)
+{
+    int status = 0;
+    for (;;) {
+        int rc = net_job_end_test(n, &status);
+        if (rc == 1) return status;
+        if (rc < 0) return SYM_EXIT_INTERNAL;
+        if (g_host_sig) net_job_kill_send(n, g_host_sig);
+        rc = net_eng_wait(eng, NET_IDLE_MAX_US);
+        if (rc < 0) {
+            fprintf(stderr, "symunix: node %d (%s): network failure: %s\n", net_rank(n),
+                    net_host(n), strerror(-rc));
+            net_job_kill_send(n, SIGKILL);
+            /* node 0 ends the job; keep serving until it says so */
+        }
+        struct net_done d[16]; /* none expected: this rank issues nothing */
+        while (net_eng_reap(eng, d, 16) > 0) {
+        }
+    }
+}
+
+/* The end of the job on every rank: quiesce the engine, gather its
+ * statistics (node 0 prints them for --stats and writes --stats-json), free
+ * it. 0 or a negative errno. */
+static int finish_network(const struct run_opts *o, struct net *n, struct net_eng *eng)
+{
+    int rc = net_eng_quiesce(eng);
+    struct net_report *rep = NULL;
+    if (!rc) rc = net_eng_gather(eng, &rep);
+    if (!rc && rep) {
+        if (o->stats) net_report_print(rep, stderr);
+        if (o->stats_json && net_report_json(rep, o->stats_json) != 0) {
+            fprintf(stderr, "symunix: cannot write %s\n", o->stats_json);
+            rc = -EIO;
+        }
+    }
+    if (rc && !rep)
+        fprintf(stderr, "symunix: node %d: network shutdown: %s\n", net_rank(n), strerror(-rc));
+    net_report_free(rep);
+    net_eng_destroy(eng);
+    return rc;
+}
+
 int sym_cmd_run(int argc, char **argv)
 {
     struct run_opts o;
@@ -285,13 +386,33 @@ int sym_cmd_run(int argc, char **argv)
         return SYM_EXIT_INTERNAL;
     }
 
+    struct net_eng_opts eo;
+    net_eng_opts_default(&eo);
+    eo.combining = !o.no_combining;
+    struct net_eng *eng = NULL;
+    err = net_eng_create(n, &eo, &eng);
+    /* Collectives are posted in one order on every rank: this check, then
+     * net_job_start's broadcast, which completes only at the job's end. */
+    if (!net_all_ok(n, err == 0) || (err = net_job_start(n)) != 0) {
+        fprintf(stderr, "symunix: node %d (%s): cannot start the network: %s\n", net_rank(n),
+                net_host(n), strerror(err ? -err : EIO));
+        if (eng) net_eng_destroy(eng);
+        store_close(st);
+        net_finalize(n);
+        return SYM_EXIT_INTERNAL;
+    }
+
     int status = 0;
-    if (net_rank(n) == 0) status = run_program(&o, st, n, argv);
-    if (net_agree_exit(n, &status) != 0) {
+    if (net_rank(n) == 0)
+        status = run_program(&o, st, n, eng, argv);
+    else
+        status = serve_network(n, eng);
+    if (net_job_end(n, &status) != 0) {
         fprintf(stderr, "symunix: node %d (%s): lost contact with node 0\n", net_rank(n),
                 net_host(n));
         status = SYM_EXIT_INTERNAL;
     }
+    if (finish_network(&o, n, eng) != 0 && status == 0) status = SYM_EXIT_INTERNAL;
     store_close(st);
     net_finalize(n);
     return status;

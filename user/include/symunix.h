@@ -123,4 +123,25 @@ static inline int32_t sym_faa32(volatile int32_t *v, int32_t e)
     return old;
 }
 
+/* ---- The node cache of global memory --------------------------------------------- */
+
+/* On every 64-byte line of [addr, addr+len) of a cacheable global lseg
+ * (SYM_MEM_GLOBAL | SYM_CACHE): sym_cache_clean writes the node cache's dirty
+ * bytes back to global memory (cbo.clean); sym_cache_flush writes them back
+ * and drops the page from the node cache, so the next access fetches it again
+ * (cbo.flush); sym_cache_inval drops it too, discarding the line's own writes
+ * (the page's other dirty lines are written back) (cbo.inval). The caller
+ * waits for its write-backs. On other memory they do nothing. */
+#define SYM_CACHE_LINE 64
+#define SYM_CBO_RANGE(name, imm)                                                                   \
+    static inline void name(const volatile void *addr, unsigned long len)                         \
+    {                                                                                              \
+        unsigned long a = (unsigned long)addr & ~(unsigned long)(SYM_CACHE_LINE - 1);             \
+        for (; a < (unsigned long)addr + len; a += SYM_CACHE_LINE)                                 \
+            __asm__ volatile(".insn i 0x0f, 2, x0, " #imm "(%0)" : : "r"(a) : "memory");         \
+    }
+SYM_CBO_RANGE(sym_cache_inval, 0)
+SYM_CBO_RANGE(sym_cache_clean, 1)
+SYM_CBO_RANGE(sym_cache_flush, 2)
+
 #endif /* SYMUNIX_USER_H */
