@@ -363,6 +363,16 @@ static void test_mapin(int fd)
               pmemaddr(0, &li, L) == 0 && !(li.flags & SYM_MEM_GLOBAL));
     mapout(L, PG);
     close(d);
+    /* A lazy anonymous file (no host file yet) mapped global: the network's
+     * memory, named by the file's identity once it has its host file. */
+    int a = open(".", SYM_O_ANON | O_RDWR);
+    check("global mapin of an anonymous file",
+          a >= 0 && mapin(L, PG, a, 0, RW | SYM_MEM_GLOBAL | SYM_MEM_STRICT) == 0 &&
+              pmemaddr(0, &li, L) == 0 && (li.flags & SYM_MEM_GLOBAL));
+    volatile int64_t *w = (volatile int64_t *)L;
+    check("... amoadd on it from zero", sym_faa(w, 5) == 0 && sym_faa(w, 1) == 5 && *w == 6);
+    mapout(L, PG);
+    close(a);
     (void)fd;
 }
 
