@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "interconnect/net.h"
 #include "kernel/kernel.h"
@@ -316,6 +319,51 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
 /* A rank with no process: serve this rank's switches and memory module,
  * sleeping in the engine's back-off (an idle rank costs a few percent of a
  * core at most), until node 0 announces the end. Returns the job's status. */
+/* crc32 of the whole file at path; 0xffffffff when it cannot be read (then
+ * every rank that cannot read it agrees, and the loader names the error). */
+static uint32_t file_crc(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0xffffffffu;
+    static unsigned char buf[1 << 16];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0)
+        crc = crc32(crc, buf, (uInt)got);
+    close(fd);
+    return got < 0 ? 0xffffffffu : (uint32_t)crc;
+}
+
+/*
+ * Every rank must run the same emulator on the same program with the same
+ * arguments: a job started with different binaries on different ranks (an
+ * mpirun MPMD line by mistake, hosts with different builds) would fail much
+ * later in ways that do not name the cause. Node 0's fingerprint goes to all
+ * and each compares its own; the job starts only if every rank agrees.
+ */
+static int same_binaries(struct net *n, char **argv, int prog_index)
+{
+    if (net_size(n) == 1) return 1;
+    uint32_t mine[3] = {file_crc("/proc/self/exe"), file_crc(argv[prog_index]), 0};
+    uLong a = crc32(0L, Z_NULL, 0);
+    for (int i = prog_index; argv[i]; i++)
+        a = crc32(a, (const Bytef *)argv[i], (uInt)strlen(argv[i]) + 1);
+    mine[2] = (uint32_t)a;
+    uint32_t root[3];
+    memcpy(root, mine, sizeof root);
+    int ok = net_bcast(n, root, sizeof root) == 0;
+    static const char *const what[3] = {"the symunix executable", "the program", "the arguments"};
+    for (int i = 0; ok && i < 3; i++) {
+        if (root[i] == mine[i]) continue;
+        fprintf(stderr,
+                "symunix: node %d (%s): %s differs from node 0's (%s): every rank must run the "
+                "same symunix build on the same program and arguments\n",
+                net_rank(n), net_host(n), what[i], i == 1 ? argv[prog_index] : "crc32");
+        ok = 0;
+    }
+    return net_all_ok(n, ok);
+}
+
 static int serve_network(struct net *n, struct net_eng *eng)
 {
     int status = 0;
@@ -382,6 +430,12 @@ int sym_cmd_run(int argc, char **argv)
             fprintf(stderr, "symunix: node %d (%s): store root %s: %s\n", net_rank(n), net_host(n),
                     o.root, strerror(-err));
         if (st) store_close(st);
+        net_finalize(n);
+        return SYM_EXIT_INTERNAL;
+    }
+
+    if (!same_binaries(n, argv, o.prog_index)) {
+        store_close(st);
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
     }

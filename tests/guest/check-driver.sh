@@ -2,11 +2,13 @@
 # check-driver.sh — bad-input tests of `symunix run`: each case gives the
 # expected exit status and an extended regex the driver's stderr (or stdout, for
 # usage text) must match, case-insensitively.
-# Usage: check-driver.sh SYMUNIX CASE [GUEST_DIR]
+# Usage: check-driver.sh SYMUNIX CASE [GUEST_DIR [MPIRUN]]
 #   CASE: missing | not-elf | x86 | truncated | dynamic | bad-option | root-is-file
+#         | mismatch-program | mismatch-args (two ranks started by MPIRUN with
+#         different programs or arguments: the job must refuse to start)
 #   GUEST_DIR holds test_hello.elf (for the truncated copy) and dynamic.elf.
 set -u
-symunix=$(realpath "$1") case=$2 guests=${3:-}
+symunix=$(realpath "$1") case=$2 guests=${3:-} mpirun=${4:-mpirun}
 work=$(mktemp -d "${TMPDIR:-/tmp}/driver-$case.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -30,10 +32,22 @@ bad-option) want=2 re='usage'
 root-is-file) : >plainfile
               want="nonzero" re='root|directory|plainfile'
               args=(--root "$work/plainfile" "$guests/test_hello.elf") ;;
+mismatch-program) want=nonzero re='differs from node 0'
+                  mpmd=("${root[@]}" "$guests/test_hello.elf" : -np 1 --oversubscribe
+                        "$symunix" run "${root[@]}" "$guests/test_fork.elf") ;;
+mismatch-args) want=nonzero re='differs from node 0'
+               mpmd=("${root[@]}" "$guests/test_hello.elf" a : -np 1 --oversubscribe
+                     "$symunix" run "${root[@]}" "$guests/test_hello.elf" b) ;;
 *) echo "check-driver.sh: unknown case $case" >&2; exit 2 ;;
 esac
 
-timeout 60 "$symunix" run "${args[@]}" >out.txt 2>err.txt </dev/null
+if [[ -v mpmd ]]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    args=(-np 1 --oversubscribe "$symunix" run "${mpmd[@]}")
+    timeout 60 "$mpirun" "${args[@]}" >out.txt 2>err.txt </dev/null
+else
+    timeout 60 "$symunix" run "${args[@]}" >out.txt 2>err.txt </dev/null
+fi
 status=$?
 fail=0
 if [[ $want == nonzero ]]; then
