@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # host-signal.sh — a host SIGTERM or SIGINT to any rank ends the job cleanly:
-# every rank leaves with 128+signal, soon, no hang. Runs test_sleeper.elf
+# every rank leaves with 128+signal, soon, no hang. SIGKILL (a rank that dies)
+# ends it too: mpirun tears the job down and names the rank. Runs test_sleeper.elf
 # (sleeping 60 s) on P ranks, signals rank R (found by OMPI_COMM_WORLD_RANK
 # in its environment) once the job runs, and wants status 128+SIG within 20 s.
 # Also measures what an idle rank costs while the guest sleeps (< 5% of a core).
@@ -65,4 +66,7 @@ want=$((128 + $(kill -l "$sig")))
 echo "SIG$sig to rank $target of $np: status $st after ${took}s"
 [[ $st -eq $want ]] || { tail -20 err; fail "status $st, want $want"; }
 [[ $took -le 20 ]] || fail "the job took ${took}s to end"
+if [[ $sig == KILL ]]; then
+    grep -q "rank $target" err || { tail -20 err; fail "no message names rank $target"; }
+fi
 echo "host-signal.sh: ok"
