@@ -496,18 +496,12 @@ static void dir_put(struct store_cache *c, struct lazy_dir *d)
     free(d);
 }
 
-int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
+/* A new lazy image of `size` bytes whose pages go, when written back, to an
+ * unnamed file in directory d (the image takes d's reference). */
+static struct store_image *lazy_image(struct store_cache *c, struct lazy_dir *d, uint64_t size,
+                                      struct store_image *img)
 {
-    *out = NULL;
-    if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = calloc(1, sizeof *img);
-    if (!img) return -ENOMEM;
-    img->dir = dir_get(c, dirfd);
-    if (!img->dir) {
-        int e = errno ? -errno : -ENOMEM;
-        free(img);
-        return e;
-    }
+    img->dir = d;
     img->cache = c;
     img->fd = -1;
     img->lazy = 1;
@@ -516,7 +510,22 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
     img->refs = 1;
     list_init(&img->frames);
     list_add_tail(&c->images, &img->clink);
-    *out = img;
+    return img;
+}
+
+int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = calloc(1, sizeof *img);
+    if (!img) return -ENOMEM;
+    struct lazy_dir *d = dir_get(c, dirfd);
+    if (!d) {
+        int e = errno ? -errno : -ENOMEM;
+        free(img);
+        return e;
+    }
+    *out = lazy_image(c, d, size, img);
     return 0;
 }
 
@@ -535,16 +544,7 @@ int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
     d->fd = dirfd;
     d->refs = 1;
     d->own = 1;
-    img->dir = d;
-    img->cache = c;
-    img->fd = -1;
-    img->lazy = 1;
-    img->writable = 1;
-    img->size = size;
-    img->refs = 1;
-    list_init(&img->frames);
-    list_add_tail(&c->images, &img->clink);
-    *out = img;
+    *out = lazy_image(c, d, size, img);
     return 0;
 }
 
