@@ -19,6 +19,7 @@
  *        [--table-log2 L] [--only hot|mix|gups] [--flush-us U] [--agg-cap N]
  *        [--idle-max-us U] [--busy-max-us U] [--stats (every engine run's report on stderr)]
  */
+#include <getopt.h>
 #include <mpi.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -255,36 +256,80 @@ static void measure(struct net *net, enum wl w, int mode /* 1 on, 0 off, -1 nati
     }
 }
 
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mpirun -np P netbench [OPTIONS]\n"
+                 "\n"
+                 "Host-driven throughput of the network engine (hot spot, hot fraction h,\n"
+                 "GUPS-like; combining on and off) against MPI_Fetch_and_op on the same\n"
+                 "ranks. Rank 0 prints one line per measurement: workload mode P ops\n"
+                 "seconds mops hot_mm_per_op (bench/run-net.sh makes the table).\n"
+                 "\n"
+                 "options:\n"
+                 "  --seconds S       length of each measurement (calibrated)\n"
+                 "  --reps N          runs per measurement, the median is reported (1-16)\n"
+                 "  --window W        requests in flight per rank\n"
+                 "  --h H             hot fraction of the mix workload\n"
+                 "  --table-log2 L    table of 2^L words for mix and gups\n"
+                 "  --only WORKLOAD   hot, mix or gups only\n"
+                 "  --flush-us U, --agg-cap N, --idle-max-us U, --busy-max-us U\n"
+                 "                    engine options (docs/network.md)\n"
+                 "  --stats           every engine run's report on stderr\n"
+                 "  -h, --help        show this help\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *only = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-            target_s = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--window") && i + 1 < argc)
-            window = strtoull(argv[++i], NULL, 0);
-        else if (!strcmp(argv[i], "--h") && i + 1 < argc)
-            hfrac = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--table-log2") && i + 1 < argc)
-            table_log2 = (unsigned)atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--flush-us") && i + 1 < argc)
-            flush_us = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--stats"))
-            print_stats = 1;
-        else if (!strcmp(argv[i], "--busy-max-us") && i + 1 < argc)
-            busy_max_us = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--idle-max-us") && i + 1 < argc)
-            idle_max_us = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--agg-cap") && i + 1 < argc)
-            agg_cap = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
-            reps = (unsigned)atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
-            only = argv[++i];
-        else {
-            fprintf(stderr, "netbench: unknown argument %s\n", argv[i]);
-            return 2;
+    enum {
+        O_SECONDS = 256,
+        O_WINDOW,
+        O_H,
+        O_TABLE,
+        O_FLUSH,
+        O_STATS,
+        O_BUSY,
+        O_IDLE,
+        O_AGG,
+        O_REPS,
+        O_ONLY
+    };
+    static const struct option longopts[] = {
+        {"seconds", required_argument, NULL, O_SECONDS},
+        {"window", required_argument, NULL, O_WINDOW},
+        {"h", required_argument, NULL, O_H},
+        {"table-log2", required_argument, NULL, O_TABLE},
+        {"flush-us", required_argument, NULL, O_FLUSH},
+        {"stats", no_argument, NULL, O_STATS},
+        {"busy-max-us", required_argument, NULL, O_BUSY},
+        {"idle-max-us", required_argument, NULL, O_IDLE},
+        {"agg-cap", required_argument, NULL, O_AGG},
+        {"reps", required_argument, NULL, O_REPS},
+        {"only", required_argument, NULL, O_ONLY},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_SECONDS: target_s = atof(optarg); break;
+        case O_WINDOW: window = strtoull(optarg, NULL, 0); break;
+        case O_H: hfrac = atof(optarg); break;
+        case O_TABLE: table_log2 = (unsigned)atoi(optarg); break;
+        case O_FLUSH: flush_us = atol(optarg); break;
+        case O_STATS: print_stats = 1; break;
+        case O_BUSY: busy_max_us = atol(optarg); break;
+        case O_IDLE: idle_max_us = atol(optarg); break;
+        case O_AGG: agg_cap = atol(optarg); break;
+        case O_REPS: reps = (unsigned)atoi(optarg); break;
+        case O_ONLY: only = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "netbench: unexpected argument %s (try --help)\n", argv[optind]);
+        return 2;
     }
     if (reps < 1 || reps > 16) reps = 3;
     struct net *net;
