@@ -202,7 +202,8 @@ static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
     flush(p, start, end - start);
 }
 
-int k_vm_swap_out(struct k_proc *p)
+/* Put every pin p holds and flush its hart; the number of pages put. */
+static int put_pins(struct k_proc *p)
 {
     struct k_vm *vm = &p->vm;
     int n = 0;
@@ -214,6 +215,12 @@ int k_vm_swap_out(struct k_proc *p)
     }
     vm->npins = 0;
     if (p->hart) rv_flush_all(p->hart);
+    return n;
+}
+
+int k_vm_swap_out(struct k_proc *p)
+{
+    int n = put_pins(p);
     if (n && p->k) p->k->stats.swap_outs++;
     return n;
 }
@@ -552,7 +559,7 @@ void k_vm_init(struct k_vm *vm)
 void k_vm_free(struct k_proc *p)
 {
     struct k_vm *vm = &p->vm;
-    k_vm_swap_out(p);
+    put_pins(p); /* an exit, not a swap-out */
     for (int i = 0; i < vm->n; i++)
         layer_put(p->k, vm->r[i].layer);
     free(vm->r);

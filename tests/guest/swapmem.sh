@@ -2,7 +2,8 @@
 # swapmem.sh — memory accounting: test_swapmem.elf writes and reads back 32 MiB
 # on a node of 4 MiB (`symunix run --mem 4M --stats`). It must print "all ok"
 # and exit 0, and the statistics must show that pages were evicted and written
-# back; test_swapanon.elf does the same with a lazy anonymous image file. Also:
+# back (and, with the default 1 GiB, that nothing was swapped out);
+# test_swapanon.elf does the same with a lazy anonymous image file. Also:
 # a bad --mem value is refused with status 2 and a message.
 # Usage: swapmem.sh SYMUNIX GUEST_ELF_DIR
 set -u
@@ -25,6 +26,10 @@ for k in page_evictions page_writebacks; do
     [[ -n $v && $v -gt 0 ]] || fail "$k is '$v', want > 0"
     echo "$k: $v"
 done
+
+# Without memory pressure nothing is swapped out (an exit is not a swap-out).
+"$symunix" run --root "$work/root" --stats "$elf" >out 2>err || fail "default --mem: status $?"
+[[ $(stat swap_outs) == 0 ]] || fail "swap_outs $(stat swap_outs) with 1 GiB of memory, want 0"
 
 # A lazy anonymous file bigger than memory: a memory file until its first
 # write-back makes it an (unnamed) file of the store.
