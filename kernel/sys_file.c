@@ -962,12 +962,23 @@ struct io_gate {
     bool nonblock; /* set O_NONBLOCK for this call */
 };
 
-static int64_t gate_open(struct k_proc *p, int h, int wr, struct io_gate *g)
+/* May a blocking host call on f block? Asked of the host once per description. */
+static bool may_block(struct k_file *f)
 {
     struct stat sb;
+    if (!f->stream)
+        f->stream = fstat(f->hostfd, &sb) < 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode) ||
+                            S_ISBLK(sb.st_mode)
+                        ? 2
+                        : 1;
+    return f->stream == 1;
+}
+
+static int64_t gate_open(struct k_proc *p, struct k_file *f, int wr, struct io_gate *g)
+{
+    int h = f->hostfd;
     g->nonblock = false;
-    if (fstat(h, &sb) < 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode) || S_ISBLK(sb.st_mode))
-        return 0;
+    if (!may_block(f)) return 0;
     if ((g->flags = fcntl(h, F_GETFL)) < 0 || (g->flags & O_NONBLOCK)) return 0;
     struct pollfd pf = {.fd = h, .events = wr ? POLLOUT : POLLIN};
     if (poll(&pf, 1, 0) <= 0) {
@@ -999,7 +1010,7 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
     if (!f) return file_err();
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
     struct io_gate g;
-    int64_t r = off < 0 ? gate_open(p, f->hostfd, wr, &g) : (g.nonblock = false, 0);
+    int64_t r = off < 0 ? gate_open(p, f, wr, &g) : (g.nonblock = false, 0);
     if (r) return r;
     if (f->image && wr) /* mapped pages reach the file; private mappers keep theirs */
         k_vm_file_before_write(p->k, f->hostfd, off, one.len);
@@ -1027,7 +1038,7 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
         total += iovs[i].len;
     }
     struct io_gate g;
-    int64_t r = gate_open(p, f->hostfd, wr, &g);
+    int64_t r = gate_open(p, f, wr, &g);
     if (r) return r;
     if (f->image && wr)
         k_vm_file_before_write(p->k, f->hostfd, -1, total);
