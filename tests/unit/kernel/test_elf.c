@@ -12,37 +12,19 @@
 
 #include "elfimg.h"
 #include "kernel/internal.h"
+#include "kfixture.h"
 #include "shm/store.h"
 
-static struct k_proc *proc;
 static char err[256];
-static struct store *store;
-static k_kernel *kern;
-static char root[] = "/tmp/symunix-elfroot-XXXXXX";
 
 /* Memory comes from a kernel's cache of frames: a kernel over a scratch store. */
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(root));
-    cr_assert_eq(store_open(root, 0, &store, err, sizeof err), 0, "%s", err);
-    struct k_config cfg = {.store = store};
-    cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
-    proc = calloc(1, sizeof *proc);
-    proc->k = kern;
-    k_vm_init(&proc->vm);
+    kfix_setup(0);
     err[0] = 0;
 }
 
-static void teardown(void)
-{
-    k_vm_free(proc);
-    free(proc);
-    k_kernel_free(kern);
-    store_close(store);
-    rmdir(root);
-}
-
-TestSuite(elf, .init = setup, .fini = teardown);
+TestSuite(elf, .init = setup, .fini = kfix_teardown);
 
 /* Load m; returns the loader's result and leaves the reason in err. */
 static int load(const struct img *m, struct k_elf_info *info)

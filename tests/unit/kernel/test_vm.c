@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kernel/internal.h"
+#include "kfixture.h"
 #include "shm/cache.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
@@ -21,41 +22,12 @@
 #define RW   (RV_PROT_R | RV_PROT_W)
 #define BASE 0x100000ull
 
-static struct k_proc *proc;
-static struct store *store;
-static k_kernel *kern;
-static char root[] = "/tmp/symunix-vmroot-XXXXXX";
-
-/* A kernel (for its cache of frames) and a process with an empty address
- * space; `mem` bytes of node memory (0: the default). */
-static void setup_mem(uint64_t mem)
-{
-    char err[256];
-    cr_assert_not_null(mkdtemp(root));
-    cr_assert_eq(store_open(root, 0, &store, err, sizeof err), 0, "%s", err);
-    struct k_config cfg = {.store = store, .mem_bytes = mem};
-    cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
-    proc = calloc(1, sizeof *proc);
-    proc->k = kern;
-    proc->pid = 1;
-    k_vm_init(&proc->vm);
-}
-
 static void setup(void)
 {
-    setup_mem(0);
+    kfix_setup(0);
 }
 
-static void teardown(void)
-{
-    k_vm_free(proc);
-    free(proc);
-    k_kernel_free(kern);
-    store_close(store);
-    rmdir(root);
-}
-
-TestSuite(vm, .init = setup, .fini = teardown);
+TestSuite(vm, .init = setup, .fini = kfix_teardown);
 
 static void expect_region(int i, uint64_t start, uint64_t end, unsigned prot)
 {
@@ -646,11 +618,11 @@ Test(vm, shared_file_mapping_is_coherent_with_file_io)
 
 /* ---- Memory accounting: a node of 16 frames ---------------------------------- */
 
-TestSuite(vmsmall, .init = NULL, .fini = teardown);
+TestSuite(vmsmall, .init = NULL, .fini = kfix_teardown);
 
 Test(vmsmall, own_pages_are_swapped_out_and_back)
 {
-    setup_mem(16 * PG);
+    kfix_setup(16 * PG);
     cr_assert_eq(k_vm_map(proc, BASE, 64 * PG, RW, K_REGION_ANON, -1, 0), 0);
     for (int i = 0; i < 64; i++) {
         uint64_t v = 0x1000 + i;
@@ -671,7 +643,7 @@ Test(vmsmall, own_pages_are_swapped_out_and_back)
 
 Test(vmsmall, other_processes_are_swapped_out)
 {
-    setup_mem(16 * PG);
+    kfix_setup(16 * PG);
     struct k_proc *q = new_proc(2);
     proc->next = q; /* the node's process list */
     kern->procs = proc;
