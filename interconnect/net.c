@@ -14,6 +14,7 @@
 #include "interconnect/netpriv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,13 @@
 #include <unistd.h>
 
 #define KILL_TAG 0x4b /* a rank's host signal, sent to rank 0 (net_job_kill_send) */
+#define MSG_TAG  0x4d /* kernel messages (net_msg_*): one tag, so each pair keeps order */
+
+/* A kernel message on its way out: MPI owns buf until req completes. */
+struct msg_out {
+    MPI_Request req;
+    void *buf;
+};
 
 struct net {
     int mpi; /* MPI was initialised (launched by mpirun) */
@@ -33,6 +41,11 @@ struct net {
     int job_started, job_ended;
     MPI_Request kill_req, end_req, sent_req;
     int kill_in, end_status, kill_out, kills_sent, kills_got;
+    /* Kernel messages (net_msg_*): sends in flight, and per peer the counts
+     * sent and received, which the end of the job settles. */
+    struct msg_out *out;
+    size_t nout, capout;
+    uint64_t *sent_to, *got_from;
 };
 
 /* Environment variables by which Open MPI, PMIx and Hydra announce a launch. */
@@ -62,6 +75,12 @@ int net_init(int *argc, char ***argv, struct net **out)
         MPI_Comm_set_errhandler(n->comm, MPI_ERRORS_RETURN);
         MPI_Comm_rank(n->comm, &n->rank);
         MPI_Comm_size(n->comm, &n->size);
+        n->sent_to = calloc((size_t)n->size, sizeof *n->sent_to);
+        n->got_from = calloc((size_t)n->size, sizeof *n->got_from);
+        if (!n->sent_to || !n->got_from) {
+            fprintf(stderr, "symunix: out of memory on %s\n", n->host);
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
     }
     *out = n;
     return 0;
@@ -74,6 +93,11 @@ void net_finalize(struct net *n)
         MPI_Comm_free(&n->comm);
         MPI_Finalize();
     }
+    for (size_t i = 0; i < n->nout; i++)
+        free(n->out[i].buf); /* only after an error: net_job_end completes them */
+    free(n->out);
+    free(n->sent_to);
+    free(n->got_from);
     free(n);
 }
 
@@ -144,6 +168,113 @@ int net_all_ok(struct net *n, int ok)
     if (MPI_Iallreduce(&ok, &all, 1, MPI_INT, MPI_LAND, n->comm, &req) != MPI_SUCCESS) return 0;
     if (idle_wait(&req) != 0) return 0;
     return all;
+}
+
+/* ---- Kernel messages ------------------------------------------------------------ */
+
+/* Free the buffers of sends that completed. */
+static int msg_reap_sends(struct net *n)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < n->nout; i++) {
+        int done = 0;
+        if (MPI_Test(&n->out[i].req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return -EIO;
+        if (done)
+            free(n->out[i].buf);
+        else
+            n->out[j++] = n->out[i];
+    }
+    n->nout = j;
+    return 0;
+}
+
+int net_msg_send(struct net *n, int dest, const void *buf, size_t len)
+{
+    if (!n->mpi || dest < 0 || dest >= n->size || dest == n->rank || len > INT_MAX) return -EINVAL;
+    if (msg_reap_sends(n)) return -EIO;
+    if (n->nout == n->capout) {
+        size_t cap = n->capout ? 2 * n->capout : 16;
+        struct msg_out *o = realloc(n->out, cap * sizeof *o);
+        if (!o) return -ENOMEM;
+        n->out = o, n->capout = cap;
+    }
+    void *copy = malloc(len ? len : 1);
+    if (!copy) return -ENOMEM;
+    memcpy(copy, buf, len);
+    struct msg_out *o = &n->out[n->nout];
+    if (MPI_Isend(copy, (int)len, MPI_BYTE, dest, MSG_TAG, n->comm, &o->req) != MPI_SUCCESS) {
+        free(copy);
+        return -EIO;
+    }
+    o->buf = copy;
+    n->nout++;
+    n->sent_to[dest]++;
+    return 0;
+}
+
+int net_msg_recv(struct net *n, int *src, void **buf, size_t *len)
+{
+    if (!n->mpi) return 0;
+    if (n->nout && msg_reap_sends(n)) return -EIO;
+    int flag = 0, count = 0;
+    MPI_Message m;
+    MPI_Status st;
+    if (MPI_Improbe(MPI_ANY_SOURCE, MSG_TAG, n->comm, &flag, &m, &st) != MPI_SUCCESS) return -EIO;
+    if (!flag) return 0;
+    if (MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < 0) return -EIO;
+    void *b = malloc(count ? (size_t)count : 1);
+    if (!b) return -ENOMEM; /* the message stays matched but unreceived: the job is failing */
+    if (MPI_Mrecv(b, count, MPI_BYTE, &m, &st) != MPI_SUCCESS) {
+        free(b);
+        return -EIO;
+    }
+    n->got_from[st.MPI_SOURCE]++;
+    *src = st.MPI_SOURCE;
+    *buf = b;
+    *len = (size_t)count;
+    return 1;
+}
+
+/* The end of the job: every kernel message sent is received (late ones are
+ * dropped: nobody is left to act on them) and every send completed, so that
+ * nothing is pending when MPI finalizes. Collective. */
+static int msg_settle(struct net *n)
+{
+    uint64_t *expect = calloc((size_t)n->size, sizeof *expect);
+    if (!expect) return -ENOMEM;
+    MPI_Request req;
+    int rc = 0;
+    if (MPI_Ialltoall(n->sent_to, 1, MPI_UINT64_T, expect, 1, MPI_UINT64_T, n->comm, &req) !=
+            MPI_SUCCESS ||
+        idle_wait(&req))
+        rc = -EIO;
+    long sleep_us = 50;
+    for (int s = 0; !rc && s < n->size;) {
+        if (n->got_from[s] >= expect[s]) {
+            s++;
+            continue;
+        }
+        int src;
+        void *b;
+        size_t len;
+        int got = net_msg_recv(n, &src, &b, &len);
+        if (got < 0) rc = got;
+        if (got > 0) {
+            free(b);
+            sleep_us = 50;
+            continue;
+        }
+        struct timespec ts = {0, sleep_us * 1000};
+        nanosleep(&ts, NULL);
+        if (sleep_us < NET_IDLE_MAX_US) sleep_us *= 2;
+    }
+    while (!rc && n->nout) {
+        if ((rc = msg_reap_sends(n)) != 0) break;
+        struct timespec ts = {0, 200000};
+        if (n->nout) nanosleep(&ts, NULL);
+    }
+    free(expect);
+    return rc;
 }
 
 /* ---- The job ---------------------------------------------------------------------- */
@@ -236,5 +367,5 @@ int net_job_end(struct net *n, int *status)
         return -EIO;
     }
     n->job_started = 0;
-    return 0;
+    return msg_settle(n);
 }

@@ -17,6 +17,7 @@
 #ifndef SYMUNIX_NET_H
 #define SYMUNIX_NET_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -74,6 +75,22 @@ int net_job_end_test(struct net *n, int *status);
 /* Collective end: rank 0 announces *status (others get it, when they had not
  * yet through net_job_end_test); settles kill requests. 0 or -errno. */
 int net_job_end(struct net *n, int *status);
+
+/* ==== Kernel messages (net.c): node kernels talking to each other ====
+ *
+ * Byte messages between ranks for the distributed kernel (spawning on
+ * another node, a child's exit, kill and information calls across nodes).
+ * Messages from one rank to another arrive in the order they were sent.
+ * Sending never blocks (the buffer is copied); receiving polls. net_job_end
+ * settles them: every message sent is received (those nobody took are
+ * dropped) before it returns. Without MPI (one node) there is nobody to talk
+ * to: send gives -EINVAL, recv 0.
+ */
+/* Send len bytes of buf to rank dest (not this one). 0 or -EINVAL, -ENOMEM, -EIO. */
+int net_msg_send(struct net *n, int dest, const void *buf, size_t len);
+/* Take one arrived message: 1 with *src, a malloc'd *buf (the caller frees it)
+ * and *len; 0 when none is waiting; or a negative errno. */
+int net_msg_recv(struct net *n, int *src, void **buf, size_t *len);
 
 /* ==== The network engine (engine.c, memmod.c; docs/network.md) ====
  *
