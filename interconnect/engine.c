@@ -750,6 +750,7 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
         int h = net_eng_progress(e);
         if (h < 0) return h;
         if (e->dn) return (int)e->dn;
+        if (net_msg_pending(e->net)) return 0; /* the kernel has mail */
         uint64_t t = now_us();
         if (h > 0) { /* real work: send it on at once, no sleep */
             if (do_flush(e, NET_FLUSH_IDLE) < 0) return e->err;

@@ -212,6 +212,15 @@ int net_msg_send(struct net *n, int dest, const void *buf, size_t len)
     return 0;
 }
 
+int net_msg_pending(struct net *n)
+{
+    int flag = 0;
+    if (!n->mpi) return 0;
+    if (MPI_Iprobe(MPI_ANY_SOURCE, MSG_TAG, n->comm, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return 0;
+    return flag;
+}
+
 int net_msg_recv(struct net *n, int *src, void **buf, size_t *len)
 {
     if (!n->mpi) return 0;

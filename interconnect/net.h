@@ -88,6 +88,8 @@ int net_job_end(struct net *n, int *status);
  */
 /* Send len bytes of buf to rank dest (not this one). 0 or -EINVAL, -ENOMEM, -EIO. */
 int net_msg_send(struct net *n, int dest, const void *buf, size_t len);
+/* Is a message waiting? (net_eng_wait returns early for one.) */
+int net_msg_pending(struct net *n);
 /* Take one arrived message: 1 with *src, a malloc'd *buf (the caller frees it)
  * and *len; 0 when none is waiting; or a negative errno. */
 int net_msg_recv(struct net *n, int *src, void **buf, size_t *len);
@@ -198,7 +200,8 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r);
 int net_eng_progress(struct net_eng *e);
 /* The caller has nothing runnable: send every held request and reply now. */
 int net_eng_flush(struct net_eng *e);
-/* Flush, then progress until a completion is ready or max_us have passed,
+/* Flush, then progress until a completion is ready, a kernel message waits
+ * (net_msg_pending) or max_us have passed,
  * sleeping with a back-off (50 us doubling to idle_max_us) while nothing
  * happens. Returns the number of completions ready, or a negative errno. */
 int net_eng_wait(struct net_eng *e, uint32_t max_us);

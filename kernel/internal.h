@@ -178,8 +178,11 @@ struct k_rlimit {
  * RUNNABLE on the node's run queue; RUNNING on the node's one PE (k->current);
  * SLEEPING in a system call that waits (blk below says for what); ZOMBIE after
  * exit until the parent's wait4 reaps it (or at once when nobody will).
+ * REMOTE: not a process of this node but the stand-in of a child that runs on
+ * another node (rnode): it has no hart, memory or descriptors; wait4 sees it
+ * as a child, and it turns ZOMBIE when the child's exit is reported (remote.c).
  */
-enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_SLEEPING, K_ZOMBIE };
+enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_SLEEPING, K_ZOMBIE, K_REMOTE };
 
 /* A handler gets the six argument registers and returns the value for a0
  * (a negative Linux errno on failure), or one of the K_BLOCK/K_ERESTART codes. */
@@ -264,6 +267,18 @@ struct k_proc {
         uint64_t fill_key;  /* its global page number (gaddr >> 12) */
         uint64_t fill_seq0; /* seq of its first word's load */
     } net;
+    bool stub; /* a stand-in for a child on another node (rnode): see K_REMOTE */
+    int rnode;
+    /* A request to other nodes this process sleeps on (remote.c): spawn's
+     * children there, kill and information calls on their processes. */
+    struct {
+        uint64_t id; /* 0: none; else matches the replies */
+        int waiting; /* replies still to come */
+        int64_t ret; /* the first error, or the sum of kill's hits */
+        void *data;  /* an information call's answer (malloc'd) */
+        size_t len;
+        int32_t *pids; /* spawn: pids by index - 1 (malloc'd) */
+    } rpc;
     struct {             /* a futex wait (sys_proc.c) */
         uint64_t key[3]; /* (dev, ino, offset) shared; (0, pid, address) private */
         uint32_t bitset;
@@ -298,6 +313,16 @@ struct k_kernel {
     rv_ncache *ncache;
     struct k_proc *wb_proc;
     int net_err; /* the engine failed (k_run returns it) */
+    /* Termination of the job (remote.c), Dijkstra-Scholten over the spawns
+     * between nodes: a node taking children from another is engaged to it
+     * until it has no process left and its own spawns elsewhere are all
+     * acknowledged; node 0 ends the job when that holds for it. */
+    bool ds_engaged;
+    int ds_parent;
+    uint64_t ds_deficit;
+    uint64_t rpc_seq;
+    bool job_ended; /* another node: node 0 announced the end */
+    int job_status;
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -512,6 +537,67 @@ void k_sched_run(struct k_kernel *k);
 /* Finish a system call with result ret: a0 = ret, or for K_ERESTART a restart
  * (a0 = the call's first argument a0 again) or EINTR. */
 void k_syscall_finish(struct k_proc *p, int64_t ret, uint64_t a0);
+
+/* ---- Processes across nodes (remote.c) ------------------------------------ */
+
+/* The node a pid lives on (pids are node * K_PID_STRIDE + n). */
+static inline int k_pid_node(int pid)
+{
+    return pid > 0 ? pid / K_PID_STRIDE : -1;
+}
+/* Is the pid one of another node's of this job? */
+bool k_pid_remote(const struct k_kernel *k, int pid);
+/* Between turns and while idle: take the messages of other nodes and act on
+ * them; settle this node's part of the job's termination. */
+void k_remote_poll(struct k_kernel *k);
+/* Is this node's part of the job over (node 0: the job; others: announced)? */
+bool k_remote_done(struct k_kernel *k);
+/* proc.c's notify_parent for a process whose parent is on another node:
+ * the exit goes there. */
+void k_remote_exit(struct k_proc *p);
+/* A stand-in's parent ended: tell node, where child pid runs, its new parent
+ * (0: none, it is reaped when it ends). */
+void k_remote_reparent(struct k_kernel *k, int pid, int node, int ppid);
+/* spawn's remote part: send the children of `idx` (indexes 1..n, count m)
+ * that go to node `node`; the caller sleeps until every node answered. */
+int k_remote_spawn(struct k_proc *p, int node, const uint8_t *img, size_t len, const int32_t *idx,
+                   int m, int exit_signal);
+/* Start a request (a fresh p->rpc.id) expecting `replies` answers. */
+void k_rpc_begin(struct k_proc *p, int replies);
+/* Forget p's request (its end, or the answers consumed). */
+void k_rpc_end(struct k_proc *p);
+/* kill/tkill on another node's process or group: mode K_KILL_*; the
+ * caller sleeps; the result is in p->rpc.ret (hits, or -errno) when
+ * p->rpc.waiting is 0. Returns 0 or -errno (the request could not be sent). */
+enum { K_KILL_PID = 1, K_KILL_TID, K_KILL_GROUP, K_KILL_ALL };
+int k_remote_kill(struct k_proc *p, int mode, int target, int sig);
+/* Send sig to process pid on its node, not waiting for the answer. */
+void k_remote_kill_send(struct k_kernel *k, int sender, int pid, int sig);
+/* Post sig from sender pid to the processes of this node that mode/target
+ * select (never a stand-in; K_KILL_ALL spares `sender`). The number matched. */
+int k_kill_local(struct k_kernel *k, int sender, int mode, int target, int sig);
+/* pinfo, pmemaddr, pmemvect on another node's process: the answer (as
+ * sys_sym.c's k_info_local makes it) comes back in p->rpc.data. */
+int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
+/* sys_sym.c: the answer to an information call about process pid of this
+ * node: kind K_INFO_*; 0 and a malloc'd answer, or -errno (-ESRCH...). */
+enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT };
+int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len);
+/* proc.c: what notify_parent does for a child that ended (a stand-in whose
+ * child's exit came in, too). */
+void k_notify_parent(struct k_proc *p);
+/* A stand-in for child pid running on node `node`, linked into k->procs
+ * (not counted alive). NULL: out of memory. */
+struct k_proc *k_stub_new(struct k_kernel *k, int pid, int node);
+
+/* ---- Shipping a process to another node (migrate.c) ----------------------- */
+
+/* What a spawn child placed on another node takes from its parent, as bytes.
+ * -EXDEV: p has a local lseg to INHERIT (the child stays on p's node). */
+int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len);
+/* A new EMBRYO process on k from k_proc_pack's bytes (not queued; ppid 0,
+ * family_index 0). -EBADMSG for damaged bytes, -ENOMEM, ... */
+int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_proc **out);
 
 /* ---- Core dumps (core.c) --------------------------------------------------- */
 

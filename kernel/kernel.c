@@ -77,8 +77,9 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
         }
     }
     k_rq_remove(k, p);
+    k_rpc_end(p);
     if (k->init == p) k->init = NULL;
-    if (p->state != K_ZOMBIE) {
+    if (p->state != K_ZOMBIE && !p->stub) {
         k->nlive--;
         k_files_close_all(p);
     }
@@ -449,14 +450,21 @@ static void fill_exit(const struct k_proc *p, struct k_exit *out)
 }
 
 /* Run the node until the initial process and all its descendants have ended
- * (proc.c's scheduler); the status is the initial process's. */
+ * (proc.c's scheduler; remote.c for those on other nodes); the status is the
+ * initial process's. A node without it runs until node 0 ends the job. */
 int k_run(k_kernel *k, struct k_exit *out)
 {
     struct k_proc *p = k->init;
-    if (!p) return -EINVAL;
+    bool root = k->cfg.node == 0 || !k->cfg.net || k->cfg.nodes < 2;
+    if (!p && root) return -EINVAL;
     k_sched_run(k);
     k_net_end(k);
-    fill_exit(p, out);
+    if (p) {
+        fill_exit(p, out);
+    } else {
+        out->code = k->job_status;
+        out->wstatus = k->job_status << 8;
+    }
     while (k->procs)
         proc_free(k, k->procs);
     return k->net_err;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 struct store;
+struct net;
 struct net_eng;
 
 /* How the driver configures a node's kernel. */
@@ -40,6 +41,10 @@ struct k_config {
      * global memory; a non-strict global mapin then falls back to local).
      * The scheduler progresses it between turns and waits in it when idle. */
     struct net_eng *eng;
+    /* The job's ranks (interconnect/net.h), through which node kernels talk:
+     * spawning on other nodes, exits, kill and information calls across
+     * nodes, the end of the job. NULL or one node: everything is local. */
+    struct net *net;
     /* Called between turns and while idle: a signal number to end the job
      * with (a host signal that reached another rank), or 0. NULL: none. */
     int (*kill_poll)(void *ctx);
@@ -93,9 +98,12 @@ void k_kernel_free(k_kernel *k);
 int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[], char *err,
                    size_t errlen);
 
-/* Run until every process of the node has ended; fills *out with the initial
- * process's end. Returns 0 or a negative errno for an emulator (not guest)
- * failure. */
+/* Node 0 (which holds the initial process): run until the initial process
+ * and all its descendants, on every node, have ended; fills *out with the
+ * initial process's end. Other nodes (no initial process): run the
+ * processes spawned onto this node until node 0 announces the job's end;
+ * *out gets the job's status. Returns 0 or a negative errno for an emulator
+ * (not guest) failure. */
 int k_run(k_kernel *k, struct k_exit *out);
 
 /* Ask k_run to end the job, every process of the node, as if `sig` (SIGKILL

@@ -65,10 +65,11 @@ uint64_t k_now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
+/* Stand-ins of children on other nodes are not processes of the node. */
 struct k_proc *k_proc_find(struct k_kernel *k, int pid)
 {
     for (struct k_proc *q = k->procs; q; q = q->next)
-        if (q->pid == pid) return q;
+        if (q->pid == pid && !q->stub) return q;
     return NULL;
 }
 
@@ -159,11 +160,16 @@ static bool parent_autoreaps(const struct k_proc *parent)
     return a->handler == 1 /* SIG_IGN */ || (a->flags & 2 /* SA_NOCLDWAIT */);
 }
 
-/* Tell p's parent that p ended (or mark p for reaping when nobody will wait). */
-static void notify_parent(struct k_proc *p)
+/* Tell p's parent that p ended (or mark p for reaping when nobody will wait);
+ * a parent on another node hears it from remote.c. */
+void k_notify_parent(struct k_proc *p)
 {
-    struct k_proc *parent = p->ppid ? k_proc_find(p->k, p->ppid) : NULL;
     if (p == p->k->init) return; /* k_run reports it */
+    if (!p->stub && k_pid_remote(p->k, p->ppid)) {
+        k_remote_exit(p);
+        return;
+    }
+    struct k_proc *parent = p->ppid ? k_proc_find(p->k, p->ppid) : NULL;
     if (!parent || parent->state == K_ZOMBIE || parent_autoreaps(parent)) {
         p->reap = true;
         if (parent) k_wake(parent); /* a wait4 there may now find no child: ECHILD */
@@ -186,8 +192,9 @@ static void notify_parent(struct k_proc *p)
     k_wake(parent);
 }
 
-/* Give p's children to the initial process (or, when it is gone or is p, to
- * nobody: they are reaped when they end). */
+/* Give p's children to the initial process (or, when it is gone, is p or is
+ * on another node, to nobody: they are reaped when they end). A child on
+ * another node learns its new parent from remote.c. */
 static void reparent_children(struct k_proc *p)
 {
     struct k_kernel *k = p->k;
@@ -196,6 +203,11 @@ static void reparent_children(struct k_proc *p)
     for (struct k_proc *q = k->procs; q; q = q->next) {
         if (q->ppid != p->pid || q == p) continue;
         q->ppid = adopt ? init->pid : 0;
+        if (q->state == K_REMOTE) {
+            k_remote_reparent(k, q->pid, q->rnode, q->ppid);
+            if (!adopt) q->state = K_ZOMBIE, q->reap = true; /* its exit will find nobody */
+            continue;
+        }
         if (q->state != K_ZOMBIE) continue;
         if (adopt)
             k_wake(init);
@@ -204,10 +216,22 @@ static void reparent_children(struct k_proc *p)
     }
 }
 
+/* Children a spawn made on this node but has not started (it waits for
+ * other nodes): they never run. */
+static void drop_unstarted(struct k_proc *p)
+{
+    for (int i = 0; p->rpc.pids && i < K_SPAWN_MAX; i++) {
+        struct k_proc *c = p->rpc.pids[i] ? k_proc_find(p->k, p->rpc.pids[i]) : NULL;
+        if (c && c->state == K_EMBRYO) k_proc_free(c);
+    }
+}
+
 void k_proc_exit(struct k_proc *p, int wstatus)
 {
-    if (p->state == K_ZOMBIE) return;
+    if (p->state == K_ZOMBIE || p->stub) return;
     struct k_kernel *k = p->k;
+    drop_unstarted(p);
+    k_rpc_end(p);
     if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
     p->blk = (struct k_block){0};
     net_unwait(p); /* a reply still on its way is dropped (net_reap) */
@@ -227,7 +251,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     if (p->vfork_child) p->vfork_child->vfork_parent = NULL;
     p->vfork_child = NULL;
     reparent_children(p);
-    notify_parent(p);
+    k_notify_parent(p);
 }
 
 /* ---- Scheduler -------------------------------------------------------------- */
@@ -274,6 +298,13 @@ static void net_poll(struct k_kernel *k);
 /* While processes are runnable, the network's turn (and the scheduler's
  * walks over all processes) comes at most this often. */
 #define NET_POLL_NS 100000
+
+/* Do other node kernels talk to this one? (Their messages cut the idle wait
+ * short: net_eng_wait returns when one is waiting.) */
+static bool distributed(const struct k_kernel *k)
+{
+    return k->cfg.net && k->cfg.nodes > 1;
+}
 
 /* Nothing to run: sleep on the host until the earliest deadline (at most 1 s;
  * a host signal cuts it short), or until a descriptor a sleeper waits on is
@@ -630,6 +661,7 @@ static void net_poll(struct k_kernel *k)
         int sig = k->cfg.kill_poll(k->cfg.kill_ctx);
         if (sig) k_request_kill(k, sig);
     }
+    k_remote_poll(k);
     if (!k->cfg.eng) return;
     int rc = net_eng_progress(k->cfg.eng);
     if (rc < 0 && !k->net_err) {
@@ -690,12 +722,26 @@ static void run_turn(struct k_kernel *k, struct k_proc *p)
     }
 }
 
+/* End every process of the node with signal sig (the job is being killed). */
+static void kill_all(struct k_kernel *k, int sig)
+{
+    for (struct k_proc *q = k->procs; q; q = q->next)
+        k_proc_exit(q, sig & 0x7f);
+}
+
 void k_sched_run(struct k_kernel *k)
 {
-    while (k->nlive > 0) {
+    for (;;) {
         if (k->kill_sig) {
-            for (struct k_proc *q = k->procs; q; q = q->next)
-                k_proc_exit(q, k->kill_sig & 0x7f);
+            /* Node 0 ends the job; another node asks node 0 to (a host signal
+             * there, a network failure) and goes on until it is told. */
+            kill_all(k, k->kill_sig);
+            if (!distributed(k) || k->cfg.node == 0) break;
+            net_job_kill_send(k->cfg.net, k->kill_sig);
+            k->kill_sig = 0;
+        }
+        if (k_remote_done(k)) {
+            if (k->job_ended) kill_all(k, SIGKILL); /* node 0 was killed */
             break;
         }
         struct k_proc *p = k_rq_pop(k);
@@ -741,8 +787,9 @@ static void inherit(struct k_proc *c, const struct k_proc *parent)
 
 /* A copy of parent as fork and spawn make it: registers (a0 = 0), memory by
  * each lseg's spawn action, descriptors, cwd, refdirs, signal actions and
- * mask (nothing pending), limits, ids. RUNNABLE and queued. */
-static int proc_copy(struct k_proc *parent, int exit_signal, struct k_proc **out)
+ * mask (nothing pending), limits, ids. RUNNABLE and queued when `start`,
+ * else left EMBRYO for start_child. */
+static int proc_copy(struct k_proc *parent, int exit_signal, bool start, struct k_proc **out)
 {
     struct k_kernel *k = parent->k;
     if (k->nprocs >= K_NPROC_MAX) return -EAGAIN;
@@ -761,8 +808,10 @@ static int proc_copy(struct k_proc *parent, int exit_signal, struct k_proc **out
     }
     inherit(c, parent);
     c->exit_signal = exit_signal;
-    c->state = K_RUNNABLE;
-    k_rq_push(k, c);
+    if (start) {
+        c->state = K_RUNNABLE;
+        k_rq_push(k, c);
+    }
     *out = c;
     return 0;
 }
@@ -789,7 +838,7 @@ int64_t sys_clone(struct k_proc *p, const uint64_t a[6])
     int sig = (int)(flags & G_CSIGNAL);
     if (sig > K_NSIG) return -EINVAL;
     struct k_proc *c;
-    int rc = proc_copy(p, sig, &c);
+    int rc = proc_copy(p, sig, true, &c);
     if (rc) return rc;
     struct rv_state *cs = rv_state(c->hart);
     if (newsp) cs->x[2] = newsp;
@@ -813,31 +862,146 @@ int64_t sys_clone(struct k_proc *p, const uint64_t a[6])
  * Each child is a fork-style copy whose call returns its index 1..n; the
  * caller's returns 0 and, when pids is not NULL, it gets the children's pids in
  * index order. flags & 0xff is the signal each child sends at exit (as clone's
- * low byte; 0 = none); other bits are reserved (EINVAL). n < 1: EINVAL; n above
- * K_SPAWN_MAX or the node's process limit: EAGAIN. All or nothing: on a
- * failure no child is left.
+ * low byte; 0 = none); SYM_SPAWN_HERE / SYM_SPAWN_NODE(n) choose the nodes
+ * (default: child i on node (this + i) mod P); other bits EINVAL, as a node
+ * out of range. n < 1: EINVAL; n above K_SPAWN_MAX or a node's process limit:
+ * EAGAIN. A caller with a local lseg to INHERIT keeps the whole family on its
+ * node (a local segment cannot be shared across nodes). All or nothing: the
+ * children here start only once every other node made its own; on a failure
+ * none is left (those made elsewhere are killed at once).
  */
+#define SPAWN_FLAGS (G_CSIGNAL | SYM_SPAWN_HERE | SYM_SPAWN_ONNODE | (0x7fffu << 16))
+
+/* The node child i (1..n) goes to. */
+static int spawn_node(const struct k_kernel *k, uint64_t flags, int64_t i)
+{
+    int nodes = k->cfg.net ? k->cfg.nodes : 1, self = k->cfg.node;
+    if (nodes < 2 || (flags & SYM_SPAWN_HERE)) return self;
+    if (flags & SYM_SPAWN_ONNODE) return (int)SYM_SPAWN_NODE_OF(flags);
+    return (int)((self + i) % nodes);
+}
+
+/* Every node answered: start the children made here, or undo everything. */
+static int64_t spawn_finish(struct k_proc *p, const uint64_t a[6])
+{
+    if (p->rpc.waiting > 0) return K_BLOCK;
+    struct k_kernel *k = p->k;
+    int64_t n = (int64_t)a[0], err = p->rpc.ret;
+    int32_t *got = p->rpc.pids;
+    for (int64_t i = 0; i < n; i++) {
+        if (!got[i]) continue;
+        if (k_pid_remote(k, got[i])) {
+            if (!err) continue;
+            struct k_proc *s = NULL;
+            for (struct k_proc *q = k->procs; q && !s; q = q->next)
+                if (q->stub && q->pid == got[i]) s = q;
+            if (s) s->state = K_ZOMBIE, s->reap = true; /* nobody waits for it */
+            k_remote_kill_send(k, p->pid, got[i], SIGKILL);
+            continue;
+        }
+        struct k_proc *c = k_proc_find(k, got[i]);
+        if (!c || c->state != K_EMBRYO) continue;
+        if (err) {
+            k_proc_free(c);
+        } else {
+            c->state = K_RUNNABLE;
+            k_rq_push(k, c);
+        }
+    }
+    if (!err && a[2]) k_copyout(p, a[2], got, (uint64_t)n * sizeof got[0]);
+    k_rpc_end(p);
+    return err;
+}
+
 int64_t sys_spawn(struct k_proc *p, const uint64_t a[6])
 {
+    if (p->rpc.id && p->rpc.pids) return spawn_finish(p, a);
+    struct k_kernel *k = p->k;
     int64_t n = (int64_t)a[0];
     uint64_t flags = a[1], pids = a[2];
-    if ((flags & ~(uint64_t)G_CSIGNAL) || (flags & G_CSIGNAL) > K_NSIG || n < 1) return -EINVAL;
-    if (n > K_SPAWN_MAX || p->k->nprocs + n > K_NPROC_MAX) return -EAGAIN;
+    int nodes = k->cfg.net ? k->cfg.nodes : 1;
+    if ((flags & ~(uint64_t)SPAWN_FLAGS) || (flags & G_CSIGNAL) > K_NSIG || n < 1) return -EINVAL;
+    if ((flags & SYM_SPAWN_HERE) && (flags & SYM_SPAWN_ONNODE)) return -EINVAL;
+    if (!(flags & SYM_SPAWN_ONNODE) && (flags >> 16)) return -EINVAL;
+    if ((flags & SYM_SPAWN_ONNODE) && SYM_SPAWN_NODE_OF(flags) >= (unsigned)nodes) return -EINVAL;
+    if (n > K_SPAWN_MAX) return -EAGAIN;
     int32_t got[K_SPAWN_MAX];
     memset(got, 0, sizeof got);
     if (pids && k_copyout(p, pids, got, (uint64_t)n * sizeof got[0])) return -EFAULT;
-    struct k_proc *kids[K_SPAWN_MAX];
-    for (int64_t i = 0; i < n; i++) {
-        int rc = proc_copy(p, (int)(flags & G_CSIGNAL), &kids[i]);
-        if (rc) {
-            while (i-- > 0) /* never ran: undo without a trace */
-                k_proc_free(kids[i]);
+
+    /* Who goes where; the image the others take, made once. */
+    int where[K_SPAWN_MAX], here = 0;
+    for (int64_t i = 0; i < n; i++)
+        here += (where[i] = spawn_node(k, flags, i + 1)) == k->cfg.node;
+    uint8_t *img = NULL;
+    size_t ilen = 0;
+    if (here < n) {
+        int rc = k_proc_pack(p, &img, &ilen);
+        if (rc == -EXDEV) { /* a local INHERIT lseg: the family stays here */
+            for (int64_t i = 0; i < n; i++)
+                where[i] = k->cfg.node;
+            here = (int)n;
+        } else if (rc) {
             return rc;
         }
-        kids[i]->family_index = (int)(i + 1);
-        rv_state(kids[i]->hart)->x[10] = (uint64_t)(i + 1);
-        got[i] = kids[i]->pid;
     }
-    if (pids) k_copyout(p, pids, got, (uint64_t)n * sizeof got[0]);
-    return 0;
+    if (k->nprocs + here > K_NPROC_MAX) {
+        free(img);
+        return -EAGAIN;
+    }
+
+    /* This node's children, held back until the others answered. */
+    int sig = (int)(flags & G_CSIGNAL);
+    bool wait = here < n;
+    struct k_proc *kids[K_SPAWN_MAX];
+    int made = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (where[i] != k->cfg.node) continue;
+        int rc = proc_copy(p, sig, !wait, &kids[made]);
+        if (rc) {
+            while (made-- > 0) /* never ran: undo without a trace */
+                k_proc_free(kids[made]);
+            free(img);
+            return rc;
+        }
+        kids[made]->family_index = (int)(i + 1);
+        rv_state(kids[made]->hart)->x[10] = (uint64_t)(i + 1);
+        got[i] = kids[made++]->pid;
+    }
+    if (!wait) {
+        if (pids) k_copyout(p, pids, got, (uint64_t)n * sizeof got[0]);
+        return 0;
+    }
+
+    /* One SPAWN per other node; the caller sleeps until all answered. */
+    int asked = 0;
+    for (int d = 0; d < nodes; d++)
+        for (int64_t i = 0; i < n; i++)
+            if (where[i] == d) {
+                asked++;
+                break;
+            }
+    k_rpc_begin(p, asked);
+    p->rpc.pids = calloc(K_SPAWN_MAX, sizeof *p->rpc.pids);
+    if (!p->rpc.pids) {
+        k_rpc_end(p);
+        while (made-- > 0)
+            k_proc_free(kids[made]);
+        free(img);
+        return -ENOMEM;
+    }
+    memcpy(p->rpc.pids, got, (size_t)n * sizeof got[0]);
+    for (int d = 0; d < nodes; d++) {
+        if (d == k->cfg.node) continue;
+        int32_t idx[K_SPAWN_MAX];
+        int m = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (where[i] == d) idx[m++] = (int32_t)(i + 1);
+        if (m && k_remote_spawn(p, d, img, ilen, idx, m, sig) != 0) {
+            p->rpc.waiting--; /* the job is ending (km_send asked for it) */
+            if (!p->rpc.ret) p->rpc.ret = -EIO;
+        }
+    }
+    free(img);
+    return spawn_finish(p, a);
 }

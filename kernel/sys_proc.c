@@ -1,7 +1,7 @@
 /*
  * sys_proc.c — process, identity, time and limit system calls: exit, wait4,
- * kill/tkill/tgkill between the processes of the node, ids and process
- * groups, uname, rlimits, clocks, the sleeping calls (nanosleep,
+ * kill/tkill/tgkill between the processes of the job (remote.c carries them
+ * to other nodes), ids and process groups, uname, rlimits, clocks, the sleeping calls (nanosleep,
  * clock_nanosleep, rt_sigsuspend, ppoll without descriptors) which give up
  * the PE while they wait (proc.c), getrandom, sysinfo, and futex between
  * processes that share memory. Times and ids come from the host; guest
@@ -507,23 +507,68 @@ int64_t sys_sysinfo(struct k_proc *p, const uint64_t a[6])
     return k_copyout(p, a[0], &si, sizeof si) ? -EFAULT : 0;
 }
 
-/* Post sig to t as sent by p (si_code = code); sig 0 only checks. */
-static void send(struct k_proc *p, struct k_proc *t, int sig, int code)
+/* Post sig to t as sent by process `sender` (si_code = code); sig 0 only checks. */
+static void send(int sender, struct k_proc *t, int sig, int code)
 {
     if (sig == 0 || t->state == K_ZOMBIE) return;
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_signo = sig;
     si.si_code = code;
-    si.si_pid = p->pid;
+    si.si_pid = sender;
     si.si_uid = getuid();
     k_signal_post(t, sig, &si);
 }
 
+int k_kill_local(struct k_kernel *k, int sender, int mode, int target, int sig)
+{
+    int hits = 0;
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        bool match;
+        if (q->stub) continue; /* its own node answers for it */
+        switch (mode) {
+        case K_KILL_PID: match = q->pid == target; break;
+        case K_KILL_TID: match = q->pid == target && q->state != K_ZOMBIE; break;
+        case K_KILL_GROUP: match = q->pgid == target; break;
+        default: match = q->pid != sender; break;
+        }
+        if (!match) continue;
+        hits++;
+        send(sender, q, sig, mode == K_KILL_TID ? SI_TKILL : SI_USER);
+    }
+    return hits;
+}
+
+/* kill/tkill: the processes mode/target select, on this node and, when they
+ * may be elsewhere, on the others (the caller sleeps until they answer).
+ * ESRCH when nothing matched anywhere. */
+static int64_t kill_where(struct k_proc *p, int mode, int target, int sig)
+{
+    struct k_kernel *k = p->k;
+    if (p->rpc.id) { /* called again: the answers */
+        if (p->rpc.waiting > 0) return K_BLOCK;
+        int64_t hits = p->rpc.ret;
+        k_rpc_end(p);
+        return hits > 0 ? 0 : -ESRCH;
+    }
+    bool one = mode == K_KILL_PID || mode == K_KILL_TID;
+    if (one && k_pid_remote(k, target)) {
+        int rc = k_remote_kill(p, mode, target, sig);
+        return rc ? rc : K_BLOCK;
+    }
+    int hits = k_kill_local(k, p->pid, mode, target, sig);
+    if (one || !k->cfg.net || k->cfg.nodes < 2) return hits ? 0 : -ESRCH;
+    int rc = k_remote_kill(p, mode, target, sig);
+    if (rc) return rc;
+    p->rpc.ret = hits;
+    return K_BLOCK;
+}
+
 /*
- * kill(pid, sig) within the node: pid > 0 that process; 0 the caller's
- * process group; -1 every process of the node but the caller; < -1 the group
- * -pid. ESRCH when nothing matched (zombies match, as on Linux, and ignore it).
+ * kill(pid, sig): pid > 0 that process, on whichever node; 0 the caller's
+ * process group; -1 every process of the job but the caller; < -1 the group
+ * -pid (groups span nodes). ESRCH when nothing matched (zombies match, as on
+ * Linux, and ignore it).
  */
 int64_t sys_kill(struct k_proc *p, const uint64_t a[6])
 {
@@ -531,20 +576,9 @@ int64_t sys_kill(struct k_proc *p, const uint64_t a[6])
     int sig = (int)(int32_t)a[1];
     if (sig < 0 || sig > K_NSIG) return -EINVAL;
     if (pid == INT32_MIN) return -ESRCH;
-    if (pid > 0) {
-        struct k_proc *t = k_proc_find(p->k, pid);
-        if (!t) return -ESRCH;
-        send(p, t, sig, SI_USER);
-        return 0;
-    }
-    int pgid = pid == 0 ? p->pgid : -pid, hits = 0;
-    for (struct k_proc *q = p->k->procs; q; q = q->next) {
-        bool match = pid == -1 ? q != p : q->pgid == pgid;
-        if (!match) continue;
-        hits++;
-        send(p, q, sig, SI_USER);
-    }
-    return hits ? 0 : -ESRCH;
+    if (pid > 0) return kill_where(p, K_KILL_PID, pid, sig);
+    if (pid == -1) return kill_where(p, K_KILL_ALL, 0, sig);
+    return kill_where(p, K_KILL_GROUP, pid == 0 ? p->pgid : -pid, sig);
 }
 
 /* One thread per process: a tid is a pid. */
@@ -553,10 +587,7 @@ int64_t sys_tkill(struct k_proc *p, const uint64_t a[6])
     int32_t tid = (int32_t)a[0];
     int sig = (int)(int32_t)a[1];
     if (tid <= 0 || sig < 0 || sig > K_NSIG) return -EINVAL;
-    struct k_proc *t = k_proc_find(p->k, tid);
-    if (!t || t->state == K_ZOMBIE) return -ESRCH;
-    send(p, t, sig, SI_TKILL);
-    return 0;
+    return kill_where(p, K_KILL_TID, tid, sig);
 }
 
 /* tgkill(tgid, tid, sig) */

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -160,14 +161,6 @@ int64_t sys_mapctl(struct k_proc *p, const uint64_t a[6])
     return k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_VIRTUAL, (unsigned)flags);
 }
 
-/* The process a pid names for the information calls: 0 is the caller, any
- * other pid a process of this node (zombies included: they have no lsegs). */
-static struct k_proc *target(struct k_proc *p, uint64_t pid)
-{
-    if (pid == 0 || (int64_t)pid == p->pid) return p;
-    return pid <= INT32_MAX ? k_proc_find(p->k, (int)pid) : NULL;
-}
-
 /* pinfo's state numbers (symunix/abi.h). */
 static int32_t pinfo_state(const struct k_proc *t)
 {
@@ -205,57 +198,126 @@ static void lseg_info(const struct k_region *r, struct sym_lseg_info *out)
     out->ino = r->ino;
 }
 
-/* pinfo(pid, buf): fixed-size information about a process. */
-int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6])
+/* pinfo's answer about t. */
+static void pinfo_fill(const struct k_proc *t, struct sym_pinfo *info)
 {
-    struct k_proc *t = target(p, a[0]);
-    if (!t) return -ESRCH;
-    struct sym_pinfo info;
-    memset(&info, 0, sizeof info);
-    info.pid = t->pid;
-    info.ppid = t->ppid;
-    info.pgid = t->pgid;
-    info.node = t->k ? t->k->cfg.node : 0;
-    info.state = pinfo_state(t);
-    info.family = t->family;
-    info.index = t->family_index;
-    info.nlsegs = t->vm.n;
+    memset(info, 0, sizeof *info);
+    info->pid = t->pid;
+    info->ppid = t->ppid;
+    info->pgid = t->pgid;
+    info->node = t->k ? t->k->cfg.node : 0;
+    info->state = pinfo_state(t);
+    info->family = t->family;
+    info->index = t->family_index;
+    info->nlsegs = t->vm.n;
     for (int i = 0; i < t->vm.n; i++)
-        info.vsize += t->vm.r[i].end - t->vm.r[i].start;
+        info->vsize += t->vm.r[i].end - t->vm.r[i].start;
     if (t->hart) {
         struct rv_stats s;
         rv_get_stats(t->hart, &s);
-        info.instret = s.instret;
+        info->instret = s.instret;
     }
-    memcpy(info.name, t->exe, strnlen(t->exe, sizeof info.name - 1)); /* info is zeroed */
-    return k_copyout(p, a[1], &info, sizeof info);
+    memcpy(info->name, t->exe, strnlen(t->exe, sizeof info->name - 1)); /* info is zeroed */
+}
+
+/* pmemvect's answer: the number of lsegs, then the first `arg` of them. */
+struct vect_answer {
+    int64_t n;
+    struct sym_lseg_info lseg[];
+};
+
+int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len)
+{
+    struct k_proc *t = k_proc_find(k, pid); /* zombies included: they have no lsegs */
+    if (!t) return -ESRCH;
+    size_t size = sizeof(struct sym_pinfo);
+    uint64_t fit = 0;
+    int i = -1;
+    if (kind == K_INFO_PMEMADDR) {
+        if ((i = k_vm_lookup(&t->vm, arg)) < 0) return -ENOENT;
+        size = sizeof(struct sym_lseg_info);
+    } else if (kind == K_INFO_PMEMVECT) {
+        fit = arg < (uint64_t)t->vm.n ? arg : (uint64_t)t->vm.n;
+        size = sizeof(struct vect_answer) + fit * sizeof(struct sym_lseg_info);
+    } else if (kind != K_INFO_PINFO) {
+        return -EINVAL;
+    }
+    void *ans = calloc(1, size);
+    if (!ans) return -ENOMEM;
+    if (kind == K_INFO_PINFO) {
+        pinfo_fill(t, ans);
+    } else if (kind == K_INFO_PMEMADDR) {
+        lseg_info(&t->vm.r[i], ans);
+    } else {
+        struct vect_answer *v = ans;
+        v->n = t->vm.n;
+        for (uint64_t j = 0; j < fit; j++)
+            lseg_info(&t->vm.r[j], &v->lseg[j]);
+    }
+    *out = ans;
+    *len = size;
+    return 0;
+}
+
+/* The answer of kind about process pid (0: the caller), computed here or
+ * asked of its node: K_BLOCK while the caller sleeps for the reply (the
+ * handler is called again). 0 with *ans (malloc'd) and *len, or -errno. */
+static int64_t info_get(struct k_proc *p, int kind, uint64_t pid, uint64_t arg, void **ans,
+                        size_t *len)
+{
+    if (pid == 0) pid = (uint64_t)p->pid;
+    if (pid > INT32_MAX) return -ESRCH;
+    if (!k_pid_remote(p->k, (int)pid)) return k_info_local(p->k, kind, (int)pid, arg, ans, len);
+    if (!p->rpc.id) {
+        int rc = k_remote_info(p, kind, (int)pid, arg);
+        return rc ? rc : K_BLOCK;
+    }
+    if (p->rpc.waiting > 0) return K_BLOCK;
+    int64_t rc = p->rpc.ret;
+    *ans = p->rpc.data;
+    *len = p->rpc.len;
+    p->rpc.data = NULL;
+    k_rpc_end(p);
+    return rc;
+}
+
+/* pinfo(pid, buf): fixed-size information about a process of any node. */
+int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6])
+{
+    void *ans = NULL;
+    size_t len = 0;
+    int64_t rc = info_get(p, K_INFO_PINFO, a[0], 0, &ans, &len);
+    if (rc) return rc;
+    rc = len == sizeof(struct sym_pinfo) ? k_copyout(p, a[1], ans, len) : -EIO;
+    free(ans);
+    return rc;
 }
 
 /* pmemaddr(pid, buf, vaddr): the lseg holding vaddr; ENOENT when none does. */
 int64_t sys_pmemaddr(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_proc *t = target(p, a[0]);
-    if (!t) return -ESRCH;
-    int i = k_vm_lookup(&t->vm, a[2]);
-    if (i < 0) return -ENOENT;
-    struct sym_lseg_info info;
-    lseg_info(&t->vm.r[i], &info);
-    return k_copyout(p, a[1], &info, sizeof info);
+    void *ans = NULL;
+    size_t len = 0;
+    int64_t rc = info_get(p, K_INFO_PMEMADDR, a[0], a[2], &ans, &len);
+    if (rc) return rc;
+    rc = len == sizeof(struct sym_lseg_info) ? k_copyout(p, a[1], ans, len) : -EIO;
+    free(ans);
+    return rc;
 }
 
 /* pmemvect(pid, buf, size): as many whole lseg descriptions as fit in size
  * bytes, in address order; returns the number of lsegs. */
 int64_t sys_pmemvect(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_proc *t = target(p, a[0]);
-    if (!t) return -ESRCH;
-    uint64_t fit = a[2] / sizeof(struct sym_lseg_info);
-    int n = t->vm.n; /* read first: copyout cannot change t's lsegs */
-    for (uint64_t i = 0; i < fit && i < (uint64_t)n; i++) {
-        struct sym_lseg_info info;
-        lseg_info(&t->vm.r[i], &info);
-        int rc = k_copyout(p, a[1] + i * sizeof info, &info, sizeof info);
-        if (rc) return rc;
-    }
-    return n;
+    void *ans = NULL;
+    size_t len = 0;
+    int64_t rc =
+        info_get(p, K_INFO_PMEMVECT, a[0], a[2] / sizeof(struct sym_lseg_info), &ans, &len);
+    if (rc) return rc;
+    const struct vect_answer *v = ans;
+    size_t fit = len >= sizeof *v ? (len - sizeof *v) / sizeof v->lseg[0] : 0;
+    rc = len >= sizeof *v ? v->n : -EIO;
+    if (fit && k_copyout(p, a[1], v->lseg, fit * sizeof v->lseg[0])) rc = -EFAULT;
+    free(ans);
+    return rc;
 }

@@ -3,13 +3,15 @@
  * the MPI job, opens the store root, has the node kernel load and run the
  * program, and makes every rank leave with the guest's exit status.
  *
- * Every rank creates the network engine (collectively) and runs a node loop:
- * rank 0 runs the program in its kernel, whose scheduler progresses the
- * engine between turns and waits in it when idle; the other ranks have no
- * process yet and only serve their switches and memory module, sleeping in
- * net_eng_wait, until rank 0 announces the end (net_job_*). Then all ranks
- * quiesce the engine, gather its statistics and leave with the guest's exit
- * status, so `mpirun` reports it and no rank is left hanging.
+ * Every rank creates the network engine (collectively) and runs a node
+ * kernel: rank 0 loads the program as the initial process; the others start
+ * empty and run what spawn places on them. Each scheduler progresses the
+ * engine between turns and waits in it when idle (serving the rank's
+ * switches and memory module); node 0 announces the end once the initial
+ * process and every descendant on every node are gone (kernel/remote.c,
+ * net_job_*). Then all ranks quiesce the engine, gather its statistics and
+ * leave with the guest's exit status, so `mpirun` reports it and no rank is
+ * left hanging.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -50,9 +52,11 @@ static void run_usage(FILE *out)
                  "Run the static RISC-V (RV64GC, Linux) executable PROG on the emulated\n"
                  "machine, with ARGS as its arguments and this environment as its own. PROG\n"
                  "is a host path; everything the program itself opens resolves inside the\n"
-                 "store root, which is its '/'. Under mpirun every rank is one node; for now\n"
-                 "node 0 runs the program and every rank serves the combining network\n"
-                 "(global memory: mapin with SYM_MEM_GLOBAL).\n"
+                 "store root, which is its '/'. Under mpirun every rank is one node: node 0\n"
+                 "starts the program, spawn places children round-robin over the nodes, and\n"
+                 "every rank serves the combining network (global memory: mapin with\n"
+                 "SYM_MEM_GLOBAL). The job ends when the program and all its descendants\n"
+                 "have ended.\n"
                  "\n"
                  "options:\n"
                  "  -r, --root DIR     the store root, the guest's '/' (default ./symroot,\n"
@@ -190,11 +194,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 }
 
 static k_kernel *volatile g_kernel;
-static volatile sig_atomic_t g_host_sig; /* a host signal on a rank with no kernel */
+static volatile sig_atomic_t g_host_sig; /* a host signal before the kernel existed */
 
 /* SIGINT/SIGTERM to a rank end the job cleanly: the guest is killed with the
- * signal (another rank asks node 0 to, through net_job_kill_send), every rank
- * still agrees on the status and leaves. */
+ * signal (another rank's kernel asks node 0 to, through net_job_kill_send),
+ * every rank still agrees on the status and leaves. */
 static void on_host_signal(int sig)
 {
     k_kernel *k = g_kernel;
@@ -268,9 +272,10 @@ static int exec_error_status(int err)
     return (err == -ENOENT || err == -ENOTDIR) ? SYM_EXIT_NOENT : SYM_EXIT_NOEXEC;
 }
 
-/* Node 0's part: load and run the program. Returns the job's exit status. */
-static int run_program(const struct run_opts *o, struct store *st, struct net *n,
-                       struct net_eng *eng, char **argv)
+/* A rank's node kernel: node 0 loads and runs the program, the others run
+ * what is spawned on them. Returns the job's exit status. */
+static int run_node(const struct run_opts *o, struct store *st, struct net *n, struct net_eng *eng,
+                    char **argv)
 {
     struct k_config cfg = {.store = st,
                            .quantum = o->quantum,
@@ -279,7 +284,8 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
                            .node = net_rank(n),
                            .nodes = net_size(n),
                            .eng = eng,
-                           .kill_poll = poll_kill,
+                           .net = n,
+                           .kill_poll = net_rank(n) == 0 ? poll_kill : NULL,
                            .kill_ctx = n};
     k_kernel *k;
     int err = k_kernel_new(&cfg, &k);
@@ -289,7 +295,8 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
     }
     const char *prog = argv[o->prog_index];
     char why[512] = "";
-    err = k_exec_initial(k, prog, &argv[o->prog_index], environ, why, sizeof why);
+    if (net_rank(n) == 0)
+        err = k_exec_initial(k, prog, &argv[o->prog_index], environ, why, sizeof why);
     if (err) {
         /* The loader's reason already names the file. */
         if (why[0])
@@ -300,6 +307,7 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
         return exec_error_status(err);
     }
     g_kernel = k;
+    if (g_host_sig) k_request_kill(k, g_host_sig);
     double t0 = now_seconds();
     struct k_exit ex = {0};
     err = k_run(k, &ex);
@@ -311,14 +319,11 @@ static int run_program(const struct run_opts *o, struct store *st, struct net *n
         status = SYM_EXIT_INTERNAL;
     }
     fflush(stdout);
-    if (o->stats) print_stats(k, seconds, net_size(n));
+    if (o->stats && net_rank(n) == 0) print_stats(k, seconds, net_size(n));
     k_kernel_free(k);
     return status;
 }
 
-/* A rank with no process: serve this rank's switches and memory module,
- * sleeping in the engine's back-off (an idle rank costs a few percent of a
- * core at most), until node 0 announces the end. Returns the job's status. */
 /* crc32 of the whole file at path; 0xffffffff when it cannot be read (then
  * every rank that cannot read it agrees, and the loader names the error). */
 static uint32_t file_crc(const char *path)
@@ -362,27 +367,6 @@ static int same_binaries(struct net *n, char **argv, int prog_index)
         ok = 0;
     }
     return net_all_ok(n, ok);
-}
-
-static int serve_network(struct net *n, struct net_eng *eng)
-{
-    int status = 0;
-    for (;;) {
-        int rc = net_job_end_test(n, &status);
-        if (rc == 1) return status;
-        if (rc < 0) return SYM_EXIT_INTERNAL;
-        if (g_host_sig) net_job_kill_send(n, g_host_sig);
-        rc = net_eng_wait(eng, NET_IDLE_MAX_US);
-        if (rc < 0) {
-            fprintf(stderr, "symunix: node %d (%s): network failure: %s\n", net_rank(n),
-                    net_host(n), strerror(-rc));
-            net_job_kill_send(n, SIGKILL);
-            /* node 0 ends the job; keep serving until it says so */
-        }
-        struct net_done d[16]; /* none expected: this rank issues nothing */
-        while (net_eng_reap(eng, d, 16) > 0) {
-        }
-    }
 }
 
 /* The end of the job on every rank: quiesce the engine, gather its
@@ -456,11 +440,7 @@ int sym_cmd_run(int argc, char **argv)
         return SYM_EXIT_INTERNAL;
     }
 
-    int status = 0;
-    if (net_rank(n) == 0)
-        status = run_program(&o, st, n, eng, argv);
-    else
-        status = serve_network(n, eng);
+    int status = run_node(&o, st, n, eng, argv);
     if (net_job_end(n, &status) != 0) {
         fprintf(stderr, "symunix: node %d (%s): lost contact with node 0\n", net_rank(n),
                 net_host(n));

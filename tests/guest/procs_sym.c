@@ -98,7 +98,11 @@ static void spawn_refusals(void)
     check(fails(spawn(0, SIGCHLD, pids), EINVAL), "spawn(0): EINVAL");
     check(fails(spawn(-3, SIGCHLD, pids), EINVAL), "spawn(-3): EINVAL");
     check(fails(spawn(SYM_SPAWN_MAX + 1, SIGCHLD, NULL), EAGAIN), "spawn(SYM_SPAWN_MAX+1): EAGAIN");
-    check(fails(spawn(2, 0x100 | SIGCHLD, pids), EINVAL), "spawn with reserved flag bits: EINVAL");
+    check(fails(spawn(2, 0x800 | SIGCHLD, pids), EINVAL), "spawn with reserved flag bits: EINVAL");
+    check(fails(spawn(2, SYM_SPAWN_HERE | SYM_SPAWN_NODE(0) | SIGCHLD, pids), EINVAL),
+          "spawn both here and on a node: EINVAL");
+    check(fails(spawn(2, SYM_SPAWN_NODE(4096) | SIGCHLD, pids), EINVAL),
+          "spawn on a node out of range: EINVAL");
     check(fails(spawn(2, SIGCHLD, (int32_t *)8), EFAULT), "spawn with a bad pids pointer: EFAULT");
     check(wait(NULL) == -1 && errno == ECHILD, "and no child was left behind");
 }

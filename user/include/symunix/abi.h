@@ -107,6 +107,12 @@ struct sym_pinfo {
 /* spawn(n, flags, pids): flags' low byte is the signal each child sends its
  * parent when it ends (SIGCHLD usually, 0 none); the other bits must be 0. */
 #define SYM_SPAWN_SIGMASK 0xff
+/* Where spawn places the children (docs/symunix-calls.md "spawn"): by default
+ * child i goes to node (caller's node + i) mod P, round-robin over the cluster. */
+#define SYM_SPAWN_HERE     0x100 /* every child on the caller's node */
+#define SYM_SPAWN_ONNODE   0x200 /* every child on node SYM_SPAWN_NODE_OF(flags) */
+#define SYM_SPAWN_NODE(n)  (SYM_SPAWN_ONNODE | ((unsigned)(n) << 16))
+#define SYM_SPAWN_NODE_OF(f) (((unsigned)(f) >> 16) & 0x7fff)
 #define SYM_SPAWN_MAX     256 /* children per call; more is EAGAIN */
 
 #endif /* SYMUNIX_ABI_H */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# dproc.sh — processes across nodes: run test_dproc.elf on P ranks (P = 1
+# without mpirun) with P as its argument; it must print dproc.expected and
+# exit 0, and the grandchild that outlived the initial process must have
+# written grandchild.txt before the job ended (the job waits for every
+# descendant, on every node).
+# Usage: dproc.sh SYMUNIX ELF EXPECTED P [MPIRUN [tcp]]
+set -u
+symunix=$(realpath "$1")
+elf=$(realpath "$2")
+expected=$(realpath "$3")
+np=$4
+mpirun=${5:-mpirun}
+tcp=${6:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/dproc.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fail() { echo "dproc.sh (P=$np${tcp:+, $tcp}): $*" >&2; exit 1; }
+
+launch=()
+if [[ $np -gt 1 ]]; then
+    launch=("$mpirun" --oversubscribe -np "$np")
+    [[ $tcp == tcp ]] && launch+=(--mca btl tcp,self)
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} # Open MPI's plugins leak at exit
+fi
+mkdir -p "$work/root" "$work/cwd"
+(cd "$work/cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run --root "$work/root" \
+    "$elf" "$np") >"$work/out" 2>"$work/err" </dev/null
+st=$?
+if ! cmp -s "$expected" "$work/out"; then
+    diff -u "$expected" "$work/out" | head -40
+    tail -20 "$work/err"
+    fail "output differs"
+fi
+[[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
+[[ -s $work/root/grandchild.txt ]] || fail "the grandchild did not finish before the job ended"
+want="grandchild on node $(( np > 1 ? 2 % np : 0 )) outlived pid 1"
+[[ $(cat "$work/root/grandchild.txt") == "$want" ]] ||
+    fail "grandchild.txt: '$(cat "$work/root/grandchild.txt")', want '$want'"
+echo "dproc.sh: P=$np ok"
