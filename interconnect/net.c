@@ -160,6 +160,19 @@ int net_agree_exit(struct net *n, int *value)
     return net_bcast(n, value, (int)sizeof *value);
 }
 
+int net_gather_u64(struct net *n, const uint64_t *mine, int count, uint64_t *all)
+{
+    if (!n->mpi) {
+        memcpy(all, mine, (size_t)count * sizeof *mine);
+        return 0;
+    }
+    MPI_Request req;
+    if (MPI_Igather(mine, count, MPI_UINT64_T, all, count, MPI_UINT64_T, 0, n->comm, &req) !=
+        MPI_SUCCESS)
+        return -EIO;
+    return idle_wait(&req);
+}
+
 int net_all_ok(struct net *n, int ok)
 {
     if (!n->mpi) return ok;

@@ -46,6 +46,10 @@ int net_agree_exit(struct net *n, int *value);
  * Used before irreversible steps (e.g. "all ranks loaded the same binary"). */
 int net_all_ok(struct net *n, int ok);
 
+/* Collective: rank 0 gets every rank's `count` numbers, rank r's at
+ * all[r * count] (all: count * size numbers; ignored elsewhere). 0 or -errno. */
+int net_gather_u64(struct net *n, const uint64_t *mine, int count, uint64_t *all);
+
 /* Broadcast `len` bytes from rank 0 to all ranks. Returns 0 or a negative errno. */
 int net_bcast(struct net *n, void *buf, int len);
 

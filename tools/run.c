@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,39 +232,85 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void print_stats(const k_kernel *k, double seconds, int nodes)
+/* The node counters --stats adds up over the cluster, in print order. */
+#define STAT(name, field)                                                                          \
+    {                                                                                              \
+        name, offsetof(struct k_stats, field)                                                      \
+    }
+static const struct {
+    const char *name;
+    size_t off;
+} stat_fields[] = {
+    STAT("instructions", instructions),
+    STAT("syscalls", syscalls),
+    STAT("signals_delivered", signals),
+    STAT("tlb_misses", tlb_misses),
+    STAT("pages_decoded", pages_decoded),
+    STAT("mem_bytes", mem_bytes),
+    STAT("page_misses", page_misses),
+    STAT("page_reclaims", page_reclaims),
+    STAT("page_evictions", page_evictions),
+    STAT("page_writebacks", page_writebacks),
+    STAT("swap_outs", swap_outs),
+    STAT("global_loads", global_loads),
+    STAT("global_stores", global_stores),
+    STAT("global_amos", global_amos),
+    STAT("global_lrsc", global_lrsc),
+    STAT("ncache_fills", ncache_fills),
+    STAT("ncache_evictions", ncache_evictions),
+    STAT("ncache_lines_written", ncache_lines_written),
+    STAT("ncache_lines_discarded", ncache_lines_discarded),
+    STAT("enosys", enosys),
+};
+#define NSTAT (sizeof stat_fields / sizeof stat_fields[0])
+
+static uint64_t stat_of(const struct k_stats *s, size_t i)
 {
-    struct k_stats s;
-    k_get_stats(k, &s);
+    uint64_t v;
+    memcpy(&v, (const char *)s + stat_fields[i].off, sizeof v);
+    return v;
+}
+
+/*
+ * --stats, collectively on every rank: node 0 prints the counters of all
+ * nodes added up (mem_bytes is the whole cluster's memory), the instructions
+ * of each node, and its own unknown calls, as 'key: value' lines on stderr.
+ * `mine` is this node's (zeros when it ran nothing). 0 or -errno.
+ */
+static int print_stats(struct net *n, const struct k_stats *mine, double seconds)
+{
+    int nodes = net_size(n);
+    uint64_t v[NSTAT], *all = calloc((size_t)nodes * NSTAT, sizeof *all);
+    if (!all) return -ENOMEM;
+    for (size_t i = 0; i < NSTAT; i++)
+        v[i] = stat_of(mine, i);
+    int rc = net_gather_u64(n, v, (int)NSTAT, all);
+    if (rc || net_rank(n) != 0) {
+        free(all);
+        return rc;
+    }
+    uint64_t sum[NSTAT] = {0};
+    for (int r = 0; r < nodes; r++)
+        for (size_t i = 0; i < NSTAT; i++)
+            sum[i] += all[(size_t)r * NSTAT + i];
     fprintf(stderr, "nodes: %d\n", nodes);
-    fprintf(stderr, "instructions: %" PRIu64 "\n", s.instructions);
+    fprintf(stderr, "instructions: %" PRIu64 "\n", sum[0]);
     fprintf(stderr, "seconds: %.6f\n", seconds);
-    fprintf(stderr, "mips: %.1f\n", seconds > 0 ? s.instructions / seconds / 1e6 : 0.0);
-    fprintf(stderr, "syscalls: %" PRIu64 "\n", s.syscalls);
-    fprintf(stderr, "signals_delivered: %" PRIu64 "\n", s.signals);
-    fprintf(stderr, "tlb_misses: %" PRIu64 "\n", s.tlb_misses);
-    fprintf(stderr, "pages_decoded: %" PRIu64 "\n", s.pages_decoded);
-    fprintf(stderr, "mem_bytes: %" PRIu64 "\n", s.mem_bytes);
-    fprintf(stderr, "page_misses: %" PRIu64 "\n", s.page_misses);
-    fprintf(stderr, "page_reclaims: %" PRIu64 "\n", s.page_reclaims);
-    fprintf(stderr, "page_evictions: %" PRIu64 "\n", s.page_evictions);
-    fprintf(stderr, "page_writebacks: %" PRIu64 "\n", s.page_writebacks);
-    fprintf(stderr, "swap_outs: %" PRIu64 "\n", s.swap_outs);
-    fprintf(stderr, "global_loads: %" PRIu64 "\n", s.global_loads);
-    fprintf(stderr, "global_stores: %" PRIu64 "\n", s.global_stores);
-    fprintf(stderr, "global_amos: %" PRIu64 "\n", s.global_amos);
-    fprintf(stderr, "global_lrsc: %" PRIu64 "\n", s.global_lrsc);
-    fprintf(stderr, "ncache_fills: %" PRIu64 "\n", s.ncache_fills);
-    fprintf(stderr, "ncache_evictions: %" PRIu64 "\n", s.ncache_evictions);
-    fprintf(stderr, "ncache_lines_written: %" PRIu64 "\n", s.ncache_lines_written);
-    fprintf(stderr, "ncache_lines_discarded: %" PRIu64 "\n", s.ncache_lines_discarded);
-    fprintf(stderr, "enosys: %" PRIu64 "\n", s.enosys);
-    if (s.enosys_distinct > 0) {
+    fprintf(stderr, "mips: %.1f\n", seconds > 0 ? sum[0] / seconds / 1e6 : 0.0);
+    for (size_t i = 1; i < NSTAT; i++)
+        fprintf(stderr, "%s: %" PRIu64 "\n", stat_fields[i].name, sum[i]);
+    fprintf(stderr, "instructions_per_node:");
+    for (int r = 0; r < nodes; r++)
+        fprintf(stderr, " %" PRIu64, all[(size_t)r * NSTAT]);
+    fprintf(stderr, "\n");
+    if (mine->enosys_distinct > 0) {
         fprintf(stderr, "enosys_calls:");
-        for (int i = 0; i < s.enosys_distinct; i++)
-            fprintf(stderr, " %d(x%" PRIu64 ")", s.enosys_nr[i], s.enosys_count[i]);
+        for (int i = 0; i < mine->enosys_distinct; i++)
+            fprintf(stderr, " %d(x%" PRIu64 ")", mine->enosys_nr[i], mine->enosys_count[i]);
         fprintf(stderr, "\n");
     }
+    free(all);
+    return 0;
 }
 
 /* Exit status for a failed k_exec_initial, as a shell would give. */
@@ -273,9 +320,11 @@ static int exec_error_status(int err)
 }
 
 /* A rank's node kernel: node 0 loads and runs the program, the others run
- * what is spawned on them. Returns the job's exit status. */
+ * what is spawned on them. Returns the job's exit status; *stats and
+ * *seconds get the node's counters and running time (zeros if it did not
+ * run). */
 static int run_node(const struct run_opts *o, struct store *st, struct net *n, struct net_eng *eng,
-                    char **argv)
+                    char **argv, struct k_stats *stats, double *seconds)
 {
     struct k_config cfg = {.store = st,
                            .quantum = o->quantum,
@@ -311,7 +360,7 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
     double t0 = now_seconds();
     struct k_exit ex = {0};
     err = k_run(k, &ex);
-    double seconds = now_seconds() - t0;
+    *seconds = now_seconds() - t0;
     g_kernel = NULL;
     int status = ex.code;
     if (err) {
@@ -319,7 +368,7 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
         status = SYM_EXIT_INTERNAL;
     }
     fflush(stdout);
-    if (o->stats && net_rank(n) == 0) print_stats(k, seconds, net_size(n));
+    k_get_stats(k, stats);
     k_kernel_free(k);
     return status;
 }
@@ -440,12 +489,15 @@ int sym_cmd_run(int argc, char **argv)
         return SYM_EXIT_INTERNAL;
     }
 
-    int status = run_node(&o, st, n, eng, argv);
+    struct k_stats stats = {0};
+    double seconds = 0;
+    int status = run_node(&o, st, n, eng, argv, &stats, &seconds);
     if (net_job_end(n, &status) != 0) {
         fprintf(stderr, "symunix: node %d (%s): lost contact with node 0\n", net_rank(n),
                 net_host(n));
         status = SYM_EXIT_INTERNAL;
     }
+    if (o.stats && print_stats(n, &stats, seconds) != 0) status = SYM_EXIT_INTERNAL;
     if (finish_network(&o, n, eng) != 0 && status == 0) status = SYM_EXIT_INTERNAL;
     store_close(st);
     net_finalize(n);
