@@ -2,9 +2,10 @@
  * gmem_hot.c — the guest hot-spot benchmark of global memory: N processes
  * (a spawn family) each do K amoadd.d on one word of a global lseg, all at
  * once. Prints "ops OPS seconds S mops M check ok|FAILED"; the check is the
- * F&A total (the word ends at N*K). The time runs from spawn's return in the
- * parent (the children start when it sleeps in wait) to the last child's
- * end. bench/run-gmem.sh runs it on P ranks with
+ * F&A total (the word ends at N*K). spawn spreads the children over the
+ * nodes (round-robin); they wait for a start word the parent sets once every
+ * family exists, and the time runs from then to the last child's end.
+ * bench/run-gmem.sh runs it on P ranks with
  * and without combining, next to netbench's MPI_Fetch_and_op anchor.
  * Usage: gmem_hot.elf [N [K]]  (defaults 64, 2000; N at most 1000, spawned
  * in families of at most SYM_SPAWN_MAX)
@@ -19,7 +20,8 @@
 
 #include "symunix.h"
 
-#define G ((volatile int64_t *)0x2000000000ul)
+#define G  ((volatile int64_t *)0x2000000000ul) /* the hot word */
+#define GO (G + 1)                                /* the start word */
 
 static double now(void)
 {
@@ -52,13 +54,16 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    /* The children run once the parent sleeps in wait: the time starts here. */
-    double t0 = now();
     if (me > 0) {
+        struct timespec nap = {0, 200000};
+        while (!*GO)
+            nanosleep(&nap, NULL);
         for (long i = 0; i < k; i++)
             __atomic_fetch_add(G, 1, __ATOMIC_RELAXED); /* amoadd.d */
         _exit(0);
     }
+    double t0 = now();
+    *GO = 1;
     int bad = 0;
     for (int i = 0; i < n; i++) {
         int st;
