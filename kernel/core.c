@@ -5,6 +5,10 @@
  * image files. The memory itself is in those image files, kept by their close
  * actions after the abnormal end. A failure to write is silent: the process
  * ends with its signal all the same.
+ *
+ * k_core_describe, the part of the description that is not about how the
+ * process ended, is also the first part of a process shipped to another
+ * node (migrate.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,31 +100,35 @@ static int fill_lsegs(struct k_proc *p, struct ckpt_core *c)
     return 0;
 }
 
-/* Describe p, ending with wstatus by signal sig (si_code, si_addr), in c. */
-static int core_fill(struct k_proc *p, int wstatus, int code, uint64_t addr, struct ckpt_core *c)
+/* What a core file and a shipped process share (internal.h). */
+int k_core_describe(struct k_proc *p, struct ckpt_core *c)
 {
     rv_sync_fflags(p->hart);
     const struct rv_state *st = rv_state(p->hart);
-    *c = (struct ckpt_core){.pid = p->pid,
-                            .ppid = p->ppid,
-                            .pgid = p->pgid,
-                            .node = p->k->cfg.node,
-                            .signal = WTERMSIG(wstatus),
-                            .sig_code = code,
-                            .sig_addr = addr,
-                            .wstatus = wstatus,
-                            .pc = st->pc,
-                            .fcsr = (st->frm << 5) | (st->fflags & 31),
-                            .instret = rv_instret(p->hart),
-                            .sigmask = p->sigmask,
-                            .sigpending = p->sigpending};
+    c->pid = p->pid;
+    c->ppid = p->ppid;
+    c->pgid = p->pgid;
+    c->node = p->k->cfg.node;
+    c->pc = st->pc;
+    c->fcsr = (st->frm << 5) | (st->fflags & 31);
+    c->instret = rv_instret(p->hart);
+    c->sigmask = p->sigmask;
+    c->sigpending = p->sigpending;
     memcpy(c->x, st->x, sizeof c->x);
     memcpy(c->f, st->f, sizeof c->f);
     for (int s = 1; s <= K_NSIG; s++)
         c->sigact[s - 1] =
             (struct ckpt_sigaction){p->sigact[s].handler, p->sigact[s].flags, p->sigact[s].mask};
-    if (!(c->exe = strdup(p->exe))) return -ENOMEM;
-    int err = fill_fds(p, c);
+    return (c->exe = strdup(p->exe)) ? 0 : -ENOMEM;
+}
+
+/* Describe p, ending with wstatus by signal sig (si_code, si_addr), in c. */
+static int core_fill(struct k_proc *p, int wstatus, int code, uint64_t addr, struct ckpt_core *c)
+{
+    *c = (struct ckpt_core){
+        .signal = WTERMSIG(wstatus), .sig_code = code, .sig_addr = addr, .wstatus = wstatus};
+    int err = k_core_describe(p, c);
+    if (!err) err = fill_fds(p, c);
     return err ? err : fill_lsegs(p, c);
 }
 

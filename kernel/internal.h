@@ -590,15 +590,6 @@ void k_notify_parent(struct k_proc *p);
  * (not counted alive). NULL: out of memory. */
 struct k_proc *k_stub_new(struct k_kernel *k, int pid, int node);
 
-/* ---- Shipping a process to another node (migrate.c) ----------------------- */
-
-/* What a spawn child placed on another node takes from its parent, as bytes.
- * -EXDEV: p has a local lseg to INHERIT (the child stays on p's node). */
-int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len);
-/* A new EMBRYO process on k from k_proc_pack's bytes (not queued; ppid 0,
- * family_index 0). -EBADMSG for damaged bytes, -ENOMEM, ... */
-int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_proc **out);
-
 /* ---- Core dumps (core.c) --------------------------------------------------- */
 
 #define K_WCOREFLAG 0x80 /* in a wait status: a core file was written */
@@ -680,5 +671,81 @@ int64_t sys_mapctl(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_pmemaddr(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_pmemvect(struct k_proc *p, const uint64_t a[6]);
+
+/* ---- Shipping a process to another node (migrate.c; docs/kernel.md) -------- */
+
+/*
+ * What a spawn child placed on another node takes from its parent, as bytes:
+ * registers (the caller later sets a0), signal actions and mask (nothing pending),
+ * the alternate stack, limits, cwd, exe, pgid, sid, family, refdirs (by guest path),
+ * brk/mmap state, the lsegs by their spawn action, and descriptors (below).
+ * -EXDEV: p has a local lseg whose spawn action is INHERIT (a local segment cannot
+ * be shared across nodes: the caller places such a child on p's own node).
+ * -ENOMEM. *buf is malloc'd.
+ */
+int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len);
+/*
+ * A new process on k from k_proc_pack's bytes: a fresh pid of k, state EMBRYO,
+ * not queued, ppid 0, family_index 0 (the caller sets ppid, family_index, a0,
+ * exit_signal, then makes it RUNNABLE). -EBADMSG for damaged or truncated bytes
+ * (never a crash), -ENOMEM, or the errno of a failed reopen/map. On failure
+ * nothing is left behind.
+ */
+int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_proc **out);
+
+/* Descriptors, cwd's companions and refdirs as they travel (sys_file.c). */
+struct k_ship_fd {
+    int32_t fd;     /* guest number */
+    int32_t stream; /* 0..2: the node's own standard stream of that number; -1: by path */
+    uint32_t flags; /* host status flags to reopen with (access mode, O_APPEND...) */
+    uint32_t cloexec;
+    int64_t offset; /* by path: the file offset to take (regular files), else 0 */
+    char *path;     /* by path: guest absolute path (malloc'd); NULL for a stream */
+};
+struct k_ship_refdir {
+    char name[STORE_REFNAME_MAX]; /* "@..." */
+    char *path;                   /* the directory's guest path (malloc'd) */
+};
+struct k_ship_files {
+    size_t nfd, nref;
+    struct k_ship_fd *fd;
+    struct k_ship_refdir *ref;
+};
+/* Describe the descriptors of p that can travel into *s (zeroed by the
+ * caller; free it with k_ship_files_free even on failure): the emulator's
+ * own standard streams, and regular files and directories inside the store
+ * (by guest path, status flags and offset). Pipes, sockets, virtual
+ * anonymous files, deleted files and files outside the store are left out
+ * (the child has them closed); so are refdirs whose directory is gone.
+ * 0 or -ENOMEM. */
+int k_files_ship(struct k_proc *p, struct k_ship_files *s);
+/* Give p (no descriptors, no refdirs) what s describes: streams of p's node,
+ * files reopened by path with their flags and offset, refdirs bound by path.
+ * 0 or the errno of the first failed reopen (what was installed stays, for
+ * the caller's k_files_close_all). -EBADMSG for a malformed entry. */
+int k_files_land(struct k_proc *p, const struct k_ship_files *s);
+void k_ship_files_free(struct k_ship_files *s);
+
+/* vm.c: call fn(arg, vaddr, page) for each page of p's region i that may hold
+ * data, in address order, reading through its layers whatever its protection;
+ * pages of a lazy image never written are skipped without taking a frame
+ * (pages may still be all zeros: fn checks). 0, fn's nonzero return, or the
+ * cache's errno. The region must be local. */
+int k_vm_ship_pages(struct k_proc *p, int i, int (*fn)(void *arg, uint64_t vaddr, const void *page),
+                    void *arg);
+/* vm.c: append to p's address space a region like r (start, end, prot, kind,
+ * attr, off, dev, ino; r->layer ignored) on a fresh lazy anonymous image:
+ * -EBADMSG when r is empty, not page-aligned, outside user space or not above
+ * every region p has; -ENOMEM. */
+int k_vm_land_region(struct k_proc *p, const struct k_region *r);
+/* vm.c: write one page (4 KiB at vaddr) of a local region of p, ignoring its
+ * protection. -EBADMSG when vaddr is not page-aligned or not in a local region. */
+int k_vm_land_page(struct k_proc *p, uint64_t vaddr, const void *data);
+
+/* core.c: describe p in c (the caller zeroes c and frees it with
+ * ckpt_core_free): ids, registers, signal mask and actions, exe; no
+ * descriptors and no lsegs (each user adds its own). 0 or -ENOMEM. */
+struct ckpt_core;
+int k_core_describe(struct k_proc *p, struct ckpt_core *c);
 
 #endif /* SYMUNIX_KERNEL_INTERNAL_H */

@@ -1715,3 +1715,125 @@ int64_t sys_pdup(struct k_proc *p, const uint64_t a[6])
     if (fd >= 0) f->refs++;
     return fd;
 }
+
+/* ---- Shipping descriptors to another node (migrate.c) ----------------------- */
+
+/* Status flags a reopen takes over (F_GETFL's, less what open cannot set again). */
+#define SHIP_FLAGS                                                                                 \
+    (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH | O_DIRECTORY | O_SYNC | O_DSYNC | O_NOATIME |     \
+     HOST_O_LARGEFILE)
+
+/* Which of the host's standard streams (0..2) host fd h is, preferring `want`; -1: none. */
+static int host_stream(int h, int want)
+{
+    struct stat a, b;
+    if (fstat(h, &a) < 0) return -1;
+    int got = -1;
+    for (int i = 2; i >= 0; i--)
+        if (fstat(i, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+            (got < 0 || i == want || (got != want && i < got)))
+            got = i;
+    return got;
+}
+
+/* Describe guest fd i of p into d; 1 when it cannot travel (left closed). */
+static int ship_fd(struct k_proc *p, int i, struct k_ship_fd *d)
+{
+    const struct k_file *f = p->fd[i].f;
+    struct stat st;
+    char path[PATH_MAX];
+    *d = (struct k_ship_fd){.fd = i, .stream = -1, .cloexec = (uint32_t) !!p->fd[i].cloexec};
+    if (f->vimg || fstat(f->hostfd, &st) < 0) return 1; /* virtual: only this node has it */
+    if ((d->stream = host_stream(f->hostfd, i)) >= 0) return 0;
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return 1; /* pipe, socket, device */
+    if (S_ISREG(st.st_mode) && st.st_nlink == 0) return 1;      /* deleted or never named */
+    if (f->dirpath)
+        snprintf(path, sizeof path, "%s", f->dirpath);
+    else if (store_path_of_fd(store_of(p), f->hostfd, path, sizeof path) < 0)
+        return 1; /* outside the store */
+    int fl = fcntl(f->hostfd, F_GETFL);
+    off_t off = S_ISREG(st.st_mode) ? lseek(f->hostfd, 0, SEEK_CUR) : 0;
+    d->flags = fl < 0 ? 0 : (uint32_t)(fl & SHIP_FLAGS);
+    d->offset = off < 0 ? 0 : off;
+    return (d->path = strdup(path)) ? 0 : -ENOMEM;
+}
+
+int k_files_ship(struct k_proc *p, struct k_ship_files *s)
+{
+    size_t n = 0;
+    for (int i = 0; i < K_NFILE; i++)
+        n += p->fd[i].f != NULL;
+    if (n && !(s->fd = calloc(n, sizeof *s->fd))) return -ENOMEM;
+    for (int i = 0; i < K_NFILE; i++) {
+        if (!p->fd[i].f) continue;
+        int rc = ship_fd(p, i, &s->fd[s->nfd]);
+        if (rc < 0) return rc;
+        if (rc == 0) s->nfd++;
+    }
+    if (!(s->ref = calloc(STORE_REFDIR_MAX, sizeof *s->ref))) return -ENOMEM;
+    for (int i = 0; i < STORE_REFDIR_MAX; i++) {
+        const struct store_refdir *e = &p->refdirs.ent[i];
+        char path[PATH_MAX];
+        if (!e->name[0] || store_path_of_fd(store_of(p), e->fd, path, sizeof path) < 0) continue;
+        struct k_ship_refdir *r = &s->ref[s->nref];
+        memcpy(r->name, e->name, sizeof r->name);
+        if (!(r->path = strdup(path))) return -ENOMEM;
+        s->nref++;
+    }
+    return 0;
+}
+
+/* Open what d describes on p's node into guest slot d->fd. */
+static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
+{
+    if (d->fd < 0 || d->fd >= K_NFILE || p->fd[d->fd].f || d->stream < -1 || d->stream > 2 ||
+        (d->stream < 0 && (!d->path || d->path[0] != '/')))
+        return -EBADMSG;
+    int h = d->stream >= 0 ? fcntl(d->stream, F_DUPFD_CLOEXEC, 3)
+                           : store_path_open(store_of(p), d->path, (int)(d->flags & SHIP_FLAGS), 0);
+    if (h < 0) return d->stream >= 0 ? 0 : h; /* the host has no such stream: nor has the guest */
+    struct stat st;
+    int rc = fstat(h, &st) < 0 ? -errno : 0;
+    bool reg = !rc && d->stream < 0 && S_ISREG(st.st_mode);
+    if (!rc && reg && !(d->flags & O_PATH) && lseek(h, d->offset, SEEK_SET) < 0) rc = -errno;
+    if (!rc && reg) rc = store_file_open(p->k->names, h, NULL, 0);
+    struct k_file *f = NULL;
+    if (!rc && !(f = file_new(h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
+        if (reg) store_file_close(p->k->names, h);
+        rc = -ENOMEM;
+    }
+    if (rc) {
+        close(h);
+        return rc;
+    }
+    f->image = reg;
+    p->fd[d->fd].f = f;
+    p->fd[d->fd].cloexec = !!d->cloexec;
+    return 0;
+}
+
+int k_files_land(struct k_proc *p, const struct k_ship_files *s)
+{
+    for (size_t i = 0; i < s->nfd; i++) {
+        int rc = land_fd(p, &s->fd[i]);
+        if (rc) return rc;
+    }
+    for (size_t i = 0; i < s->nref; i++) {
+        const struct k_ship_refdir *r = &s->ref[i];
+        if (!memchr(r->name, 0, sizeof r->name) || !r->path) return -EBADMSG;
+        int rc = store_mkrefdir(store_of(p), &p->refdirs, r->path, r->name);
+        if (rc) return rc == -EINVAL ? -EBADMSG : rc;
+    }
+    return 0;
+}
+
+void k_ship_files_free(struct k_ship_files *s)
+{
+    for (size_t i = 0; i < s->nfd; i++)
+        free(s->fd[i].path);
+    for (size_t i = 0; s->ref && i < s->nref; i++)
+        free(s->ref[i].path);
+    free(s->fd);
+    free(s->ref);
+    memset(s, 0, sizeof *s);
+}

@@ -1238,3 +1238,105 @@ int k_vm_file_sync(struct k_kernel *k, int hostfd)
     struct store_image *img = file_image(k, hostfd);
     return img ? store_image_sync(img) : 1;
 }
+
+/* ---- Shipping an address space (migrate.c) ------------------------------------ *
+ * Reading a region's pages that hold data, whatever its protection, without
+ * caching pages that were never written; and building a region of a new
+ * process from shipped pages. Nothing here pins pages in a process's table. */
+
+/* Page numbers of r's layers (from its top down) in [lo, lo+n) that may hold
+ * data: a shadow's own pages, a base layer's cached or written pages. */
+static int region_data_pages(const struct k_region *r, uint64_t lo, uint64_t n, uint64_t **out,
+                             size_t *cnt)
+{
+    uint64_t *all = NULL;
+    size_t nall = 0;
+    for (const struct k_layer *l = r->layer; l; l = l->below) {
+        uint64_t *v = NULL;
+        size_t m = 0;
+        if (!l->below) {
+            int rc = store_image_data_pages(l->img, lo, n, &v, &m);
+            if (rc) {
+                free(all);
+                return rc;
+            }
+        } else if (l->present.n && (v = malloc(l->present.n * sizeof *v)) != NULL) {
+            for (size_t i = 0; i < l->present.cap; i++) {
+                uint64_t k = l->present.keys[i];
+                if (k && k - 1 >= lo && k - 1 - lo < n) v[m++] = k - 1;
+            }
+        } else if (l->present.n) {
+            free(all);
+            return -ENOMEM;
+        }
+        uint64_t *na = m ? realloc(all, (nall + m) * sizeof *na) : all;
+        if (m && !na) {
+            free(v);
+            free(all);
+            return -ENOMEM;
+        }
+        all = na;
+        if (m) memcpy(all + nall, v, m * sizeof *v);
+        nall += m;
+        free(v);
+    }
+    *out = all;
+    *cnt = nall;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int k_vm_ship_pages(struct k_proc *p, int i, int (*fn)(void *arg, uint64_t vaddr, const void *page),
+                    void *arg)
+{
+    const struct k_region *r = &p->vm.r[i];
+    uint64_t lo = r->off / PAGE, n = len_of(r) / PAGE, *pg;
+    size_t cnt;
+    int rc = region_data_pages(r, lo, n, &pg, &cnt);
+    if (rc) return rc;
+    if (cnt) qsort(pg, cnt, sizeof *pg, cmp_u64);
+    for (size_t j = 0; j < cnt && !rc; j++) {
+        if (j && pg[j] == pg[j - 1]) continue;
+        struct store_frame *f;
+        struct k_layer *top = p->vm.r[i].layer;
+        rc = get_page(p, layer_with(top, pg[j])->img, pg[j], 0, true, &f);
+        if (rc) break;
+        rc = fn(arg, p->vm.r[i].start + (pg[j] - lo) * PAGE, store_page_data(f));
+        store_page_put(f, 0);
+    }
+    free(pg);
+    return rc;
+}
+
+int k_vm_land_region(struct k_proc *p, const struct k_region *r)
+{
+    struct k_vm *vm = &p->vm;
+    if (r->start >= r->end || ((r->start | r->end) & (PAGE - 1)) || r->start < K_USER_MIN ||
+        r->end > K_USER_TOP || (vm->n && vm->r[vm->n - 1].end > r->start))
+        return -EBADMSG;
+    struct k_region c = *r;
+    int rc = anon_layer(p, IMG_SIZE, NULL, &c.layer);
+    if (!rc && (rc = insert_at(vm, vm->n, &c)) != 0) layer_put(p->k, c.layer);
+    if (!rc) flush(p, c.start, len_of(&c));
+    return rc;
+}
+
+int k_vm_land_page(struct k_proc *p, uint64_t vaddr, const void *data)
+{
+    int i = k_vm_lookup(&p->vm, vaddr);
+    if (i < 0 || (vaddr & (PAGE - 1)) || (p->vm.r[i].attr & SYM_MEM_GLOBAL)) return -EBADMSG;
+    const struct k_region *r = &p->vm.r[i];
+    struct store_frame *f;
+    int rc = get_page(p, r->layer->img, (r->off + (vaddr - r->start)) / PAGE, STORE_PAGE_WRITE,
+                      true, &f);
+    if (rc) return rc;
+    memcpy(store_page_data(f), data, PAGE);
+    store_page_put(f, STORE_PAGE_WRITE);
+    if (p->hart) rv_code_written(p->hart, vaddr, PAGE);
+    return 0;
+}

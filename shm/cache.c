@@ -904,3 +904,82 @@ void *store_page_data(const struct store_frame *f)
 {
     return f->data;
 }
+
+/* ---- Pages that hold data (shipping a process) ----------------------------- */
+
+struct pglist {
+    uint64_t *v;
+    size_t n, cap;
+    int err;
+};
+
+static void pglist_add(struct pglist *l, uint64_t pg)
+{
+    if (l->err) return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        uint64_t *nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv) {
+            l->err = -ENOMEM;
+            return;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = pg;
+}
+
+static int by_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The pages of [first, end) inside data extents of img's host file. */
+static void file_data_pages(struct store_image *img, uint64_t first, uint64_t end, struct pglist *l)
+{
+    uint64_t lim = img->size < img->data_end ? img->size : img->data_end;
+    uint64_t lo = first << STORE_PAGE_SHIFT, hi = end << STORE_PAGE_SHIFT;
+    if (img->fd < 0 || lo >= lim) return;
+    if (hi > lim || hi < lo) hi = lim;
+    off_t keep = lseek(img->fd, 0, SEEK_CUR); /* a duplicate shares its position */
+    for (uint64_t at = lo; at < hi && !l->err;) {
+        off_t d = lseek(img->fd, (off_t)at, SEEK_DATA), h = -1;
+        if (d >= 0) h = lseek(img->fd, d, SEEK_HOLE);
+        if (d < 0 && errno == ENXIO) break;               /* no data from here on */
+        if (d < 0 || h < 0) d = (off_t)at, h = (off_t)hi; /* cannot tell: all of it */
+        uint64_t a = (uint64_t)d & ~(uint64_t)(STORE_PAGE_SIZE - 1), b = (uint64_t)h;
+        if (b > hi) b = hi;
+        for (uint64_t x = a; x < b; x += STORE_PAGE_SIZE)
+            pglist_add(l, x >> STORE_PAGE_SHIFT);
+        at = b > at ? b : at + STORE_PAGE_SIZE;
+    }
+    if (keep >= 0) lseek(img->fd, keep, SEEK_SET);
+}
+
+int store_image_data_pages(struct store_image *img, uint64_t first, uint64_t n, uint64_t **out,
+                           size_t *count)
+{
+    struct pglist l = {0};
+    uint64_t end = first + n < first ? UINT64_MAX : first + n;
+    for (struct link *k = img->frames.next; k != &img->frames; k = k->next) {
+        struct store_frame *f = container_of(k, struct store_frame, ilink);
+        if (f->pgno >= first && f->pgno < end) pglist_add(&l, f->pgno);
+    }
+    file_data_pages(img, first, end, &l);
+    if (l.err) {
+        free(l.v);
+        return l.err;
+    }
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, by_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (!u || l.v[u - 1] != l.v[i]) l.v[u++] = l.v[i];
+    if (!u) {
+        free(l.v);
+        l.v = NULL;
+    }
+    *out = l.v;
+    *count = u;
+    return 0;
+}

@@ -228,4 +228,18 @@ void store_page_dirty(struct store_frame *f);
 /* The frame's STORE_PAGE_SIZE bytes (valid while pinned). */
 void *store_page_data(const struct store_frame *f);
 
+/* ---- Pages that hold data (shipping a process, kernel/migrate.c) ---------- */
+
+/*
+ * The page numbers in [first, first+n) of img that may hold data, sorted and
+ * unique, in a new malloc'd array (*out; NULL when *count is 0): the pages
+ * cached in a frame, and those inside the data extents of the host file
+ * below its written end and the logical size (SEEK_DATA/SEEK_HOLE; the whole
+ * range when the file system cannot tell). A page of a lazy image that was
+ * never written is not listed. Nothing is read and no frame is taken; the
+ * host fd's file position is left as it was. 0 or -ENOMEM.
+ */
+int store_image_data_pages(struct store_image *img, uint64_t first, uint64_t n, uint64_t **out,
+                           size_t *count);
+
 #endif /* SYMUNIX_SHM_CACHE_H */
