@@ -975,12 +975,14 @@ int64_t sys_spawn(struct k_proc *p, const uint64_t a[6])
 
     /* One SPAWN per other node; the caller sleeps until all answered. */
     int asked = 0;
-    for (int d = 0; d < nodes; d++)
+    for (int d = 0; d < nodes; d++) {
+        if (d == k->cfg.node) continue;
         for (int64_t i = 0; i < n; i++)
             if (where[i] == d) {
                 asked++;
                 break;
             }
+    }
     k_rpc_begin(p, asked);
     p->rpc.pids = calloc(K_SPAWN_MAX, sizeof *p->rpc.pids);
     if (!p->rpc.pids) {
