@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run-gmem.sh — the guest hot-spot benchmark of global memory: gmem_hot.elf
-# (N processes on node 0, K amoadd.d each on one global word) under
-# `symunix run` on P ranks with and without combining, next to netbench's
-# native MPI_Fetch_and_op hot-spot anchor on the same ranks in the same run.
+# (N processes spread round-robin over the nodes by spawn, K amoadd.d each on
+# one global word) under `symunix run` on P ranks with and without combining,
+# next to netbench's native MPI_Fetch_and_op hot-spot anchor on the same ranks
+# in the same run.
 # Columns: the anchor's Mops/s; the guest's Mops/s with combining and without,
 # each with its ratio to the anchor; requests reaching the hot MM per guest op
 # (totals.mm_busiest of --stats-json over N*K; 1 without combining). The
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --ops) ops=$2; shift 2 ;;
     --tcp) tcp=1; shift ;;
     --reps) reps=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-gmem.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -57,7 +58,7 @@ guest() {
     done
     echo "$best"
 }
-echo "guest hot spot: $procs processes on node 0 x $ops amoadd.d on one global word ($net)"
+echo "guest hot spot: $procs processes spread over the nodes x $ops amoadd.d on one global word ($net)"
 printf "%-4s %2s %9s %9s %7s %9s %9s %7s %9s\n" net P native comb x nocomb mm/op x mm/op
 printf "%-4s %2s %9s %9s %7s %9s %9s %7s %9s\n" "" "" Mops/s Mops/s nat "(comb)" Mops/s nat \
     "(nocomb)"
