@@ -71,6 +71,7 @@ struct pend {
     uint64_t cookie;
     uint32_t proc;
     uint32_t next_free;
+    bool sync;     /* a sync-segment request (not counted in issued/completed) */
     uint32_t left; /* a sync: MMs yet to answer */
     int32_t err;   /* a sync: the first write-back error */
     uint64_t acc;  /* a sync: pages written so far */
@@ -532,7 +533,7 @@ static void finish(struct net_eng *e, struct pend *p, int32_t err, uint64_t val)
     p->next_free = e->free_pend;
     e->free_pend = slot;
     e->inflight--;
-    e->st.completed++;
+    if (!p->sync) e->st.completed++;
 }
 
 static void complete(struct net_eng *e, const struct net_rec *r)
@@ -658,12 +659,13 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
     p->seq = ++e->seqctr << SLOT_BITS | slot;
     p->cookie = r->cookie;
     p->proc = r->proc;
+    p->sync = r->op == NET_MREQ_SYNC;
     e->inflight++;
-    e->st.issued++;
-    if (r->op == NET_MREQ_SYNC) {
+    if (p->sync) {
         sync_issue(e, p, NET_GADDR_SEG(r->addr), (struct net_tag){e->rank, r->proc, p->seq});
         return e->err;
     }
+    e->st.issued++;
 
     uint64_t seg = NET_GADDR_SEG(r->addr), off = NET_GADDR_OFF(r->addr);
     uint32_t home = net_home(seg, off / NET_PAGE_SIZE, e->P);

@@ -237,7 +237,7 @@ struct net_mm_stats {
     uint64_t watched;   /* requests to opts.watch_addr */
 };
 struct net_rank_stats {
-    uint64_t issued, completed;
+    uint64_t issued, completed; /* memory requests (sync-segment requests not counted) */
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
     uint64_t flush_full, flush_idle, flush_force;
     struct net_mm_stats mm;
