@@ -4,8 +4,8 @@
 # --gmem SIZE (each rank's memory module holds at most SIZE: pages are written
 # back and evicted). The guest must print its expected lines and exit 0; then
 # the file on disk must hold, word by word, the values gfile.c computes
-# (after(): the family's writes, synced by fsync, and one word written after
-# fsync that only the job's end writes back); the registry entries the job
+# (after(): the family's writes and a word in the node cache, synced by fsync,
+# and one word written after fsync that only the job's end writes back); the registry entries the job
 # made are gone; --stats-json shows fills > 0, and evictions > 0 with --gmem.
 # Usage: gfile.sh SYMUNIX ELF P [MPIRUN [tcp|-] [GMEM]]
 set -u
@@ -34,7 +34,7 @@ mkdir -p "$work/root"
 st=$?
 cat "$work/out"
 grep -q FAIL "$work/out" && { tail -20 "$work/err"; fail "a check failed"; }
-[[ $(grep -c ' ok$' "$work/out") -eq 10 ]] || { tail -20 "$work/err"; fail "not 10 checks ok"; }
+[[ $(grep -c ' ok$' "$work/out") -eq 11 ]] || { tail -20 "$work/err"; fail "not 11 checks ok"; }
 tail -1 "$work/out" | grep -qx 'all passed' || fail "no 'all passed'"
 [[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
 
@@ -44,6 +44,7 @@ f=$work/root/gdata
 bad=$(od -An -v -tu8 -w8 "$f" | awk -v nw=$((64 * 512)) -v wpp=512 '
     { i = NR - 1; b = i * 3 + 5
       if (i == 1) want = 777777
+      else if (i == 3 * wpp + 7) want = 424242
       else if (i == nw - 1) want = b + 4 * 50
       else if (int(i / wpp) % 2 == 0) want = b + 1000000
       else want = b
