@@ -9,8 +9,9 @@
  * another process then reads the file with read(2) and sees every write;
  * a word written through a cacheable alias (the node cache) just before
  * fsync reaches the file too; after fsync one more word is written and not
- * synced: the job's end writes it back (gfile.sh checks the file on disk after the run, word by
- * word).
+ * synced: the job's end writes it back (gfile.sh checks the file on disk
+ * after the run, word by word); the store's registry directory is refused to
+ * guest paths.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +149,10 @@ int main(void)
     G[LATE] = 777777; /* no fsync: the job's end writes it back */
     check("a write after fsync reads back", G[LATE] == 777777 && differ(0, NW, after) == 0);
     close(fd);
+    /* The registry that names the segment is not reachable by guest paths. */
+    errno = 0;
+    int h = open("/.symunix/gseg", O_RDONLY | O_DIRECTORY);
+    check("the registry directory: EACCES", h == -1 && errno == EACCES);
     printf("%s\n", failures ? "FAILED" : "all passed");
     return failures != 0;
 }

@@ -34,7 +34,7 @@ mkdir -p "$work/root"
 st=$?
 cat "$work/out"
 grep -q FAIL "$work/out" && { tail -20 "$work/err"; fail "a check failed"; }
-[[ $(grep -c ' ok$' "$work/out") -eq 11 ]] || { tail -20 "$work/err"; fail "not 11 checks ok"; }
+[[ $(grep -c ' ok$' "$work/out") -eq 12 ]] || { tail -20 "$work/err"; fail "not 12 checks ok"; }
 tail -1 "$work/out" | grep -qx 'all passed' || fail "no 'all passed'"
 [[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
 
