@@ -3,7 +3,8 @@
  * a file gets an id and keeps it (registering again, or through another fd,
  * reuses the entry); two files forced onto one starting id get different ids
  * (the probe skips a taken one) and each is found again by its own id; a
- * second store object (another rank) resolves an id to the same file; the
+ * second store object (another rank) resolves an id to the same file; an
+ * unnamed O_TMPFILE file is linked, a deleted named one refused; the
  * hidden directory is refused to guest paths by name, through a symlink and
  * as a parent; cleanup removes the entries this store made; the MM callbacks
  * read pages (zeros beyond the end) and write them back without extending
@@ -158,6 +159,25 @@ Test(gseg, another_store_resolves_and_cleanup_removes)
     cr_assert_eq(store_gseg_find(other, a, &f), 0);
     store_close(other);
     close(a);
+}
+
+Test(gseg, unnamed_tmpfile_gets_linked_deleted_file_refused)
+{
+    int t = store_path_open(st, "/", O_TMPFILE | O_RDWR, 0600);
+    cr_assert_geq(t, 0, "O_TMPFILE: %s", strerror(-t));
+    cr_assert_eq(pwrite(t, "xyz", 3, 0), 3);
+    uint64_t id;
+    cr_assert_eq(store_gseg_register_from(st, t, 9, &id), 0, "an unnamed file is linked");
+    cr_assert_eq(id, 9);
+    int fd = store_gseg_open(st, id, O_RDONLY);
+    char b[3];
+    cr_assert(fd >= 0 && pread(fd, b, 3, 0) == 3 && memcmp(b, "xyz", 3) == 0);
+    close(fd);
+    /* A named file deleted before registration cannot be linked. */
+    int d = mkdata("d", 4);
+    cr_assert_eq(unlinkat(store_root_fd(st), "d", 0), 0);
+    cr_assert_eq(store_gseg_register(st, d, &id), -ENOENT);
+    close(t), close(d);
 }
 
 Test(gseg, hidden_directory_refused_to_guest_paths)
