@@ -80,7 +80,7 @@ static void rec_encode(uint8_t *p, const struct net_rec *r)
 static bool rec_decode(const uint8_t *p, struct net_rec *r)
 {
     unsigned w = p[2];
-    if ((p[0] != NET_REC_REQUEST && p[0] != NET_REC_REPLY) || p[1] >= NET_OP_COUNT) return false;
+    if (p[0] < NET_REC_REQUEST || p[0] > NET_REC_SYNCED || p[1] >= NET_OP_COUNT) return false;
     if (w != 1 && w != 2 && w != 4 && w != 8) return false;
     if (get32(p + 4) != 0 || get64(p + 56) != 0) return false;
     if (!r) return true;

@@ -62,6 +62,10 @@
 enum net_rec_kind {
     NET_REC_REQUEST = 1, /* PE -> MM, stages ascending */
     NET_REC_REPLY = 2,   /* MM -> PE, stages descending */
+    /* Control (net.h NET_MREQ_SYNC), straight between ranks, no switch:
+     * op LOAD, width 8, stage 0, path 0; segment in NET_GADDR_SEG(addr). */
+    NET_REC_SYNC = 3,   /* PE -> every MM: write segment back */
+    NET_REC_SYNCED = 4, /* MM -> PE: done; val pages written, val2 errno */
 };
 
 /* One request or reply in flight, as it crosses a link. */

@@ -71,6 +71,16 @@ struct pend {
     uint64_t cookie;
     uint32_t proc;
     uint32_t next_free;
+    bool sync;     /* a sync-segment request (not counted in issued/completed) */
+    uint32_t left; /* a sync: MMs yet to answer */
+    int32_t err;   /* a sync: the first write-back error */
+    uint64_t acc;  /* a sync: pages written so far */
+};
+
+/* The first write-back error of a requester's syncs (net_eng_sync_err). */
+struct serr {
+    uint32_t proc;
+    int32_t err;
 };
 
 /* Requests outstanding per requester: open addressing, backward-shift delete. */
@@ -119,6 +129,9 @@ struct net_eng {
     uint64_t last_work_us; /* net_eng_wait last found work (now_us) */
     struct timespec last_flush;
     struct net_rank_stats st;
+    uint64_t syncs; /* sync-segment requests this rank's MM served */
+    struct serr *serr;
+    size_t nserr, capserr;
     int err; /* sticky: the first fatal error */
 };
 
@@ -486,14 +499,21 @@ uint64_t net_eng_inflight(const struct net_eng *e)
     return e->inflight;
 }
 
-static void complete(struct net_eng *e, const struct net_rec *r)
+/* The pending slot a reply's tag names, or NULL (after failing). */
+static struct pend *pend_of(struct net_eng *e, struct net_tag t)
 {
-    uint32_t slot = (uint32_t)(r->tag.seq & SLOT_MASK);
-    if (r->tag.node != e->rank || slot >= e->npend || e->pend[slot].seq != r->tag.seq) {
+    uint32_t slot = (uint32_t)(t.seq & SLOT_MASK);
+    if (t.node != e->rank || slot >= e->npend || e->pend[slot].seq != t.seq) {
         fail(e, -EPROTO, "a reply for no pending request");
-        return;
+        return NULL;
     }
-    struct pend *p = &e->pend[slot];
+    return &e->pend[slot];
+}
+
+/* Request p is done: its completion waits for net_eng_reap; p is free. */
+static void finish(struct net_eng *e, struct pend *p, int32_t err, uint64_t val)
+{
+    uint32_t slot = (uint32_t)(p - e->pend);
     if (e->dn == e->dcap) { /* grow the FIFO, unrolling it */
         size_t nc = e->dcap ? e->dcap * 2 : 256;
         struct net_done *nd = malloc(nc * sizeof *nd);
@@ -506,14 +526,94 @@ static void complete(struct net_eng *e, const struct net_rec *r)
         free(e->done);
         e->done = nd, e->dcap = nc, e->dhead = 0;
     }
-    e->done[(e->dhead + e->dn++) % e->dcap] = (struct net_done){
-        .proc = p->proc, .err = -(int32_t)r->val2, .cookie = p->cookie, .val = r->val};
+    e->done[(e->dhead + e->dn++) % e->dcap] =
+        (struct net_done){.proc = p->proc, .err = err, .cookie = p->cookie, .val = val};
     pc_dec(e, p->proc);
     p->seq = 0;
     p->next_free = e->free_pend;
     e->free_pend = slot;
     e->inflight--;
-    e->st.completed++;
+    if (!p->sync) e->st.completed++;
+}
+
+static void complete(struct net_eng *e, const struct net_rec *r)
+{
+    struct pend *p = pend_of(e, r->tag);
+    if (p) finish(e, p, -(int32_t)r->val2, r->val);
+}
+
+/* Keep the first error of proc's syncs for net_eng_sync_err. */
+static void serr_note(struct net_eng *e, uint32_t proc, int32_t err)
+{
+    for (size_t i = 0; i < e->nserr; i++)
+        if (e->serr[i].proc == proc) return; /* the first stays */
+    if (e->nserr == e->capserr) {
+        size_t nc = e->capserr ? e->capserr * 2 : 8;
+        struct serr *ns = realloc(e->serr, nc * sizeof *ns);
+        if (!ns) return; /* lost: the sync still completes */
+        e->serr = ns, e->capserr = nc;
+    }
+    e->serr[e->nserr++] = (struct serr){proc, err};
+}
+
+int net_eng_sync_err(struct net_eng *e, uint32_t proc)
+{
+    for (size_t i = 0; i < e->nserr; i++) {
+        if (e->serr[i].proc != proc) continue;
+        int err = e->serr[i].err;
+        e->serr[i] = e->serr[--e->nserr];
+        return err;
+    }
+    return 0;
+}
+
+/* One MM's answer to a sync of this rank: the last one completes it. */
+static void sync_part(struct net_eng *e, struct net_tag t, uint64_t pages, int32_t err)
+{
+    struct pend *p = pend_of(e, t);
+    if (!p) return;
+    p->acc += pages;
+    if (err && !p->err) p->err = err;
+    if (--p->left) return;
+    if (p->err) serr_note(e, p->proc, p->err);
+    finish(e, p, 0, p->acc);
+}
+
+/* This rank's MM serves a sync (of tag's rank): write back, answer. */
+static void mm_sync(struct net_eng *e, uint64_t seg, struct net_tag t)
+{
+    long n = net_mm_writeback(e->mm, seg);
+    e->syncs++;
+    uint64_t pages = n > 0 ? (uint64_t)n : 0;
+    int32_t err = n < 0 ? (int32_t)n : 0;
+    if (t.node == e->rank) {
+        sync_part(e, t, pages, err);
+        return;
+    }
+    struct net_rec r = {.kind = NET_REC_SYNCED,
+                        .op = NET_OP_LOAD,
+                        .width = 8,
+                        .addr = NET_GADDR(seg, 0),
+                        .val = pages,
+                        .val2 = (uint64_t) - (int64_t)err,
+                        .tag = t};
+    send_rec(e, t.node, &r);
+}
+
+/* Issue a sync (pending slot p, tag t): to every rank's MM, this one's last
+ * (so that a P = 1 sync completes here and now). */
+static void sync_issue(struct net_eng *e, struct pend *p, uint64_t seg, struct net_tag t)
+{
+    p->left = e->P, p->err = 0, p->acc = 0;
+    struct net_rec r = {
+        .kind = NET_REC_SYNC, .op = NET_OP_LOAD, .width = 8, .addr = NET_GADDR(seg, 0), .tag = t};
+    for (uint32_t k = 1; k <= e->P; k++) {
+        uint32_t dest = (e->rank + k) % e->P;
+        if (dest == e->rank)
+            mm_sync(e, seg, t);
+        else
+            send_rec(e, dest, &r);
+    }
 }
 
 size_t net_eng_reap(struct net_eng *e, struct net_done *out, size_t max)
@@ -530,6 +630,7 @@ size_t net_eng_reap(struct net_eng *e, struct net_done *out, size_t max)
 static bool valid_mreq(const struct net_mreq *r)
 {
     unsigned w = r->width;
+    if (r->op == NET_MREQ_SYNC) return NET_GADDR_SEG(r->addr) != 0;
     if (r->op >= NET_OP_COUNT) return false;
     if (w != 1 && w != 2 && w != 4 && w != 8) return false;
     if (w < 4 && r->op != NET_OP_LOAD && r->op != NET_OP_STORE) return false;
@@ -558,7 +659,12 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
     p->seq = ++e->seqctr << SLOT_BITS | slot;
     p->cookie = r->cookie;
     p->proc = r->proc;
+    p->sync = r->op == NET_MREQ_SYNC;
     e->inflight++;
+    if (p->sync) {
+        sync_issue(e, p, NET_GADDR_SEG(r->addr), (struct net_tag){e->rank, r->proc, p->seq});
+        return e->err;
+    }
     e->st.issued++;
 
     uint64_t seg = NET_GADDR_SEG(r->addr), off = NET_GADDR_OFF(r->addr);
@@ -680,7 +786,15 @@ static int receive(struct net_eng *e)
         e->st.bytes_recv += (uint64_t)len;
         for (long k = 0; k < n; k++) {
             const struct net_rec *r = &e->dec[k];
-            if (!rec_ok(e, r)) {
+            if (r->kind == NET_REC_SYNC && r->tag.node < e->P) {
+                mm_sync(e, NET_GADDR_SEG(r->addr), r->tag);
+                continue;
+            }
+            if (r->kind == NET_REC_SYNCED && r->tag.node == e->rank) {
+                sync_part(e, r->tag, r->val, -(int32_t)r->val2);
+                continue;
+            }
+            if (r->kind > NET_REC_REPLY || !rec_ok(e, r)) {
                 char msg[96];
                 snprintf(msg, sizeof msg, "misrouted record from rank %d", st.MPI_SOURCE);
                 return fail(e, -EBADMSG, msg);
@@ -888,6 +1002,7 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
         rc = e->pc ? 0 : -ENOMEM;
     }
     if (rc == 0) rc = net_mm_create(o->fill, o->writeback, o->ctx, o->watch_addr, &e->mm);
+    if (rc == 0) net_mm_set_limit(e->mm, o->mm_max_pages);
     if (rc == 0) rc = net_agg_create(e->rank, e->P, o->agg_cap, &e->agg);
     if (rc == 0) rc = create_switches(e);
     if (rc == 0 && e->mpi) rc = create_mpi(e);
@@ -936,6 +1051,7 @@ void net_eng_destroy(struct net_eng *e)
     free(e->done);
     free(e->sends);
     free(e->dec);
+    free(e->serr);
     free(e);
 }
 
@@ -960,6 +1076,7 @@ void net_eng_rank_stats(const struct net_eng *e, struct net_rank_stats *st)
     st->flush_idle = as.flushes[NET_FLUSH_IDLE];
     st->flush_force = as.flushes[NET_FLUSH_FORCE];
     net_mm_get_stats(e->mm, &st->mm);
+    st->mm.syncs = e->syncs;
 }
 
 uint32_t net_eng_nsw(const struct net_eng *e)

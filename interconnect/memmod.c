@@ -1,7 +1,8 @@
 /*
  * memmod.c — one rank's memory module: pages of global segments in an
- * open-addressing hash keyed by (segment, page), filled on first touch, and
- * the serving of requests with LR/SC reservations (memmod.h has the rules).
+ * open-addressing hash keyed by (segment, page), filled on first touch, the
+ * serving of requests with LR/SC reservations, write-back of dirty pages and
+ * eviction under a page limit (memmod.h has the rules).
  */
 #include "interconnect/memmod.h"
 
@@ -37,6 +38,8 @@ struct net_mm {
     size_t cap, n;     /* cap a power of two, n <= cap / 2 */
     struct resv *resv;
     size_t nresv, capresv;
+    uint64_t limit; /* most pages kept (0: no limit); eviction beyond */
+    size_t hand;    /* the eviction clock's slot */
     struct net_mm_stats st;
 };
 
@@ -88,6 +91,62 @@ static void put(struct net_mm *mm, struct page *p)
     mm->tab[slot_of(mm, p->seg, p->pno)] = (struct pslot){p->seg, p->pno, p};
 }
 
+/* Empty slot i, shifting back the entries of its probe run (linear probing). */
+static void tab_del(struct net_mm *mm, size_t i)
+{
+    size_t j = i, mask = mm->cap - 1;
+    mm->tab[i].p = NULL;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (!mm->tab[j].p) return;
+        size_t home = hash_page(mm->tab[j].seg, mm->tab[j].pno, mm->cap);
+        /* j stays unless its home lies cyclically outside (i, j]. */
+        bool stay = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stay) continue;
+        mm->tab[i] = mm->tab[j];
+        mm->tab[j].p = NULL;
+        i = j;
+    }
+}
+
+/* Write page p back if dirty. 0 or the callback's errno (p stays dirty). */
+static int page_clean(struct net_mm *mm, struct page *p)
+{
+    if (!p->dirty) return 0;
+    int rc = mm->wb ? mm->wb(mm->ctx, p->seg, p->pno, p->data) : 0;
+    if (rc < 0) return rc;
+    p->dirty = false;
+    mm->st.writebacks++;
+    return 0;
+}
+
+/* Make room under the limit (invariant 5): evict one page, the next one the
+ * clock hand finds that is clean or can be written back. Only with a fill
+ * callback (an evicted page must come back from its file) and a write-back
+ * one. 1 if a page went, 0 if none could. */
+static int evict_one(struct net_mm *mm)
+{
+    if (!mm->fill || !mm->wb || !mm->n) return 0;
+    for (size_t k = 0; k < mm->cap; k++) {
+        size_t i = (mm->hand + k) & (mm->cap - 1);
+        struct page *p = mm->tab[i].p;
+        if (!p || page_clean(mm, p) < 0) continue;
+        tab_del(mm, i);
+        if (mm->last == p) mm->last = NULL;
+        free(p);
+        mm->n--;
+        mm->st.evictions++;
+        mm->hand = (i + 1) & (mm->cap - 1);
+        return 1;
+    }
+    return 0;
+}
+
+void net_mm_set_limit(struct net_mm *mm, uint64_t max_pages)
+{
+    mm->limit = max_pages;
+}
+
 static int grow(struct net_mm *mm)
 {
     size_t ocap = mm->cap;
@@ -113,6 +172,7 @@ static int page_get(struct net_mm *mm, uint64_t seg, uint64_t pno, struct page *
         *out = mm->last = mm->tab[i].p;
         return 0;
     }
+    if (mm->limit && mm->n >= mm->limit) evict_one(mm); /* none: go over the limit */
     struct page *p = calloc(1, sizeof *p);
     if (!p) return -ENOMEM;
     p->seg = seg, p->pno = pno;
@@ -257,13 +317,11 @@ long net_mm_writeback(struct net_mm *mm, uint64_t seg)
     for (size_t i = 0; i < mm->cap; i++) {
         struct page *p = mm->tab[i].p;
         if (!p || !p->dirty || (seg != UINT64_MAX && p->seg != seg)) continue;
-        int rc = mm->wb ? mm->wb(mm->ctx, p->seg, p->pno, p->data) : 0;
+        int rc = page_clean(mm, p);
         if (rc < 0) {
             if (!err) err = rc;
             continue;
         }
-        p->dirty = false;
-        mm->st.writebacks++;
         n++;
     }
     return err ? err : n;

@@ -20,6 +20,12 @@
  *     to the word's bytes by anyone removes every reservation on it.
  *  4. Values: combine.h's net_apply rules for widths 4 and 8; widths 1, 2
  *     (LOAD, STORE only) reply zero-extended.
+ *  5. With a page limit (net_mm_set_limit), a first touch at the limit first
+ *     evicts one page (a clock over the table): a clean one goes, a dirty one
+ *     is written back and goes; one whose write-back fails stays. Only when
+ *     both callbacks exist (else nothing could bring the page back): without
+ *     them, or when nothing can go, the MM grows past the limit. Eviction
+ *     keeps LR/SC reservations (they name addresses, not pages).
  */
 #ifndef SYMUNIX_MEMMOD_H
 #define SYMUNIX_MEMMOD_H
@@ -44,6 +50,8 @@ int net_mm_serve(struct net_mm *mm, const struct net_req *r, uint64_t *reply);
 /* Write back dirty pages of seg (all if seg == UINT64_MAX): pages written,
  * or the first negative errno (that page stays dirty, the rest are tried). */
 long net_mm_writeback(struct net_mm *mm, uint64_t seg);
+/* Keep at most max_pages pages (0: no limit), invariant 5. */
+void net_mm_set_limit(struct net_mm *mm, uint64_t max_pages);
 /* Drop every page of seg without writing it back, and its reservations. */
 void net_mm_forget(struct net_mm *mm, uint64_t seg);
 /* Is this page present? (tests) */

@@ -161,10 +161,24 @@ struct net_eng_opts {
     net_writeback_fn writeback; /* NULL: net_eng_writeback only cleans */
     void *ctx;                  /* for fill and writeback */
     uint64_t watch_addr;        /* MM counts requests to this word (stats); UINT64_MAX: none */
+    uint64_t mm_max_pages;      /* the MM keeps at most this many pages, evicting (0: no limit) */
 };
 
-/* A request. op: enum net_op (combine.h): LOAD STORE SWAP AMO* LR SC CAS.
- * width: 4 or 8 for all ops, 1 or 2 for LOAD and STORE; addr aligned to width. */
+/*
+ * The sync-segment control request: net_mreq.op = NET_MREQ_SYNC, addr =
+ * NET_GADDR(seg, 0) (width, val, val2 ignored). It goes from the PE straight
+ * to the MM of EVERY rank (one message each, not through the switches), each
+ * writes its dirty pages of seg back (net_eng_writeback), and it completes
+ * ONCE, on the issuing rank, when all have answered: net_done.val = pages
+ * written cluster-wide, net_done.err = 0 always; the first write-back error of
+ * a requester's syncs is kept for net_eng_sync_err. It is not ordered after
+ * the requester's earlier requests: fence first (net_eng_outstanding == 0).
+ */
+#define NET_MREQ_SYNC 0xff
+
+/* A request. op: enum net_op (combine.h): LOAD STORE SWAP AMO* LR SC CAS, or
+ * NET_MREQ_SYNC. width: 4 or 8 for all ops, 1 or 2 for LOAD and STORE; addr
+ * aligned to width. */
 struct net_mreq {
     uint8_t op;
     uint8_t width;
@@ -219,6 +233,10 @@ uint64_t net_eng_inflight(const struct net_eng *e);
  * request in flight and has called this. 0 or a negative errno. */
 int net_eng_quiesce(struct net_eng *e);
 
+/* The first write-back error (negative errno) of proc's completed syncs
+ * since the last call, 0 if none; clears it. */
+int net_eng_sync_err(struct net_eng *e, uint32_t proc);
+
 /* This rank's MM: write back dirty pages of segment seg (all segments if
  * seg == UINT64_MAX) through the writeback callback. Returns pages written or
  * the first negative errno. Drop a segment's pages (no write-back). */
@@ -238,10 +256,12 @@ struct net_mm_stats {
     uint64_t served;                    /* requests served */
     uint64_t loads, stores, amos, lrsc; /* by kind (SWAP and CAS count as amos) */
     uint64_t pages, fills, writebacks;
-    uint64_t watched; /* requests to opts.watch_addr */
+    uint64_t evictions; /* pages dropped under the page limit (mm_max_pages) */
+    uint64_t syncs;     /* sync-segment control requests served */
+    uint64_t watched;   /* requests to opts.watch_addr */
 };
 struct net_rank_stats {
-    uint64_t issued, completed;
+    uint64_t issued, completed; /* memory requests (sync-segment requests not counted) */
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
     uint64_t flush_full, flush_idle, flush_force;
     struct net_mm_stats mm;

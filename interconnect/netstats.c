@@ -181,11 +181,11 @@ void net_report_print(const struct net_report *r, FILE *f)
 
 static json_t *rank_json(uint32_t k, const struct net_rank_stats *s)
 {
-    json_t *mm =
-        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "served", JU(s->mm.served), "loads",
-                  JU(s->mm.loads), "stores", JU(s->mm.stores), "amos", JU(s->mm.amos), "lrsc",
-                  JU(s->mm.lrsc), "pages", JU(s->mm.pages), "fills", JU(s->mm.fills), "writebacks",
-                  JU(s->mm.writebacks), "watched", JU(s->mm.watched));
+    json_t *mm = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "served", JU(s->mm.served), "loads",
+        JU(s->mm.loads), "stores", JU(s->mm.stores), "amos", JU(s->mm.amos), "lrsc", JU(s->mm.lrsc),
+        "pages", JU(s->mm.pages), "fills", JU(s->mm.fills), "writebacks", JU(s->mm.writebacks),
+        "evictions", JU(s->mm.evictions), "syncs", JU(s->mm.syncs), "watched", JU(s->mm.watched));
     return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "rank", JU(k), "issued",
                      JU(s->issued), "completed", JU(s->completed), "mpi_messages_sent",
                      JU(s->msgs_sent), "mpi_bytes_sent", JU(s->bytes_sent), "mpi_messages_received",

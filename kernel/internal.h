@@ -88,6 +88,7 @@ struct k_region {
     unsigned attr;       /* SYM_CACHE | SYM_SPAWN_* | SYM_EXEC_KEEP | SYM_MEM_* */
     uint64_t off;        /* offset of `start` in the layer's image */
     uint64_t dev, ino;   /* the image file (host identity, as fstat reports it) */
+    uint64_t gseg;       /* global: the segment id (store registry), set by mapin; else 0 */
     struct k_layer *layer;
 };
 enum {
@@ -340,8 +341,12 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
 /* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
 int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
-/* The global segment id of the image file (dev, ino): 1 .. NET_MAX_SEG. */
-uint64_t k_vm_gseg(uint64_t dev, uint64_t ino);
+/* fsync/fdatasync of a global segment's file (proc.c, sys_file.c): write the
+ * node cache back (stores on p's behalf), and once none are left in flight
+ * issue the sync-segment request on p's behalf (net.h NET_MREQ_SYNC). 1: p
+ * has requests in flight, call again when they are in; 0: the sync is
+ * issued (it completes when p->net.inflight is 0); or a negative errno. */
+int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* translate's answer for a page of a cacheable global lseg not in the node
  * cache: proc.c fetches it. */
 #define K_EFETCH (-EINPROGRESS)

@@ -578,6 +578,20 @@ int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line)
     return 0;
 }
 
+int k_net_sync_seg(struct k_proc *p, uint64_t seg)
+{
+    struct k_kernel *k = p->k;
+    if (!k->cfg.eng) return -ENODEV;
+    if (k->ncache && !p->net.inflight) { /* every dirty line: a superset of seg's */
+        k->wb_proc = p;
+        int rc = rv_ncache_writeback_all(k->ncache);
+        k->wb_proc = NULL;
+        if (rc) return -EIO;
+    }
+    if (p->net.inflight) return 1; /* the sync must not overtake them */
+    return net_send(k, p, NET_MREQ_SYNC, 8, NET_GADDR(seg, 0), 0, NULL);
+}
+
 /* All of p's requests are in: a fetched page enters the cache (its eviction
  * may send write-backs that p waits for in turn), then p runs again, or gets
  * SIGBUS if a reply carried an error. */

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
@@ -1132,10 +1133,39 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
     return n;
 }
 
+static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg);
+
+/*
+ * fsync/fdatasync of a global segment's file (blk.fn; a[0] fd, a[1] op, a[2]
+ * the segment, a[3] 1 once the sync request is issued): the process's own
+ * requests complete first (the node cache's dirty lines it writes back
+ * included), then every MM of every rank writes the segment back (the
+ * sync-segment request, k_net_sync_seg), then the host call. It sleeps
+ * without holding the PE, as for its memory requests. EIO if an MM's
+ * write-back failed.
+ */
+static int64_t gsync_wait(struct k_proc *p, const uint64_t a[6])
+{
+    if (p->net.inflight) return K_BLOCK; /* woken early: its replies are due */
+    if (!a[3]) {
+        int rc = k_net_sync_seg(p, a[2]);
+        if (rc < 0) return rc;
+        if (rc == 0) p->blk.a[3] = 1;
+        p->net.pending = p->net.inflight > 0; /* wakes with the last reply */
+        return p->net.inflight ? K_BLOCK : 0;
+    }
+    int err = net_eng_sync_err(p->k->cfg.eng, (uint32_t)p->pid);
+    int64_t r = on_host_fd(p, (int)a[0], (int)a[1] + 4, 0); /* the host call only */
+    return err ? -EIO : r;
+}
+
 /* fsync, fdatasync, ftruncate, fchmod: the host call on the host fd, or the
- * cache's when the file has an image (mapped pages). */
+ * cache's when the file has an image (mapped pages). fsync and fdatasync of
+ * a global segment's file sleep in gsync_wait first; op 4, 5: after it. */
 static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
 {
+    bool after = op >= 4;
+    if (after) op -= 4;
     struct k_file *f = file_peek(p, fd);
     if (f && f->vimg && op == 2) { /* ftruncate of a virtual file: its image's size */
         int r = store_image_set_size(f->vimg, arg);
@@ -1143,8 +1173,21 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
     }
     f = file_get(p, fd);
     if (!f) return file_err();
-    if (op <= 1) store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
-    if (op <= 2) { /* a file with cached pages: through the cache (vm.c) */
+    if (op <= 1 && !after) {
+        store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
+        uint64_t seg;
+        if (p->k->cfg.eng && store_gseg_find(p->k->cfg.store, f->hostfd, &seg) == 1) {
+            int c = k_vm_file_sync(p->k, f->hostfd);
+            if (c < 0) return c;
+            p->blk.fn = gsync_wait;
+            p->blk.a[0] = (uint64_t)fd, p->blk.a[1] = (uint64_t)op, p->blk.a[2] = seg;
+            p->blk.a[3] = 0;
+            int64_t r = gsync_wait(p, p->blk.a);
+            if (r != K_BLOCK) p->blk = (struct k_block){0};
+            return r;
+        }
+    }
+    if (op <= 2 && !after) { /* a file with cached pages: through the cache (vm.c) */
         int c =
             op == 2 ? k_vm_file_truncate(p->k, f->hostfd, arg) : k_vm_file_sync(p->k, f->hostfd);
         if (c <= 0) return c;

@@ -9,8 +9,9 @@
  * Every lseg maps pages of its image file in the node's buffer cache (vm.c),
  * so writes through any mapping are seen by every other mapping of the file on
  * the node and by read(2). A global lseg (SYM_MEM_GLOBAL) is the exception:
- * its pages live in the memory modules and the hart's accesses go over the
- * network (proc.c); see global_ok for when mapin can make one.
+ * its pages live in the memory modules (filled from the image file, written
+ * back on fsync and at the job's end) and the hart's accesses go over the
+ * network (proc.c); global_ok gives it its segment id.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,8 @@
 #include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
+#include "shm/image.h"
+#include "shm/store.h"
 #include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
@@ -83,19 +86,32 @@ static int cover_image(struct k_proc *p, int hostfd, const struct stat *st, uint
 }
 
 /*
- * Can the image file behind hostfd be global memory up to byte `end`? The MMs
- * start every page as zeros and do not write pages back to the file yet, so
- * only a file without data (empty, or holes only: SEEK_DATA finds none) can:
- * else -ENOTSUP. -EFBIG past the 2^40 bytes of a global segment, -ENODEV with
- * no network engine (a kernel made without one).
+ * Make the image file behind hostfd global memory up to byte `end`: its
+ * segment id in *gseg (the store's registry: store_gseg_register). A lazy
+ * anonymous file gets its store file first (the registry links it); the
+ * node's dirty pages of the file are written to it, since the MMs fill pages
+ * from the file. -EFBIG past the 2^40 bytes of a global segment, -ENODEV with
+ * no network engine (a kernel made without one), or the registry's errno.
  */
-static int global_ok(struct k_proc *p, int hostfd, uint64_t end)
+static int global_ok(struct k_proc *p, int hostfd, uint64_t end, uint64_t *gseg)
 {
     if (!p->k->cfg.eng) return -ENODEV;
     if (end > (1ull << NET_SEG_SHIFT)) return -EFBIG;
-    k_vm_file_before_io(p->k, hostfd); /* the node's dirty pages of it are data too */
-    if (lseek(hostfd, 0, SEEK_DATA) >= 0) return -ENOTSUP;
-    return errno == ENXIO ? 0 : -ENOTSUP;
+    int rc = store_anon_materialize(p->k->names, hostfd);
+    if (rc < 0) return rc;
+    k_vm_file_before_io(p->k, hostfd);
+    rc = store_gseg_register(p->k->cfg.store, hostfd, gseg);
+    if (rc == 0 && *gseg > NET_MAX_SEG) rc = -ENOSPC;
+    return rc;
+}
+
+/* Give the regions of [vaddr, vaddr+size) global segment id gseg. */
+static void set_gseg(struct k_proc *p, uint64_t vaddr, uint64_t size, uint64_t gseg)
+{
+    for (int i = k_vm_lookup(&p->vm, vaddr); i >= 0 && i < p->vm.n; i++) {
+        if (p->vm.r[i].start >= vaddr + size) break;
+        p->vm.r[i].gseg = gseg;
+    }
 }
 
 /* mapin(vaddr, size, fd, off, flags): map [vaddr, vaddr+size) to the image file
@@ -129,14 +145,17 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     struct stat st;
     int hostfd = image_fd(p, (int)a[2], flags & SYM_PROT_WRITE, &st);
     if (hostfd < 0) return hostfd;
+    uint64_t gseg = 0;
     if (flags & SYM_MEM_GLOBAL) {
-        int g = global_ok(p, hostfd, off + size);
+        int g = global_ok(p, hostfd, off + size, &gseg);
         if (g < 0 && (flags & SYM_MEM_STRICT)) return g;
         if (g < 0) flags &= ~(uint64_t)SYM_MEM_GLOBAL; /* local memory instead */
+        if (fstat(hostfd, &st) < 0) return -errno;     /* materialized: a new identity */
     }
     rc = k_vm_map(p, vaddr, size, rv_prot_of(flags), K_REGION_FILE_SHARED, hostfd, off);
     if (!rc) rc = cover_image(p, hostfd, &st, off + size); /* the image is open now */
     if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
+    if (!rc && (flags & SYM_MEM_GLOBAL)) set_gseg(p, vaddr, size, gseg);
     if (rc) k_vm_unmap(p, vaddr, size);
     return rc;
 }

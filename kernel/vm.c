@@ -494,8 +494,7 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
         if (self_ok) return -EFAULT;
         if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
         /* Cacheable: the node cache's copy, at full speed (no coherence). */
-        uint64_t g =
-            NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + ((vaddr & ~(PAGE - 1)) - r->start));
+        uint64_t g = NET_GADDR(r->gseg, r->off + ((vaddr & ~(PAGE - 1)) - r->start));
         uint8_t *page = rv_ncache_lookup(p->k->ncache, g / PAGE);
         if (!page) return K_EFETCH;
         *host = page;
@@ -805,25 +804,17 @@ int k_vm_find_free(const struct k_vm *vm, uint64_t hint, uint64_t len, uint64_t 
     }
 }
 
-/* The segment id: a 64-bit mix of the image file's (dev, ino), folded to
- * 1 .. NET_MAX_SEG. Every rank sees the same store root, so the same file has
- * the same (dev, ino) and id everywhere (docs/network.md "Global lsegs"). */
-uint64_t k_vm_gseg(uint64_t dev, uint64_t ino)
-{
-    uint64_t h = dev * 0x9e3779b97f4a7c15ull ^ ino;
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 29;
-    return h % NET_MAX_SEG + 1;
-}
-
+/* The segment id of a global region is the image file's entry in the
+ * store's registry (store_gseg_register, set by mapin in r->gseg): every rank
+ * resolves it to the same file (docs/store.md). */
 int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr)
 {
     int i = k_vm_lookup(&p->vm, vaddr);
     if (i < 0) return -EFAULT;
     const struct k_region *r = &p->vm.r[i];
     if (!(r->attr & SYM_MEM_GLOBAL)) return -EFAULT;
-    *gaddr = NET_GADDR(k_vm_gseg(r->dev, r->ino), r->off + (vaddr - r->start));
+    if (!r->gseg) return -EFAULT;
+    *gaddr = NET_GADDR(r->gseg, r->off + (vaddr - r->start));
     return 0;
 }
 
@@ -836,8 +827,7 @@ void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key)
             const struct k_region *r = &q->vm.r[i];
             if ((r->attr & (SYM_MEM_GLOBAL | SYM_CACHE)) != (SYM_MEM_GLOBAL | SYM_CACHE)) continue;
             if (off < r->off || off - r->off >= len_of(r)) continue;
-            if (k_vm_gseg(r->dev, r->ino) == seg)
-                rv_flush_range(q->hart, r->start + (off - r->off), PAGE);
+            if (r->gseg == seg) rv_flush_range(q->hart, r->start + (off - r->off), PAGE);
         }
     }
 }
@@ -1028,7 +1018,7 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
         if (r->layer->priv) r->layer->shared = true;
         return 0;
     case SYM_SPAWN_REALLOC: /* fresh zeros, same range and protection */
-        c->off = c->dev = c->ino = 0;
+        c->off = c->dev = c->ino = c->gseg = 0;
         c->attr &= ~(unsigned)(SYM_MEM_GLOBAL | SYM_MEM_STRICT); /* local memory */
         if (c->kind == K_REGION_FILE_SHARED || c->kind == K_REGION_FILE_PRIVATE)
             c->kind = K_REGION_ANON;

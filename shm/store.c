@@ -1,6 +1,8 @@
 /*
- * store.c — the store root: the host directory that is the guest's "/", and
- * the resolution of guest path names inside it.
+ * store.c — the store root: the host directory that is the guest's "/", the
+ * resolution of guest path names inside it, and the registry of global
+ * segments (<root>/.symunix/gseg/, hidden from guest paths; see "The global
+ * segment registry" below and docs/store.md).
  *
  * Every lookup is confined to the root. Where the host has openat2(2), it goes
  * through openat2 with RESOLVE_IN_ROOT relative to an O_PATH fd of the root,
@@ -37,6 +39,9 @@ struct store {
     int rootfd;          /* O_PATH|O_DIRECTORY */
     int walk;            /* resolve by walk_open (no openat2), not openat2 */
     struct dirid rootid; /* the root's identity, for walk_open */
+    int gsegfd;          /* O_PATH of <root>/.symunix/gseg, -1 until needed */
+    uint64_t *made;      /* registry entries this store object created */
+    size_t nmade, capmade;
 };
 
 static const char *const devices[] = {"/dev/null",   "/dev/zero",    "/dev/full",
@@ -140,6 +145,7 @@ int store_open(const char *root, int create, struct store **out, char *err, size
         return e;
     }
     s->rootfd = fd;
+    s->gsegfd = -1;
     s->walk = walk;
     s->rootid = (struct dirid){st.st_dev, st.st_ino};
     *out = s;
@@ -149,6 +155,8 @@ int store_open(const char *root, int create, struct store **out, char *err, size
 void store_close(struct store *s)
 {
     if (!s) return;
+    if (s->gsegfd >= 0) close(s->gsegfd);
+    free(s->made);
     close(s->rootfd);
     free(s->root);
     free(s->real);
@@ -489,13 +497,49 @@ static int walk_open(const struct store *s, const char *path, int flags, mode_t 
 /* Open `path` inside the root with the store's resolver. EAGAIN means a
  * concurrent rename made ".." unsafe to check; the openat2 man page says to
  * retry. Past OPENAT2_TRIES tries it is returned. */
-static int resolve_open(const struct store *s, const char *path, int flags, mode_t mode)
+static int resolve_open1(const struct store *s, const char *path, int flags, mode_t mode)
 {
     for (int tries = 1;; tries++) {
         int fd =
             s->walk ? walk_open(s, path, flags, mode) : openat2_once(s->rootfd, path, flags, mode);
         if (fd != -EAGAIN || tries == OPENAT2_TRIES) return fd;
     }
+}
+
+/* Does host path `host` name the hidden directory or something under it? */
+static int is_hidden_host(const struct store *s, const char *host)
+{
+    size_t rl = strcmp(s->real, "/") == 0 ? 0 : strlen(s->real);
+    size_t hl = sizeof STORE_HIDDEN_DIR - 1;
+    if (strncmp(host, s->real, rl) != 0 || host[rl] != '/') return 0;
+    host += rl + 1;
+    return strncmp(host, STORE_HIDDEN_DIR, hl) == 0 && (host[hl] == '\0' || host[hl] == '/');
+}
+
+/* Is guest path gpath lexically inside the hidden directory? */
+static int is_hidden_gpath(const char *gpath)
+{
+    char norm[PATH_MAX];
+    if (store_path_norm("/", gpath, norm, sizeof norm) != 0) return 0;
+    size_t hl = sizeof STORE_HIDDEN_DIR - 1;
+    return strncmp(norm + 1, STORE_HIDDEN_DIR, hl) == 0 &&
+           (norm[1 + hl] == '\0' || norm[1 + hl] == '/');
+}
+
+/* resolve_open1, refusing the hidden directory (-EACCES): by the name before
+ * the host call (so nothing is created there), and by where the result is
+ * (a symlink may lead there). */
+static int resolve_open(const struct store *s, const char *path, int flags, mode_t mode)
+{
+    if (is_hidden_gpath(path)) return -EACCES;
+    int fd = resolve_open1(s, path, flags, mode);
+    if (fd < 0) return fd;
+    char host[PATH_MAX];
+    if (fd_host_path(fd, host, sizeof host) == 0 && is_hidden_host(s, host)) {
+        close(fd);
+        return -EACCES;
+    }
+    return fd;
 }
 
 int store_path_open(struct store *s, const char *gpath, int flags, mode_t mode)
@@ -555,7 +599,14 @@ int store_path_parent(struct store *s, const char *gpath, char *last, size_t las
     char parent[PATH_MAX];
     memcpy(parent, gpath, slash);
     parent[slash] = '\0';
-    return resolve_open(s, slash == 0 ? "." : parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    int fd = resolve_open(s, slash == 0 ? "." : parent, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    struct stat st;
+    if (fd >= 0 && strcmp(last, STORE_HIDDEN_DIR) == 0 && fstat(fd, &st) == 0 &&
+        st.st_dev == s->rootid.dev && st.st_ino == s->rootid.ino) {
+        close(fd); /* the hidden directory's own name in the root */
+        return -EACCES;
+    }
+    return fd;
 }
 
 int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen)
@@ -578,5 +629,230 @@ int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen
     if (rest[0] == '\0') rest = "/";
     if (strlen(rest) >= outlen) return -ENAMETOOLONG;
     strcpy(out, rest);
+    return 0;
+}
+
+/* ---- The global segment registry ------------------------------------------
+ *
+ * <root>/.symunix/gseg/<id as 6 hex digits> is a hard link to the image file
+ * of global segment id (1 .. STORE_GSEG_MAX). Registration probes from a hash
+ * of the file's (st_dev, st_ino): linkat creating the name is the atomic
+ * allocation across ranks (EEXIST: the id is taken; if by the same file, it is
+ * this file's id, else the next id is tried), and any rank opens the file by
+ * its id. Entries are never removed while a job runs (a probe chain must not
+ * break), only by store_gseg_cleanup at the job's end, by the store object
+ * that made them. */
+
+uint64_t store_gseg_hash(dev_t dev, ino_t ino)
+{
+    uint64_t h = (uint64_t)dev * 0x9e3779b97f4a7c15ull ^ (uint64_t)ino;
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 29;
+    return h % STORE_GSEG_MAX + 1;
+}
+
+static void gseg_name(uint64_t id, char name[16])
+{
+    snprintf(name, 16, "%06llx", (unsigned long long)id);
+}
+
+/* The registry directory's fd, made on first use when `create` (else
+ * -ENOENT while there is none). */
+static int gseg_dir(struct store *s, int create)
+{
+    if (s->gsegfd >= 0) return s->gsegfd;
+    int fd =
+        openat(s->rootfd, STORE_HIDDEN_DIR "/gseg", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 || !create) return fd < 0 ? -errno : (s->gsegfd = fd);
+    if (mkdirat(s->rootfd, STORE_HIDDEN_DIR, 0700) < 0 && errno != EEXIST) return -errno;
+    if (mkdirat(s->rootfd, STORE_HIDDEN_DIR "/gseg", 0700) < 0 && errno != EEXIST) return -errno;
+    fd = openat(s->rootfd, STORE_HIDDEN_DIR "/gseg", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    s->gsegfd = fd;
+    return fd;
+}
+
+/* Is entry id the file (dev, ino)? 1 yes, 0 another file, -ENOENT none. */
+static int gseg_is(int dir, uint64_t id, const struct stat *want)
+{
+    char name[16];
+    struct stat st;
+    gseg_name(id, name);
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -errno;
+    return st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+int store_gseg_register_from(struct store *s, int hostfd, uint64_t start, uint64_t *id)
+{
+    struct stat st;
+    if (fstat(hostfd, &st) < 0) return -errno;
+    if (!S_ISREG(st.st_mode)) return -ENODEV;
+    if (start < 1 || start > STORE_GSEG_MAX) return -EINVAL;
+    int dir = gseg_dir(s, 1);
+    if (dir < 0) return dir;
+    char src[64], name[16];
+    snprintf(src, sizeof src, "/proc/self/fd/%d", hostfd);
+    uint64_t g = start;
+    for (uint64_t tries = 0; tries < STORE_GSEG_MAX; tries++, g = g % STORE_GSEG_MAX + 1) {
+        int r = gseg_is(dir, g, &st);
+        if (r == 1) {
+            *id = g;
+            return 0;
+        }
+        if (r == 0) continue;
+        if (r != -ENOENT) return r;
+        gseg_name(g, name);
+        if (linkat(AT_FDCWD, src, dir, name, AT_SYMLINK_FOLLOW) < 0) {
+            if (errno == EEXIST) { /* another rank just took it: look again */
+                g = g == 1 ? STORE_GSEG_MAX : g - 1;
+                continue;
+            }
+            return -errno;
+        }
+        if (s->nmade == s->capmade) {
+            size_t nc = s->capmade ? s->capmade * 2 : 16;
+            uint64_t *nm = realloc(s->made, nc * sizeof *nm);
+            if (nm) s->made = nm, s->capmade = nc;
+        }
+        if (s->nmade < s->capmade) s->made[s->nmade++] = g;
+        *id = g;
+        return 0;
+    }
+    return -ENOSPC;
+}
+
+int store_gseg_register(struct store *s, int hostfd, uint64_t *id)
+{
+    struct stat st;
+    if (fstat(hostfd, &st) < 0) return -errno;
+    return store_gseg_register_from(s, hostfd, store_gseg_hash(st.st_dev, st.st_ino), id);
+}
+
+int store_gseg_find(struct store *s, int hostfd, uint64_t *id)
+{
+    struct stat st;
+    if (fstat(hostfd, &st) < 0) return -errno;
+    int dir = gseg_dir(s, 0);
+    if (dir == -ENOENT) return 0;
+    if (dir < 0) return dir;
+    uint64_t g = store_gseg_hash(st.st_dev, st.st_ino);
+    for (uint64_t tries = 0; tries < STORE_GSEG_MAX; tries++, g = g % STORE_GSEG_MAX + 1) {
+        int r = gseg_is(dir, g, &st);
+        if (r == 1) {
+            *id = g;
+            return 1;
+        }
+        if (r == -ENOENT) return 0;
+        if (r < 0) return r;
+    }
+    return 0;
+}
+
+int store_gseg_open(struct store *s, uint64_t id, int flags)
+{
+    int dir = gseg_dir(s, 0);
+    if (dir < 0) return dir;
+    char name[16];
+    gseg_name(id, name);
+    int fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void store_gseg_cleanup(struct store *s)
+{
+    if (s->gsegfd < 0) return;
+    for (size_t i = 0; i < s->nmade; i++) {
+        char name[16];
+        gseg_name(s->made[i], name);
+        unlinkat(s->gsegfd, name, 0);
+    }
+    s->nmade = 0;
+}
+
+/* ---- The memory modules' callbacks: pages of global segments ---- */
+
+#define GSEG_PAGE 4096u
+#define GSEG_NFD  64 /* open files kept */
+
+struct store_gseg_io {
+    struct store *s;
+    struct {
+        uint64_t id; /* 0: empty */
+        int fd;
+    } fds[GSEG_NFD];
+    unsigned next; /* the slot the next open replaces */
+};
+
+int store_gseg_io_new(struct store *s, struct store_gseg_io **out)
+{
+    struct store_gseg_io *io = calloc(1, sizeof *io);
+    if (!io) return -ENOMEM;
+    io->s = s;
+    for (unsigned i = 0; i < GSEG_NFD; i++)
+        io->fds[i].fd = -1;
+    *out = io;
+    return 0;
+}
+
+void store_gseg_io_free(struct store_gseg_io *io)
+{
+    if (!io) return;
+    for (unsigned i = 0; i < GSEG_NFD; i++)
+        if (io->fds[i].fd >= 0) close(io->fds[i].fd);
+    free(io);
+}
+
+/* The open file of segment id (read-write, else read-only), or -errno. */
+static int io_fd(struct store_gseg_io *io, uint64_t id)
+{
+    for (unsigned i = 0; i < GSEG_NFD; i++)
+        if (io->fds[i].id == id) return io->fds[i].fd;
+    int fd = store_gseg_open(io->s, id, O_RDWR);
+    if (fd == -EACCES || fd == -EROFS) fd = store_gseg_open(io->s, id, O_RDONLY);
+    if (fd < 0) return fd;
+    unsigned k = io->next;
+    io->next = (k + 1) % GSEG_NFD;
+    if (io->fds[k].fd >= 0) close(io->fds[k].fd);
+    io->fds[k].id = id, io->fds[k].fd = fd;
+    return fd;
+}
+
+int store_gseg_fill(void *ctx, uint64_t seg, uint64_t page, void *buf)
+{
+    struct store_gseg_io *io = ctx;
+    int fd = io_fd(io, seg);
+    if (fd < 0) return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -errno;
+    uint64_t off = page * GSEG_PAGE;
+    if (off >= (uint64_t)st.st_size) return 0; /* beyond the end: zeros, no read */
+    size_t got = 0;
+    while (got < GSEG_PAGE) {
+        ssize_t n = pread(fd, (char *)buf + got, GSEG_PAGE - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        if (n == 0) break; /* the end: the rest stays zero */
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+int store_gseg_writeback(void *ctx, uint64_t seg, uint64_t page, const void *buf)
+{
+    struct store_gseg_io *io = ctx;
+    int fd = io_fd(io, seg);
+    if (fd < 0) return fd;
+    struct stat st;
+    if (fstat(fd, &st) < 0) return -errno;
+    uint64_t off = page * GSEG_PAGE, size = (uint64_t)st.st_size;
+    if (off >= size) return 0; /* beyond the end (truncated): nothing to keep */
+    size_t len = size - off < GSEG_PAGE ? (size_t)(size - off) : GSEG_PAGE, put = 0;
+    while (put < len) {
+        ssize_t n = pwrite(fd, (const char *)buf + put, len - put, (off_t)(off + put));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -errno;
+        put += (size_t)n;
+    }
     return 0;
 }

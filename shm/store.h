@@ -23,6 +23,7 @@
 #define SYMUNIX_SHM_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct store;
@@ -99,5 +100,44 @@ int store_path_lookup(struct store *s, const char *gpath, int nofollow);
  * (deleted, or not inside the root) or -ENAMETOOLONG.
  */
 int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen);
+
+/* ---- The global segment registry (docs/store.md) ----------------------- */
+
+/* The hidden directory of the root: no guest path reaches it (EACCES). */
+#define STORE_HIDDEN_DIR ".symunix"
+/* Segment ids are 1 .. STORE_GSEG_MAX (net.h: 24 bits). */
+#define STORE_GSEG_MAX ((1ull << 24) - 1)
+
+/* Where a file's id probe starts: a hash of (dev, ino), 1 .. STORE_GSEG_MAX. */
+uint64_t store_gseg_hash(dev_t dev, ino_t ino);
+/*
+ * The global segment id of the regular file open at hostfd: its existing
+ * registry entry, or a new one (a hard link <root>/.symunix/gseg/<id>, made
+ * atomically across ranks by linkat; a taken id is skipped). 0 or -errno
+ * (-ENOENT: a deleted, non-O_TMPFILE file cannot be linked; -ENOSPC: full).
+ * _from probes from `start` instead of the hash (tests force collisions).
+ */
+int store_gseg_register(struct store *s, int hostfd, uint64_t *id);
+int store_gseg_register_from(struct store *s, int hostfd, uint64_t start, uint64_t *id);
+/* Is the file at hostfd registered? 1 and *id, 0 no, or -errno. */
+int store_gseg_find(struct store *s, int hostfd, uint64_t *id);
+/* Open segment id's file with open flags; a host fd or -errno (-ENOENT). */
+int store_gseg_open(struct store *s, uint64_t id, int flags);
+/* Remove the entries this store object registered (the job's end, after
+ * every rank has written its memory module back). */
+void store_gseg_cleanup(struct store *s);
+
+/*
+ * The memory modules' page callbacks (net.h net_fill_fn, net_writeback_fn),
+ * ctx a struct store_gseg_io: fill reads page `page` (4 KiB) of segment seg's
+ * file (beyond its end: zeros without a read; a short read leaves zeros);
+ * writeback writes it, clipped to the file's size (never extends the file).
+ * A few files are kept open by id.
+ */
+struct store_gseg_io;
+int store_gseg_io_new(struct store *s, struct store_gseg_io **out);
+void store_gseg_io_free(struct store_gseg_io *io);
+int store_gseg_fill(void *ctx, uint64_t seg, uint64_t page, void *buf);
+int store_gseg_writeback(void *ctx, uint64_t seg, uint64_t page, const void *buf);
 
 #endif /* SYMUNIX_SHM_STORE_H */

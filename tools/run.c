@@ -42,6 +42,7 @@ struct run_opts {
     uint64_t quantum;
     uint64_t mem;    /* node memory in bytes; 0 = the kernel's default */
     uint64_t ncache; /* --node-cache in bytes; 0 = the kernel's default */
+    uint64_t gmem;   /* --gmem: this rank's memory module, bytes (default 1G) */
     int prog_index;  /* argv index of PROG */
 };
 
@@ -72,6 +73,10 @@ static void run_usage(FILE *out)
                  "      --node-cache SIZE  the node cache of cacheable global memory\n"
                  "                     (mapin SYM_MEM_GLOBAL|SYM_CACHE), as for --mem;\n"
                  "                     default 4M, at least 64K\n"
+                 "      --gmem SIZE    this rank's memory module (its share of global\n"
+                 "                     memory), as for --mem; default 1G. Pages are filled\n"
+                 "                     from their image files on first touch; beyond SIZE\n"
+                 "                     pages are written back and evicted\n"
                  "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
                  "  -m, --mem SIZE     node memory: the frames of the node's page cache, in\n"
                  "                     bytes or with a K, M or G suffix (powers of 1024;\n"
@@ -127,17 +132,13 @@ static int parse_size(const char *arg, uint64_t *out)
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},
-        {"stats", no_argument, NULL, 's'},
-        {"quantum", required_argument, NULL, 'q'},
-        {"mem", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {"stats-json", required_argument, NULL, 'J'},
-        {"no-combining", no_argument, NULL, 'C'},
-        {"node-cache", required_argument, NULL, 'N'},
-        {NULL, 0, NULL, 0},
+        {"root", required_argument, NULL, 'r'},    {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'}, {"mem", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},          {"stats-json", required_argument, NULL, 'J'},
+        {"no-combining", no_argument, NULL, 'C'},  {"node-cache", required_argument, NULL, 'N'},
+        {"gmem", required_argument, NULL, 'G'},    {NULL, 0, NULL, 0},
     };
-    *o = (struct run_opts){.root = "symroot"};
+    *o = (struct run_opts){.root = "symroot", .gmem = 1ull << 30};
     optind = 1;
     int c;
     /* '+': stop at PROG, so the program's own options are left alone. */
@@ -151,6 +152,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
             if (parse_size(optarg, &o->ncache) < 0) {
                 fprintf(stderr,
                         "symunix run: --node-cache wants a size of at least 64K such as 4M, "
+                        "not '%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            break;
+        case 'G':
+            if (parse_size(optarg, &o->gmem) < 0) {
+                fprintf(stderr,
+                        "symunix run: --gmem wants a size of at least 64K such as 256M, "
                         "not '%s'\n",
                         optarg);
                 return SYM_EXIT_USAGE;
@@ -440,6 +450,35 @@ static int finish_network(const struct run_opts *o, struct net *n, struct net_en
     return rc;
 }
 
+/* Global memory's backing (docs/network.md "MM fill and write-back"): the
+ * MMs fill pages from, and write them back to, the image files the store's
+ * registry names, keeping at most --gmem bytes. */
+static int gmem_opts(const struct run_opts *o, struct store *st, struct net_eng_opts *eo,
+                     struct store_gseg_io **io)
+{
+    int rc = store_gseg_io_new(st, io);
+    if (rc) return rc;
+    eo->fill = store_gseg_fill;
+    eo->writeback = store_gseg_writeback;
+    eo->ctx = *io;
+    eo->mm_max_pages = o->gmem / NET_PAGE_SIZE;
+    return 0;
+}
+
+/* The job's end, every rank (after net_job_end: no request in flight): write
+ * this rank's MM back to the image files, agree that all did, then drop the
+ * registry entries this rank made. 0 or -EIO (a write-back failed somewhere). */
+static int gmem_end(struct net *n, struct net_eng *eng, struct store *st)
+{
+    long w = net_eng_writeback(eng, UINT64_MAX);
+    if (w < 0)
+        fprintf(stderr, "symunix: node %d (%s): writing global memory back: %s\n", net_rank(n),
+                net_host(n), strerror((int)-w));
+    int ok = net_all_ok(n, w >= 0);
+    store_gseg_cleanup(st);
+    return ok ? 0 : -EIO;
+}
+
 int sym_cmd_run(int argc, char **argv)
 {
     struct run_opts o;
@@ -476,14 +515,17 @@ int sym_cmd_run(int argc, char **argv)
     struct net_eng_opts eo;
     net_eng_opts_default(&eo);
     eo.combining = !o.no_combining;
+    struct store_gseg_io *gio = NULL;
     struct net_eng *eng = NULL;
-    err = net_eng_create(n, &eo, &eng);
+    err = gmem_opts(&o, st, &eo, &gio);
+    if (!err) err = net_eng_create(n, &eo, &eng);
     /* Collectives are posted in one order on every rank: this check, then
      * net_job_start's broadcast, which completes only at the job's end. */
     if (!net_all_ok(n, err == 0) || (err = net_job_start(n)) != 0) {
         fprintf(stderr, "symunix: node %d (%s): cannot start the network: %s\n", net_rank(n),
                 net_host(n), strerror(err ? -err : EIO));
         if (eng) net_eng_destroy(eng);
+        store_gseg_io_free(gio);
         store_close(st);
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
@@ -497,8 +539,10 @@ int sym_cmd_run(int argc, char **argv)
                 net_host(n));
         status = SYM_EXIT_INTERNAL;
     }
+    if (gmem_end(n, eng, st) != 0 && status == 0) status = SYM_EXIT_INTERNAL;
     if (o.stats && print_stats(n, &stats, seconds) != 0) status = SYM_EXIT_INTERNAL;
     if (finish_network(&o, n, eng) != 0 && status == 0) status = SYM_EXIT_INTERNAL;
+    store_gseg_io_free(gio);
     store_close(st);
     net_finalize(n);
     return status;

@@ -21,6 +21,9 @@
  *   fill     pages of segment 6 come from the fill callback at their home
  *            (untouched words read the pattern from any rank); stored pages
  *            are written back once, at their home, with the stored values
+ *   sync     the sync-segment request from one rank: every MM writes its
+ *            dirty pages of the segment back before it completes, once,
+ *            with the cluster-wide page count; then every rank syncs at once
  *   idle     a rank waiting with nothing to do uses under 5% of a core
  * Exits 0 only if every rank passed every check (rank 0 prints the verdict).
  */
@@ -625,6 +628,65 @@ static void test_fill(struct net_eng *e)
     net_eng_quiesce(e);
 }
 
+/* ---- the sync-segment control request ---- */
+
+static void test_sync(struct net_eng *e)
+{
+    enum { PAGES = 40 };
+    struct batch b;
+    batch_init(&b, PAGES);
+    size_t n = 0; /* page p is stored by rank p mod P: every MM gets dirty pages */
+    for (unsigned p = (unsigned)rank; p < PAGES; p += (unsigned)nranks)
+        b.req[n++] = (struct net_mreq){.op = NET_OP_STORE,
+                                       .width = 8,
+                                       .addr = NET_GADDR(FILL_SEG, p * 4096),
+                                       .val = p * 7 + 1};
+    b.n = n;
+    run_batch(e, &b, 16);
+    batch_free(&b);
+    /* Counted from here: another rank's sync may reach this MM while this
+     * rank is still in the quiesce below. */
+    wbc = (struct wb_count){0};
+    struct net_rank_stats s0, s1;
+    net_eng_rank_stats(e, &s0);
+    net_eng_quiesce(e); /* every store served: the fence before the sync */
+    /* One requester on the last rank syncs; the others serve meanwhile. */
+    if (rank == nranks - 1) {
+        struct net_mreq r = {
+            .op = NET_MREQ_SYNC, .addr = NET_GADDR(FILL_SEG, 0), .proc = 77, .cookie = 4242};
+        CHECK(net_eng_issue(e, &r) == 0, "sync issue");
+    }
+    net_eng_quiesce(e);
+    uint64_t total = 0;
+    MPI_Allreduce(&wbc.pages, &total, 1, MPI_UINT64_T, MPI_SUM, comm);
+    CHECK(total == PAGES, "sync wrote %llu pages back, want %d", (unsigned long long)total, PAGES);
+    CHECK(wbc.bad == 0, "sync wrote %llu wrong pages", (unsigned long long)wbc.bad);
+    struct net_done d[4];
+    size_t k = net_eng_reap(e, d, 4);
+    if (rank == nranks - 1) {
+        CHECK(k == 1, "sync: %zu completions, want 1", k);
+        CHECK(k == 1 && d[0].cookie == 4242 && d[0].proc == 77 && d[0].err == 0 &&
+                  d[0].val == PAGES,
+              "sync completion: cookie %llu val %llu", (unsigned long long)d[0].cookie,
+              (unsigned long long)d[0].val);
+        CHECK(net_eng_sync_err(e, 77) == 0, "sync error");
+    } else {
+        CHECK(k == 0, "rank %d: %zu completions of nothing", rank, k);
+    }
+    /* Every rank at once, nothing dirty left: each completes once, 0 pages. */
+    struct net_mreq r = {.op = NET_MREQ_SYNC,
+                         .addr = NET_GADDR(FILL_SEG, 0),
+                         .proc = (uint32_t)rank,
+                         .cookie = 5000 + (uint64_t)rank};
+    CHECK(net_eng_issue(e, &r) == 0, "sync issue");
+    net_eng_quiesce(e);
+    k = net_eng_reap(e, d, 4);
+    CHECK(k == 1 && d[0].cookie == r.cookie && d[0].val == 0, "concurrent syncs: %zu", k);
+    net_eng_rank_stats(e, &s1);
+    CHECK(s1.mm.syncs - s0.mm.syncs == (uint64_t)nranks + 1, /* each MM: every sync */
+          "MM served %llu syncs", (unsigned long long)(s1.mm.syncs - s0.mm.syncs));
+}
+
 /* ---- idle ---- */
 
 static double cpu_seconds(void)
@@ -722,6 +784,7 @@ static uint64_t run_all(struct net *net, int combining, bool idle)
     d = test_order(e, d);
     test_random(e);
     test_fill(e);
+    test_sync(e);
     test_stats(e, combining);
     if (idle) test_idle(e);
     net_eng_quiesce(e);

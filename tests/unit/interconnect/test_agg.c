@@ -31,7 +31,7 @@ static struct net_rec rnd_rec(void)
     static const uint8_t widths[] = {1, 2, 4, 8};
     struct net_rec r;
     memset(&r, 0, sizeof r);
-    r.kind = rnd() & 1 ? NET_REC_REQUEST : NET_REC_REPLY;
+    r.kind = (uint8_t)(NET_REC_REQUEST + rnd() % 4); /* request, reply, sync, synced */
     r.op = (uint8_t)(rnd() % NET_OP_COUNT);
     r.width = widths[rnd() % 4];
     r.stage = (uint8_t)rnd();
@@ -219,7 +219,7 @@ Test(agg, invalid_records_refused)
         uint8_t v;
     } bad[] = {
         {0, 0},            /* kind 0 */
-        {0, 3},            /* kind 3 */
+        {0, 5},            /* kind 5 (3, 4: the sync control) */
         {1, NET_OP_COUNT}, /* op out of range */
         {2, 3},            /* width 3 */
         {2, 16},           /* width 16 */

@@ -7,6 +7,10 @@
  * extension; bad requests refused; many pages keep their contents (table
  * growth) against a reference array. The engine: completions carry proc and
  * cookie exactly once, outstanding counts drop to 0, bad requests refused.
+ * The page limit: eviction writes dirty pages back and a later touch fills
+ * them again (three rounds over 64 pages with a 4-page limit lose nothing);
+ * no eviction without callbacks or when a write-back fails. The sync-segment
+ * request on one node: one completion, pages written, errors kept.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -247,6 +251,148 @@ Test(engine, singleton)
     cr_assert_eq(r->nsw, 0);
     cr_assert_eq(r->ranks[0].mm.served, K);
     net_report_free(r);
+    net_eng_destroy(e);
+    net_finalize(n);
+}
+
+/* ---- a page limit over a "disk": fill from it, write back to it ---- */
+
+enum { DISK_PAGES = 64 };
+struct disk {
+    uint8_t d[DISK_PAGES][NET_PAGE_SIZE];
+    int fills, wbs, fail_wb; /* fail_wb: write-back refuses */
+};
+static int dfill(void *ctx, uint64_t seg, uint64_t page, void *buf)
+{
+    struct disk *k = ctx;
+    cr_assert_eq(seg, 2);
+    cr_assert_lt(page, DISK_PAGES);
+    memcpy(buf, k->d[page], NET_PAGE_SIZE);
+    k->fills++;
+    return 0;
+}
+static int dwb(void *ctx, uint64_t seg, uint64_t page, const void *buf)
+{
+    struct disk *k = ctx;
+    cr_assert_eq(seg, 2);
+    if (k->fail_wb) return -EIO;
+    memcpy(k->d[page], buf, NET_PAGE_SIZE);
+    k->wbs++;
+    return 0;
+}
+
+Test(memmod, page_limit_evicts_and_loses_nothing)
+{
+    static struct disk k;
+    memset(&k, 0, sizeof k);
+    for (uint64_t p = 0; p < DISK_PAGES; p++) /* the file's data: 1000 * page on word 5 */
+        memcpy(&k.d[p][40], &(uint64_t){1000 * p}, 8);
+    struct net_mm *mm;
+    cr_assert_eq(net_mm_create(dfill, dwb, &k, UINT64_MAX, &mm), 0);
+    net_mm_set_limit(mm, 4);
+    /* Three rounds over every page: read the file's value, add the round. */
+    for (uint64_t round = 1; round <= 3; round++)
+        for (uint64_t p = 0; p < DISK_PAGES; p++) {
+            uint64_t a = NET_GADDR(2, p * NET_PAGE_SIZE + 40);
+            cr_assert_eq(serve(mm, NET_OP_AMOADD, 8, a, round, 0),
+                         1000 * p + (round - 1) * round / 2, "page %llu round %llu",
+                         (unsigned long long)p, (unsigned long long)round);
+        }
+    struct net_mm_stats s;
+    net_mm_get_stats(mm, &s);
+    cr_assert_leq(s.pages, 4, "at most the limit");
+    cr_assert_geq(s.evictions, 3 * DISK_PAGES - 4);
+    cr_assert_eq(s.writebacks, (uint64_t)k.wbs);
+    cr_assert_eq(net_mm_writeback(mm, UINT64_MAX), (long)s.pages, "the resident ones are dirty");
+    for (uint64_t p = 0; p < DISK_PAGES; p++) {
+        uint64_t v;
+        memcpy(&v, &k.d[p][40], 8);
+        cr_assert_eq(v, 1000 * p + 6, "page %llu on disk", (unsigned long long)p);
+    }
+    /* A write-back that fails: the dirty page cannot go; the MM grows. */
+    k.fail_wb = 1;
+    net_mm_forget(mm, 2);
+    for (uint64_t p = 0; p < 8; p++)
+        serve(mm, NET_OP_STORE, 8, NET_GADDR(2, p * NET_PAGE_SIZE), 7, 0);
+    net_mm_get_stats(mm, &s);
+    cr_assert_geq(s.pages, 5, "dirty pages that cannot be written stay");
+    for (uint64_t p = 0; p < 8; p++)
+        cr_assert_eq(serve(mm, NET_OP_LOAD, 8, NET_GADDR(2, p * NET_PAGE_SIZE), 0, 0), 7);
+    net_mm_destroy(mm);
+}
+
+Test(memmod, page_limit_without_callbacks_keeps_everything)
+{
+    struct net_mm *mm;
+    cr_assert_eq(net_mm_create(NULL, NULL, NULL, UINT64_MAX, &mm), 0);
+    net_mm_set_limit(mm, 2);
+    for (uint64_t p = 0; p < 10; p++)
+        serve(mm, NET_OP_STORE, 8, NET_GADDR(1, p * NET_PAGE_SIZE), p + 1, 0);
+    for (uint64_t p = 0; p < 10; p++)
+        cr_assert_eq(serve(mm, NET_OP_LOAD, 8, NET_GADDR(1, p * NET_PAGE_SIZE), 0, 0), p + 1);
+    struct net_mm_stats s;
+    net_mm_get_stats(mm, &s);
+    cr_assert_eq(s.pages, 10);
+    cr_assert_eq(s.evictions, 0);
+    net_mm_destroy(mm);
+}
+
+/* The sync-segment request on one node: completes once, with the pages
+ * written; only its segment; write-back errors reach net_eng_sync_err. */
+Test(engine, sync_segment_singleton)
+{
+    static struct disk k;
+    memset(&k, 0, sizeof k);
+    int argc = 1;
+    char *args[] = {"test", NULL}, **argv = args;
+    struct net *n;
+    cr_assert_eq(net_init(&argc, &argv, &n), 0);
+    struct net_eng_opts o;
+    net_eng_opts_default(&o);
+    o.fill = dfill, o.writeback = dwb, o.ctx = &k;
+    struct net_eng *e;
+    cr_assert_eq(net_eng_create(n, &o, &e), 0);
+    for (uint64_t p = 0; p < 5; p++) {
+        struct net_mreq r = {.op = NET_OP_STORE,
+                             .width = 8,
+                             .addr = NET_GADDR(2, p * NET_PAGE_SIZE),
+                             .val = 40 + p,
+                             .proc = 3,
+                             .cookie = p};
+        cr_assert_eq(net_eng_issue(e, &r), 0);
+    }
+    cr_assert_eq(net_eng_quiesce(e), 0);
+    struct net_done d[8];
+    cr_assert_eq(net_eng_reap(e, d, 8), 5);
+    cr_assert_eq(k.wbs, 0);
+    struct net_mreq bad = {.op = NET_MREQ_SYNC, .addr = 0};
+    cr_assert_eq(net_eng_issue(e, &bad), -EINVAL, "segment 0 is no segment");
+    struct net_mreq s = {.op = NET_MREQ_SYNC, .addr = NET_GADDR(2, 0), .proc = 3, .cookie = 99};
+    cr_assert_eq(net_eng_issue(e, &s), 0);
+    cr_assert_eq(net_eng_quiesce(e), 0);
+    cr_assert_eq(net_eng_reap(e, d, 8), 1, "one completion");
+    cr_assert(d[0].cookie == 99 && d[0].proc == 3 && d[0].err == 0 && d[0].val == 5);
+    cr_assert_eq(k.wbs, 5);
+    for (uint64_t p = 0; p < 5; p++)
+        cr_assert_eq(k.d[p][0], 40 + p);
+    cr_assert_eq(net_eng_sync_err(e, 3), 0);
+    /* Again: nothing dirty. Then a failing write-back. */
+    cr_assert_eq(net_eng_issue(e, &s), 0);
+    cr_assert_eq(net_eng_quiesce(e), 0);
+    cr_assert_eq(net_eng_reap(e, d, 8), 1);
+    cr_assert_eq(d[0].val, 0);
+    struct net_mreq st = {.op = NET_OP_STORE, .width = 8, .addr = NET_GADDR(2, 0), .val = 1};
+    cr_assert_eq(net_eng_issue(e, &st), 0);
+    k.fail_wb = 1;
+    cr_assert_eq(net_eng_issue(e, &s), 0);
+    cr_assert_eq(net_eng_quiesce(e), 0);
+    cr_assert_eq(net_eng_reap(e, d, 8), 2);
+    cr_assert_eq(d[1].err, 0, "the sync itself completes");
+    cr_assert_eq(net_eng_sync_err(e, 3), -EIO);
+    cr_assert_eq(net_eng_sync_err(e, 3), 0, "read once");
+    struct net_rank_stats rs;
+    net_eng_rank_stats(e, &rs);
+    cr_assert_eq(rs.mm.syncs, 3);
     net_eng_destroy(e);
     net_finalize(n);
 }
