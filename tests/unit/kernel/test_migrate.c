@@ -40,7 +40,7 @@ static struct k_proc *par;
 static void setup_mem(uint64_t mem)
 {
     kfix_setup(mem);
-    struct k_config cfg = {.store = store, .node = 1, .nodes = 2};
+    struct k_config cfg = {.store = store, .node = 1, .nodes = 2, .mem_bytes = mem};
     cr_assert_eq(k_kernel_new(&cfg, &kern2), 0);
     par = k_proc_new(kern);
     cr_assert_not_null(par);
@@ -63,8 +63,9 @@ static void setup(void)
     setup_mem(0);
 }
 
-/* A node of 64 frames: a process with more pages than that has some of
- * them only in its lazy images' files. */
+/* Nodes of 64 frames: a process with more pages than that has some of
+ * them only in its lazy images' files, and its child cannot hold them all
+ * in frames either. */
 static void setup_small(void)
 {
     setup_mem(64 * 4096);
@@ -308,7 +309,22 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
 {
     int pipefd;
     int fd = build_parent(&pipefd);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/d", root);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    cr_assert_eq(store_mkrefdir(store, &par->refdirs, "/d", "@work"), 0);
+    int dfd = (int)call_path(sys_openat, "/d", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    cr_assert_geq(dfd, 0);
+    strcpy(par->cwd, "/d");
     struct k_proc *c = ship(NULL);
+    cr_expect_str_eq(c->cwd, "/d");
+    cr_assert_not_null(c->fd[dfd].f, "the directory is open in the child");
+    cr_expect_str_eq(c->fd[dfd].f->dirpath, "/d");
+    cr_expect(c->fd[dfd].cloexec, "close-on-exec kept");
+    cr_expect(!c->fd[fd].cloexec);
+    char g[PATH_MAX];
+    cr_expect_eq(store_refdir_path(store, &c->refdirs, "/", "@work/x", g, sizeof g), 0);
+    cr_expect_str_eq(g, "/d/x", "@work bound to the same directory");
     int h = k_fd_host(c, fd), ph = k_fd_host(par, fd);
     cr_assert_geq(h, 0, "the file is open in the child");
     cr_expect_neq(h, ph, "its own description");
@@ -327,10 +343,13 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
         cr_assert_eq(fstat(k_fd_host(c, 1), &c1), 0);
         cr_expect(s1.st_ino == c1.st_ino && s1.st_dev == c1.st_dev, "the node's own stdout");
     }
-    int dfd;
+    int ifd;
     const char *rest;
-    cr_expect_eq(store_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &dfd, &rest), 1,
+    cr_expect_eq(store_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &ifd, &rest), 1,
                  "@image bound in the child");
+    k_files_close_all(c); /* the directory goes before the scratch root */
+    k_files_close_all(par);
+    rmdir(path);
 }
 
 static int nprocs2(void)
@@ -446,6 +465,8 @@ Test(migrate_small, pages_written_back_travel_too)
     size_t n;
     struct k_proc *c = ship(&n);
     cr_expect_lt(n, (np / 2 + 1) * (PG + 8) + 8192, "only the written pages: %zu", n);
+    store_cache_stats(kern2->cache, &st);
+    cr_expect_gt(st.writebacks, 0, "the child's node could not keep them all in frames");
     uint8_t got[PG], want[PG];
     static const uint8_t zero[PG];
     for (uint64_t i = 0; i < np; i++) {
