@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "elfimg.h"
 #include "kfixture.h"
 #include "kernel/sys_file.h"
 #include "shm/cache.h"
@@ -286,6 +287,7 @@ Test(migrate, untouched_pages_cost_nothing)
     cr_assert_eq(k_proc_pack(par, &buf, &n), 0);
     store_cache_counts(kern->cache, &after);
     free(buf);
+    cr_log_info("six data pages and an 8 MiB stack: %zu bytes", n);
     /* Data pages: A_COPY 0, 3, 15, A_RO 0, 1, the stack's top: 6 pages. */
     cr_expect_lt(n, 7 * (PG + 8) + 8192, "packed %zu bytes", n);
     cr_expect_gt(n, 6 * (PG + 8), "packed %zu bytes", n);
@@ -478,4 +480,51 @@ Test(migrate_small, pages_written_back_travel_too)
         fill(want, A_COPY + i * PG);
         cr_assert_eq(memcmp(got, want, PG), 0, "page %llu", (unsigned long long)i);
     }
+}
+
+/* A real executable: text and data from the ELF file, a bss, the stack
+ * with argc, the trampoline. The child, run on the second kernel, exits
+ * with argc + data[0] + bss[0x200] + a1, every term set in the parent
+ * after its start. */
+Test(migrate, an_executable_runs_on_the_other_node)
+{
+    static const uint8_t code[] = {
+        0x02, 0x65,             /* c.ldsp a0, 0(sp)  argc */
+        0xc9, 0x62,             /* c.lui t0, 0x12    the data page */
+        0x03, 0xc3, 0x02, 0x00, /* lbu t1, 0(t0) */
+        0x1a, 0x95,             /* c.add a0, t1 */
+        0x83, 0xc3, 0x02, 0x20, /* lbu t2, 0x200(t0)  bss */
+        0x1e, 0x95,             /* c.add a0, t2 */
+        0x2e, 0x95,             /* c.add a0, a1 */
+        0x93, 0x08, 0xd0, 0x05, /* li a7, 93 (exit) */
+        0x73, 0x00, 0x00, 0x00, /* ecall */
+    };
+    struct img m;
+    img_init(&m);
+    memcpy(m.b + IMG_TEXT_OFF, code, sizeof code);
+    img_ph(&m, 0)->p_filesz = img_ph(&m, 0)->p_memsz = IMG_TEXT_OFF + sizeof code;
+    char exe[64];
+    snprintf(exe, sizeof exe, "%s", img_write(&m));
+    char *argv[] = {"prog", "a", "b", NULL}, *envp[] = {NULL}, err[256];
+    cr_assert_eq(k_exec_initial(kern, exe, argv, envp, err, sizeof err), 0, "%s", err);
+    struct k_proc *p = kern->init;
+    uint8_t v = 0x10;
+    cr_assert_eq(k_copyout(p, IMG_DATA_VADDR, &v, 1), 0);
+    v = 5;
+    cr_assert_eq(k_copyout(p, IMG_DATA_VADDR + 0x200, &v, 1), 0);
+    rv_state(p->hart)->x[11] = 7;
+    uint8_t *buf;
+    size_t n;
+    cr_assert_eq(k_proc_pack(p, &buf, &n), 0);
+    cr_log_info("an executable's child: %zu bytes", n);
+    unlink(exe); /* the child needs nothing of the file any more */
+    struct k_proc *c;
+    cr_assert_eq(k_proc_unpack(kern2, buf, n, &c), 0);
+    free(buf);
+    c->state = K_RUNNABLE;
+    k_rq_push(kern2, c);
+    kern2->init = c;
+    struct k_exit ex;
+    cr_assert_eq(k_run(kern2, &ex), 0);
+    cr_expect_eq(ex.code, 3 + 0x10 + 5 + 7, "exit code %d", ex.code);
 }
