@@ -5,7 +5,8 @@
  * the same store; the child must have the registers, ids and signal actions,
  * every byte of the copied lsegs, no dropped lseg, zeros in a reallocated
  * one, the same global addresses, a regular file reopened at its offset and
- * no pipe; an untouched 8 MiB lseg costs nothing to pack. Damaged bytes
+ * no pipe; an untouched 8 MiB lseg costs nothing to pack; a real executable
+ * packed after its start runs to its exit on the other kernel. Damaged bytes
  * (every truncation, every flipped byte, crc-valid nonsense) give -EBADMSG
  * or at least leave nothing behind.
  */
