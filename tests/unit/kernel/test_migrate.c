@@ -529,3 +529,61 @@ Test(migrate, an_executable_runs_on_the_other_node)
     cr_assert_eq(k_run(kern2, &ex), 0);
     cr_expect_eq(ex.code, 3 + 0x10 + 5 + 7, "exit code %d", ex.code);
 }
+
+/* The cache's list of an image's pages that hold data: cached frames and
+ * the written extents of its file (not its holes), nothing else, within the
+ * range asked, with nothing read and no frame taken. */
+static uint64_t *data_pages(struct store_image *img, uint64_t first, uint64_t n, size_t *cnt)
+{
+    struct store_cache_stats before, after;
+    store_cache_stats(kern->cache, &before);
+    uint64_t *v;
+    cr_assert_eq(store_image_data_pages(img, first, n, &v, cnt), 0);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.reads, before.reads, "nothing read");
+    cr_expect_eq(after.misses, before.misses, "no frame taken");
+    return v;
+}
+
+static void write_page(struct store_image *img, uint64_t pg)
+{
+    struct store_frame *f;
+    cr_assert_eq(store_page_get(img, pg, STORE_PAGE_WRITE, &f), 0);
+    memset(store_page_data(f), (int)pg, PG);
+    store_page_put(f, STORE_PAGE_WRITE);
+}
+
+Test(migrate_small, data_pages_of_a_lazy_image)
+{
+    struct store_image *img, *other;
+    int root_fd = store_root_fd(store);
+    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &img), 0);
+    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &other), 0);
+    write_page(img, 3);
+    write_page(img, 10);
+    cr_assert_eq(store_image_sync(img), 0); /* both in its file */
+    store_image_discard(img, 3, 1);         /* a hole in the file, no frame */
+    struct store_frame *f;
+    for (uint64_t pg = 0; pg < 100; pg++) { /* 64 frames: page 10's frame goes */
+        cr_assert_eq(store_page_get(other, pg, 0, &f), 0);
+        store_page_put(f, 0);
+    }
+    size_t n;
+    uint64_t *v = data_pages(img, 0, 1000, &n);
+    cr_assert_eq(n, 1, "only page 10, in the file: %zu", n);
+    cr_expect_eq(v[0], 10);
+    free(v);
+    write_page(img, 40); /* cached only */
+    v = data_pages(img, 0, 1000, &n);
+    cr_assert_eq(n, 2);
+    cr_expect(v[0] == 10 && v[1] == 40);
+    free(v);
+    v = data_pages(img, 11, 29, &n);
+    cr_expect_eq(n, 0, "none in [11, 40)");
+    cr_expect_null(v);
+    v = data_pages(other, 0, 1000, &n);
+    cr_expect_gt(n, 0, "frames read as zeros may hold data: listed");
+    free(v);
+    store_image_close(other);
+    store_image_close(img);
+}
