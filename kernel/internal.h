@@ -740,8 +740,8 @@ int k_vm_ship_pages(struct k_proc *p, int i, int (*fn)(void *arg, uint64_t vaddr
                     void *arg);
 /* vm.c: append to p's address space a region like r (start, end, prot, kind,
  * attr, off, dev, ino; r->layer ignored) on a fresh lazy anonymous image:
- * -EBADMSG when r is empty, not page-aligned, outside user space or not above
- * every region p has; -ENOMEM. */
+ * -EBADMSG when r is empty, not page-aligned, outside user space, not above
+ * every region p has, or local with an image file or offset; -ENOMEM. */
 int k_vm_land_region(struct k_proc *p, const struct k_region *r);
 /* vm.c: write one page (4 KiB at vaddr) of a local region of p, ignoring its
  * protection. -EBADMSG when vaddr is not page-aligned or not in a local region. */

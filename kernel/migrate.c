@@ -14,6 +14,8 @@
  *   extra    u32 length, then: i32 sid, i32 family, u64 altstack sp, u64
  *            altstack size, i32 altstack flags, 16 x (u64 cur, u64 max)
  *            limits, u64 brk start, u64 brk, u64 mmap base, str cwd, u32 n
+ *            then n x u64 global segment id (one per lseg of the core
+ *            part, 0 when local), u32 n
  *            then n x (i32 fd, i32 stream) for the standard streams, u32 n
  *            then n x (str refname, str path) refdirs; str = u32 length
  *            then that many bytes, no NUL
@@ -155,6 +157,23 @@ static void get_str(struct cur *c, char *out, size_t max)
     out[n] = 0;
 }
 
+/* ---- The global segment id of a region ------------------------------------------- *
+ * Shipped per lseg so that a kernel whose regions carry their segment id
+ * (set at mapin rather than computed from (dev, ino)) gets it on the other
+ * node too: these two are the only places that know where it lives. Today
+ * k_vm_gaddr computes it from (dev, ino), which the core part carries. */
+
+static uint64_t region_gseg(const struct k_region *r)
+{
+    return (r->attr & SYM_MEM_GLOBAL) ? k_vm_gseg(r->dev, r->ino) : 0;
+}
+
+static void set_region_gseg(struct k_region *r, uint64_t gseg)
+{
+    (void)r; /* computed from (dev, ino) by k_vm_gaddr */
+    (void)gseg;
+}
+
 /* ---- Packing ------------------------------------------------------------------------ */
 
 /* The spawn action r gets across nodes: a global COPY shares as INHERIT. */
@@ -248,6 +267,14 @@ static void pack_extra(const struct k_proc *p, struct sbuf *x)
     put_u64(x, p->vm.brk_cur);
     put_u64(x, p->vm.mmap_base);
     put_str(x, p->cwd);
+    uint32_t n = 0;
+    for (int i = 0; i < p->vm.n; i++)
+        n += ship_action(&p->vm.r[i]) != SYM_SPAWN_DROP;
+    put_u32(x, n);
+    for (int i = 0; i < p->vm.n; i++) /* the core part's lsegs, in its order */
+        if (ship_action(&p->vm.r[i]) != SYM_SPAWN_DROP)
+            put_u64(x,
+                    ship_action(&p->vm.r[i]) == SYM_SPAWN_INHERIT ? region_gseg(&p->vm.r[i]) : 0);
 }
 
 struct page_sink {
@@ -348,6 +375,8 @@ struct extra {
     uint64_t altstack_sp, altstack_size, brk_start, brk_cur, mmap_base;
     struct k_rlimit rlim[K_NRLIMIT];
     char cwd[PATH_MAX];
+    uint32_t ngseg;
+    uint64_t *gseg; /* per lseg of the core part */
 };
 
 static int get_extra(struct cur *c, struct extra *e)
@@ -366,6 +395,11 @@ static int get_extra(struct cur *c, struct extra *e)
     e->mmap_base = get_u64(c);
     get_str(c, e->cwd, sizeof e->cwd);
     if (!c->err && e->cwd[0] != '/') c->err = -EBADMSG;
+    e->ngseg = get_u32(c);
+    if (c->err || e->ngseg > (c->len - c->pos) / 8) return -EBADMSG;
+    if (!(e->gseg = calloc(e->ngseg ? e->ngseg : 1, sizeof *e->gseg))) return -ENOMEM;
+    for (uint32_t i = 0; i < e->ngseg; i++)
+        e->gseg[i] = get_u64(c);
     return c->err;
 }
 
@@ -439,6 +473,7 @@ static int set_state(struct k_proc *p, const struct ckpt_core *c, const struct e
 static int set_memory(struct k_proc *p, const struct ckpt_core *c, const struct extra *e,
                       struct cur *pg)
 {
+    if (e->ngseg != c->nlseg) return -EBADMSG;
     for (size_t i = 0; i < c->nlseg; i++) {
         const struct ckpt_lseg *l = &c->lseg[i];
         unsigned attr = l->flags & ~7u;
@@ -452,6 +487,7 @@ static int set_memory(struct k_proc *p, const struct ckpt_core *c, const struct 
                              .off = l->off,
                              .dev = l->dev,
                              .ino = l->ino};
+        set_region_gseg(&r, e->gseg[i]);
         int rc = k_vm_land_region(p, &r);
         if (rc) return rc;
     }
@@ -504,6 +540,7 @@ static int unpack_into(struct k_proc *p, const struct ckpt_core *c, struct cur *
     if (!rc) rc = set_memory(p, c, e, pages);
     if (!rc && p->hart) rv_flush_all(p->hart);
     k_ship_files_free(&s);
+    if (e) free(e->gseg);
     free(e);
     return rc;
 }

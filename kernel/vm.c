@@ -1234,36 +1234,38 @@ int k_vm_file_sync(struct k_kernel *k, int hostfd)
  * caching pages that were never written; and building a region of a new
  * process from shipped pages. Nothing here pins pages in a process's table. */
 
-/* Page numbers of r's layers (from its top down) in [lo, lo+n) that may hold
- * data: a shadow's own pages, a base layer's cached or written pages. */
+/* Page numbers of layer l in [lo, lo+n) that may hold data (malloc'd, not
+ * sorted): a shadow's own pages, a base layer's cached or written pages. */
+static int layer_data_pages(const struct k_layer *l, uint64_t lo, uint64_t n, uint64_t **out,
+                            size_t *cnt)
+{
+    *out = NULL;
+    *cnt = 0;
+    if (!l->below) return store_image_data_pages(l->img, lo, n, out, cnt);
+    if (!l->present.n) return 0;
+    uint64_t *v = malloc(l->present.n * sizeof *v);
+    if (!v) return -ENOMEM;
+    for (size_t i = 0; i < l->present.cap; i++) {
+        uint64_t k = l->present.keys[i];
+        if (k && k - 1 >= lo && k - 1 - lo < n) v[(*cnt)++] = k - 1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The same for every layer of r from its top down, in one array. */
 static int region_data_pages(const struct k_region *r, uint64_t lo, uint64_t n, uint64_t **out,
                              size_t *cnt)
 {
-    uint64_t *all = NULL;
-    size_t nall = 0;
+    uint64_t *all = NULL, *v;
+    size_t nall = 0, m;
     for (const struct k_layer *l = r->layer; l; l = l->below) {
-        uint64_t *v = NULL;
-        size_t m = 0;
-        if (!l->below) {
-            int rc = store_image_data_pages(l->img, lo, n, &v, &m);
-            if (rc) {
-                free(all);
-                return rc;
-            }
-        } else if (l->present.n && (v = malloc(l->present.n * sizeof *v)) != NULL) {
-            for (size_t i = 0; i < l->present.cap; i++) {
-                uint64_t k = l->present.keys[i];
-                if (k && k - 1 >= lo && k - 1 - lo < n) v[m++] = k - 1;
-            }
-        } else if (l->present.n) {
-            free(all);
-            return -ENOMEM;
-        }
-        uint64_t *na = m ? realloc(all, (nall + m) * sizeof *na) : all;
-        if (m && !na) {
+        int rc = layer_data_pages(l, lo, n, &v, &m);
+        uint64_t *na = !rc && m ? realloc(all, (nall + m) * sizeof *na) : all;
+        if (rc || (m && !na)) {
             free(v);
             free(all);
-            return -ENOMEM;
+            return rc ? rc : -ENOMEM;
         }
         all = na;
         if (m) memcpy(all + nall, v, m * sizeof *v);
@@ -1309,6 +1311,8 @@ int k_vm_land_region(struct k_proc *p, const struct k_region *r)
     if (r->start >= r->end || ((r->start | r->end) & (PAGE - 1)) || r->start < K_USER_MIN ||
         r->end > K_USER_TOP || (vm->n && vm->r[vm->n - 1].end > r->start))
         return -EBADMSG;
+    if (!(r->attr & SYM_MEM_GLOBAL) && (r->off || r->dev || r->ino))
+        return -EBADMSG; /* local memory of the child is anonymous */
     struct k_region c = *r;
     int rc = anon_layer(p, IMG_SIZE, NULL, &c.layer);
     if (!rc && (rc = insert_at(vm, vm->n, &c)) != 0) layer_put(p->k, c.layer);

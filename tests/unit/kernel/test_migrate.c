@@ -5,7 +5,8 @@
  * the same store; the child must have the registers, ids and signal actions,
  * every byte of the copied lsegs, no dropped lseg, zeros in a reallocated
  * one, the same global addresses, a regular file reopened at its offset and
- * no pipe; an untouched 8 MiB lseg costs nothing to pack. Damaged bytes
+ * no pipe; an untouched 8 MiB lseg costs nothing to pack; a real executable
+ * packed after its start runs to its exit on the other kernel. Damaged bytes
  * (every truncation, every flipped byte, crc-valid nonsense) give -EBADMSG
  * or at least leave nothing behind.
  */
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "elfimg.h"
 #include "kfixture.h"
 #include "kernel/sys_file.h"
 #include "shm/cache.h"
@@ -40,7 +42,7 @@ static struct k_proc *par;
 static void setup_mem(uint64_t mem)
 {
     kfix_setup(mem);
-    struct k_config cfg = {.store = store, .node = 1, .nodes = 2};
+    struct k_config cfg = {.store = store, .node = 1, .nodes = 2, .mem_bytes = mem};
     cr_assert_eq(k_kernel_new(&cfg, &kern2), 0);
     par = k_proc_new(kern);
     cr_assert_not_null(par);
@@ -63,8 +65,9 @@ static void setup(void)
     setup_mem(0);
 }
 
-/* A node of 64 frames: a process with more pages than that has some of
- * them only in its lazy images' files. */
+/* Nodes of 64 frames: a process with more pages than that has some of
+ * them only in its lazy images' files, and its child cannot hold them all
+ * in frames either. */
 static void setup_small(void)
 {
     setup_mem(64 * 4096);
@@ -285,6 +288,7 @@ Test(migrate, untouched_pages_cost_nothing)
     cr_assert_eq(k_proc_pack(par, &buf, &n), 0);
     store_cache_counts(kern->cache, &after);
     free(buf);
+    cr_log_info("six data pages and an 8 MiB stack: %zu bytes", n);
     /* Data pages: A_COPY 0, 3, 15, A_RO 0, 1, the stack's top: 6 pages. */
     cr_expect_lt(n, 7 * (PG + 8) + 8192, "packed %zu bytes", n);
     cr_expect_gt(n, 6 * (PG + 8), "packed %zu bytes", n);
@@ -308,7 +312,22 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
 {
     int pipefd;
     int fd = build_parent(&pipefd);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/d", root);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    cr_assert_eq(store_mkrefdir(store, &par->refdirs, "/d", "@work"), 0);
+    int dfd = (int)call_path(sys_openat, "/d", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    cr_assert_geq(dfd, 0);
+    strcpy(par->cwd, "/d");
     struct k_proc *c = ship(NULL);
+    cr_expect_str_eq(c->cwd, "/d");
+    cr_assert_not_null(c->fd[dfd].f, "the directory is open in the child");
+    cr_expect_str_eq(c->fd[dfd].f->dirpath, "/d");
+    cr_expect(c->fd[dfd].cloexec, "close-on-exec kept");
+    cr_expect(!c->fd[fd].cloexec);
+    char g[PATH_MAX];
+    cr_expect_eq(store_refdir_path(store, &c->refdirs, "/", "@work/x", g, sizeof g), 0);
+    cr_expect_str_eq(g, "/d/x", "@work bound to the same directory");
     int h = k_fd_host(c, fd), ph = k_fd_host(par, fd);
     cr_assert_geq(h, 0, "the file is open in the child");
     cr_expect_neq(h, ph, "its own description");
@@ -327,10 +346,13 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
         cr_assert_eq(fstat(k_fd_host(c, 1), &c1), 0);
         cr_expect(s1.st_ino == c1.st_ino && s1.st_dev == c1.st_dev, "the node's own stdout");
     }
-    int dfd;
+    int ifd;
     const char *rest;
-    cr_expect_eq(store_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &dfd, &rest), 1,
+    cr_expect_eq(store_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &ifd, &rest), 1,
                  "@image bound in the child");
+    k_files_close_all(c); /* the directory goes before the scratch root */
+    k_files_close_all(par);
+    rmdir(path);
 }
 
 static int nprocs2(void)
@@ -446,6 +468,8 @@ Test(migrate_small, pages_written_back_travel_too)
     size_t n;
     struct k_proc *c = ship(&n);
     cr_expect_lt(n, (np / 2 + 1) * (PG + 8) + 8192, "only the written pages: %zu", n);
+    store_cache_stats(kern2->cache, &st);
+    cr_expect_gt(st.writebacks, 0, "the child's node could not keep them all in frames");
     uint8_t got[PG], want[PG];
     static const uint8_t zero[PG];
     for (uint64_t i = 0; i < np; i++) {
@@ -457,4 +481,109 @@ Test(migrate_small, pages_written_back_travel_too)
         fill(want, A_COPY + i * PG);
         cr_assert_eq(memcmp(got, want, PG), 0, "page %llu", (unsigned long long)i);
     }
+}
+
+/* A real executable: text and data from the ELF file, a bss, the stack
+ * with argc, the trampoline. The child, run on the second kernel, exits
+ * with argc + data[0] + bss[0x200] + a1, every term set in the parent
+ * after its start. */
+Test(migrate, an_executable_runs_on_the_other_node)
+{
+    static const uint8_t code[] = {
+        0x02, 0x65,             /* c.ldsp a0, 0(sp)  argc */
+        0xc9, 0x62,             /* c.lui t0, 0x12    the data page */
+        0x03, 0xc3, 0x02, 0x00, /* lbu t1, 0(t0) */
+        0x1a, 0x95,             /* c.add a0, t1 */
+        0x83, 0xc3, 0x02, 0x20, /* lbu t2, 0x200(t0)  bss */
+        0x1e, 0x95,             /* c.add a0, t2 */
+        0x2e, 0x95,             /* c.add a0, a1 */
+        0x93, 0x08, 0xd0, 0x05, /* li a7, 93 (exit) */
+        0x73, 0x00, 0x00, 0x00, /* ecall */
+    };
+    struct img m;
+    img_init(&m);
+    memcpy(m.b + IMG_TEXT_OFF, code, sizeof code);
+    img_ph(&m, 0)->p_filesz = img_ph(&m, 0)->p_memsz = IMG_TEXT_OFF + sizeof code;
+    char exe[64];
+    snprintf(exe, sizeof exe, "%s", img_write(&m));
+    char *argv[] = {"prog", "a", "b", NULL}, *envp[] = {NULL}, err[256];
+    cr_assert_eq(k_exec_initial(kern, exe, argv, envp, err, sizeof err), 0, "%s", err);
+    struct k_proc *p = kern->init;
+    uint8_t v = 0x10;
+    cr_assert_eq(k_copyout(p, IMG_DATA_VADDR, &v, 1), 0);
+    v = 5;
+    cr_assert_eq(k_copyout(p, IMG_DATA_VADDR + 0x200, &v, 1), 0);
+    rv_state(p->hart)->x[11] = 7;
+    uint8_t *buf;
+    size_t n;
+    cr_assert_eq(k_proc_pack(p, &buf, &n), 0);
+    cr_log_info("an executable's child: %zu bytes", n);
+    unlink(exe); /* the child needs nothing of the file any more */
+    struct k_proc *c;
+    cr_assert_eq(k_proc_unpack(kern2, buf, n, &c), 0);
+    free(buf);
+    c->state = K_RUNNABLE;
+    k_rq_push(kern2, c);
+    kern2->init = c;
+    struct k_exit ex;
+    cr_assert_eq(k_run(kern2, &ex), 0);
+    cr_expect_eq(ex.code, 3 + 0x10 + 5 + 7, "exit code %d", ex.code);
+}
+
+/* The cache's list of an image's pages that hold data: cached frames and
+ * the written extents of its file (not its holes), nothing else, within the
+ * range asked, with nothing read and no frame taken. */
+static uint64_t *data_pages(struct store_image *img, uint64_t first, uint64_t n, size_t *cnt)
+{
+    struct store_cache_stats before, after;
+    store_cache_stats(kern->cache, &before);
+    uint64_t *v;
+    cr_assert_eq(store_image_data_pages(img, first, n, &v, cnt), 0);
+    store_cache_stats(kern->cache, &after);
+    cr_expect_eq(after.reads, before.reads, "nothing read");
+    cr_expect_eq(after.misses, before.misses, "no frame taken");
+    return v;
+}
+
+static void write_page(struct store_image *img, uint64_t pg)
+{
+    struct store_frame *f;
+    cr_assert_eq(store_page_get(img, pg, STORE_PAGE_WRITE, &f), 0);
+    memset(store_page_data(f), (int)pg, PG);
+    store_page_put(f, STORE_PAGE_WRITE);
+}
+
+Test(migrate_small, data_pages_of_a_lazy_image)
+{
+    struct store_image *img, *other;
+    int root_fd = store_root_fd(store);
+    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &img), 0);
+    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &other), 0);
+    write_page(img, 3);
+    write_page(img, 10);
+    cr_assert_eq(store_image_sync(img), 0); /* both in its file */
+    store_image_discard(img, 3, 1);         /* a hole in the file, no frame */
+    struct store_frame *f;
+    for (uint64_t pg = 0; pg < 100; pg++) { /* 64 frames: page 10's frame goes */
+        cr_assert_eq(store_page_get(other, pg, 0, &f), 0);
+        store_page_put(f, 0);
+    }
+    size_t n;
+    uint64_t *v = data_pages(img, 0, 1000, &n);
+    cr_assert_eq(n, 1, "only page 10, in the file: %zu", n);
+    cr_expect_eq(v[0], 10);
+    free(v);
+    write_page(img, 40); /* cached only */
+    v = data_pages(img, 0, 1000, &n);
+    cr_assert_eq(n, 2);
+    cr_expect(v[0] == 10 && v[1] == 40);
+    free(v);
+    v = data_pages(img, 11, 29, &n);
+    cr_expect_eq(n, 0, "none in [11, 40)");
+    cr_expect_null(v);
+    v = data_pages(other, 0, 1000, &n);
+    cr_expect_gt(n, 0, "frames read as zeros may hold data: listed");
+    free(v);
+    store_image_close(other);
+    store_image_close(img);
 }
