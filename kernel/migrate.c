@@ -165,13 +165,12 @@ static void get_str(struct cur *c, char *out, size_t max)
 
 static uint64_t region_gseg(const struct k_region *r)
 {
-    return (r->attr & SYM_MEM_GLOBAL) ? k_vm_gseg(r->dev, r->ino) : 0;
+    return (r->attr & SYM_MEM_GLOBAL) ? r->gseg : 0;
 }
 
 static void set_region_gseg(struct k_region *r, uint64_t gseg)
 {
-    (void)r; /* computed from (dev, ino) by k_vm_gaddr */
-    (void)gseg;
+    r->gseg = gseg;
 }
 
 /* ---- Packing ------------------------------------------------------------------------ */

@@ -160,6 +160,8 @@ static int build_parent(int *pipefd)
                SYM_MEM_GLOBAL | SYM_SPAWN_INHERIT);
     set_action(par, A_GCPY, PG, RW, SYM_MEM_GLOBAL | SYM_SPAWN_MASK,
                SYM_MEM_GLOBAL | SYM_SPAWN_COPY);
+    par->vm.r[k_vm_lookup(&par->vm, A_GLOB)].gseg = 5; /* what mapin sets */
+    par->vm.r[k_vm_lookup(&par->vm, A_GCPY)].gseg = 5;
 
     /* Descriptors: a regular file at offset 5 with O_APPEND, a pipe. */
     int fd = (int)call_path(sys_openat, "/f", O_RDWR | O_CREAT | O_APPEND, 0644);
