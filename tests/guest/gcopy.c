@@ -9,12 +9,14 @@
  * and a global lseg; a copyout to a cacheable lseg stays in the node cache
  * until flushed (no coherence) and survives eviction (gcopy.sh gives a
  * 16-page node cache); a read-only global lseg refuses a copyout (EFAULT);
- * a forked child (another node when P > 1) does the same on the inherited
- * lseg while siblings hammer a global word with amoadd, whose replies
- * arrive while the parent's calls wait (the F&A oracle: the sum is exact).
+ * a forked child (on another node once fork places children there) does
+ * the same on the inherited lseg while siblings hammer a global word with
+ * amoadd, whose replies arrive while the parent's calls wait (the F&A
+ * oracle: the sum is exact).
  * Before the kernel learned this, every such call failed with EFAULT.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -212,8 +214,9 @@ static int64_t amoadd(volatile int64_t *p, int64_t v)
     return r;
 }
 
-/* A child (another node when P > 1) on the inherited lseg: a path, a read
- * and a write there; siblings add to a global word meanwhile. */
+/* A child (on this node today; on another once fork places children there)
+ * on the inherited lseg: a path, a read and a write there; siblings add to a
+ * global word meanwhile. */
 static void family(void)
 {
     volatile int64_t *hot = (volatile int64_t *)(G + 4 * PG);
@@ -239,12 +242,17 @@ static void family(void)
              memcmp(b + 205, "from the child's global buffer", 30) == 0;
         _exit(ok ? 0 : 1);
     }
-    /* Meanwhile the parent's own calls on global buffers. */
     int ok = 1, fd = open("data", O_RDONLY);
-    for (int j = 0; j < 40 && ok; j++)
-        ok = pread(fd, G + 7 * PG + j, 64, j) == 64 && (G + 7 * PG)[j] == pattern(j);
+    /* Meanwhile the parent's own calls on global buffers; sched_yield lets
+     * the siblings issue their amoadds, whose replies come while the
+     * parent's next call waits for its own. */
+    for (int j = 0; j < 200 && ok; j++) {
+        sched_yield();
+        ok = pread(fd, G + 7 * PG + j % 64, 64, j % 64) == 64 &&
+             (G + 7 * PG)[j % 64] == pattern(j % 64);
+    }
     close(fd);
-    check("parent: 40 reads into global memory while the family runs", ok);
+    check("parent: 200 reads into global memory while the family runs", ok);
     int all = 1;
     for (int i = 0; i <= NKIDS; i++) {
         int st = 0;
