@@ -331,10 +331,12 @@ void k_net_end(struct k_kernel *k);
 /* copyin/copyout on global memory (vm.c walk), synchronous: the caller waits
  * in place, the engine progressing and other processes' replies delivered,
  * after p's own earlier requests (its fence). k_net_kcopy moves n bytes
- * within one page between buf and global address g of a non-cacheable lseg
+ * (at most K_NET_KCOPY_MAX) between buf and global address g of a
+ * non-cacheable lseg
  * (loads and stores over the network); k_net_kfetch brings the page holding
  * g into the node cache (a cacheable lseg). 0, or -EFAULT: a reply carried an
  * error (nothing of a read reaches buf), no engine, or the engine failed. */
+#define K_NET_KCOPY_MAX (16 * RV_PAGE_SIZE)
 int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write);
 int k_net_kfetch(struct k_proc *p, uint64_t g);
 

@@ -589,7 +589,8 @@ static void net_done(struct k_proc *p)
 /* The cookie slot of the kernel's own copy (below): above every process's,
  * below the node's own 0xffff. */
 #define GCOPY_SLOT 0xfffe
-#define GCOPY_MAX  (RV_PAGE_SIZE / 8) /* requests per round */
+/* Requests per round: the words of K_NET_KCOPY_MAX bytes at any alignment. */
+#define GCOPY_MAX (K_NET_KCOPY_MAX / 8 + 1)
 _Static_assert(K_NPROC_MAX < GCOPY_SLOT, "the copy's slot must not be a process's");
 
 static void gcopy_reply(struct k_kernel *k, const struct net_done *d);
@@ -657,7 +658,9 @@ void k_net_end(struct k_kernel *k)
  * engine (net_eng_wait sleeps, it does not spin) until all are in, so the
  * call holds the node's PE for its round trips. Meanwhile the completions of
  * other processes arrive through the same dispatcher (net_deliver) and wake
- * them as usual. Requests go out in rounds of at most GCOPY_MAX; a round's
+ * them as usual. Requests go out in rounds of at most GCOPY_MAX (16 pages'
+ * worth in flight at once, so a long copy pays a round trip per 64 KiB, not
+ * per page); a round's
  * replies land in val[] by sequence number. One copy at a time per node
  * (k->gcopy); the context lives on the copier's stack.
  */
@@ -767,7 +770,8 @@ static int gcopy_end(struct k_kernel *k, int rc)
     return rc;
 }
 
-/* Read n bytes at g into buf: loads of the aligned words that cover them. */
+/* Read n bytes at g into buf: loads of the aligned words that cover them,
+ * all in one round (at most GCOPY_MAX). */
 static int gcopy_read(struct k_kernel *k, uint64_t g, uint8_t *buf, uint64_t n)
 {
     uint64_t a0 = g & ~7ull, a1 = (g + n + 7) & ~7ull;
@@ -800,7 +804,7 @@ static int gcopy_write(struct k_kernel *k, uint64_t g, const uint8_t *buf, uint6
 int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write)
 {
     struct k_gcopy gc;
-    if ((g & (RV_PAGE_SIZE - 1)) + n > RV_PAGE_SIZE) return -EFAULT;
+    if (n > K_NET_KCOPY_MAX) return -EFAULT;
     int rc = gcopy_begin(p, &gc);
     if (rc) return rc;
     rc = write ? gcopy_write(p->k, g, buf, n) : gcopy_read(p->k, g, buf, n);
@@ -815,7 +819,7 @@ int k_net_kfetch(struct k_proc *p, uint64_t g)
     if (!k->ncache) return -EFAULT;
     int rc = gcopy_begin(p, &gc);
     if (rc) return rc;
-    for (unsigned i = 0; i < GCOPY_MAX && !rc; i++)
+    for (unsigned i = 0; i < RV_PAGE_SIZE / 8 && !rc; i++)
         rc = gcopy_issue(k, NET_OP_LOAD, 8, g + 8 * i, 0);
     if (!rc) rc = gcopy_round(k);
     if (!rc) {

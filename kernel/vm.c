@@ -848,23 +848,25 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
 }
 
 /*
- * Copy n bytes between buf and guest address at, within one page: to the
- * guest when access is RV_ACCESS_WRITE, else from it. `need` is the
+ * Copy up to n bytes between buf and guest address at: to the guest when
+ * access is RV_ACCESS_WRITE, else from it; *did says how many. `need` is the
  * protection the region must have (0: none). Local memory and a cached
- * global page are pinned host memory; a page of a cacheable global lseg not
- * in the node cache is fetched first (the copy then dirties its lines like
- * the hart's stores); a non-cacheable global page is read or written over the
- * network (proc.c k_net_kcopy). -EFAULT for a hole, a protection failure or
- * an error reply, or the cache's error.
+ * global page are pinned host memory, copied to the end of the page; a page
+ * of a cacheable global lseg not in the node cache is fetched first (the
+ * copy then dirties its lines like the hart's stores); non-cacheable global
+ * memory is read or written over the network (proc.c k_net_kcopy) up to the
+ * end of its lseg, at most K_NET_KCOPY_MAX at a time (its global addresses
+ * are contiguous there). -EFAULT for a hole, a protection failure or an
+ * error reply, or the cache's error; nothing is done then.
  */
 static int copy_piece(struct k_proc *p, uint64_t at, uint8_t *buf, uint64_t n, unsigned need,
-                      enum rv_access access)
+                      enum rv_access access, uint64_t *did)
 {
     uint8_t *host;
     unsigned prot;
+    uint64_t g;
     int rc = pin_page(p, at, access, need, true, &host, &prot);
     if (rc == K_EFETCH) {
-        uint64_t g;
         rc = k_vm_gaddr(p, at, &g);
         if (!rc) rc = k_net_kfetch(p, g);
         /* nothing runs between the fill and this lookup: it hits */
@@ -872,20 +874,26 @@ static int copy_piece(struct k_proc *p, uint64_t at, uint8_t *buf, uint64_t n, u
         if (rc == K_EFETCH) rc = -EFAULT;
     }
     if (rc == -EREMOTE) {
-        uint64_t g;
+        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
+        if (n > r->end - at) n = r->end - at;
+        if (n > K_NET_KCOPY_MAX) n = K_NET_KCOPY_MAX;
         rc = k_vm_gaddr(p, at, &g);
-        return rc ? rc : k_net_kcopy(p, g, buf, n, access == RV_ACCESS_WRITE);
+        if (!rc) rc = k_net_kcopy(p, g, buf, n, access == RV_ACCESS_WRITE);
+        *did = n;
+        return rc;
     }
     if (rc) return rc == -EACCES ? -EFAULT : rc;
+    if (n > PAGE - (at & (PAGE - 1))) n = PAGE - (at & (PAGE - 1));
     if (access == RV_ACCESS_WRITE)
         memcpy(host + (at & (PAGE - 1)), buf, n);
     else
         memcpy(buf, host + (at & (PAGE - 1)), n);
+    *did = n;
     return 0;
 }
 
 /*
- * Copy [g, g+len) page by page (copy_piece). -EFAULT at the first hole or
+ * Copy [g, g+len) piece by piece (copy_piece). -EFAULT at the first hole or
  * protection failure, or the cache's error; pieces before it have been
  * copied.
  */
@@ -895,11 +903,10 @@ static int walk(struct k_proc *p, uint64_t g, uint64_t len, unsigned need, enum 
     uint64_t done = 0;
     if (g + len < g) return -EFAULT;
     while (done < len) {
-        uint64_t at = g + done, n = PAGE - (at & (PAGE - 1));
-        if (n > len - done) n = len - done;
-        int rc = copy_piece(p, at, buf + done, n, need, access);
+        uint64_t did = 0;
+        int rc = copy_piece(p, g + done, buf + done, len - done, need, access, &did);
         if (rc) return rc;
-        done += n;
+        done += did;
     }
     return 0;
 }
@@ -936,7 +943,7 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max)
         if (at < gsrc) return -EFAULT;
         uint64_t avail = STR_PIECE - (at & (STR_PIECE - 1));
         if (avail > max - n) avail = max - n;
-        int rc = copy_piece(p, at, (uint8_t *)dst + n, avail, RV_PROT_R, RV_ACCESS_READ);
+        int rc = copy_piece(p, at, (uint8_t *)dst + n, avail, RV_PROT_R, RV_ACCESS_READ, &avail);
         if (rc) return rc;
         const char *nul = memchr(dst + n, 0, avail);
         if (nul) return 0;

@@ -116,6 +116,24 @@ Test(gcopy, round_trip_ragged_across_pages)
     cr_assert_null(kern->gcopy);
 }
 
+Test(gcopy, long_copy_in_several_rounds)
+{
+    /* 20 pages and a bit: more than one K_NET_KCOPY_MAX piece, ragged ends */
+    enum { NP = 24 };
+    static uint8_t out[20 * PG + 77], in[sizeof out];
+    cr_assert_eq(k_vm_unmap(proc, GLB, 4 * PG), 0);
+    cr_assert_eq(k_vm_map(proc, GLB, NP * PG, RW, K_REGION_ANON, -1, 0), 0);
+    cr_assert_eq(k_vm_set_attr(proc, GLB, NP * PG, RW, GLOB, SYM_MEM_GLOBAL), 0);
+    pattern(out, sizeof out, 5);
+    cr_assert_eq(k_copyout(proc, GLB + 1001, out, sizeof out), 0);
+    cr_assert_eq(k_copyin(proc, in, GLB + 1001, sizeof in), 0);
+    cr_assert_eq(memcmp(in, out, sizeof in), 0);
+    uint8_t edge[2];
+    cr_assert_eq(k_copyin(proc, edge, GLB + 1000, 1), 0);
+    cr_assert_eq(k_copyin(proc, edge + 1, GLB + 1001 + sizeof out, 1), 0);
+    cr_assert(edge[0] == 0 && edge[1] == 0, "nothing written outside");
+}
+
 Test(gcopy, string_and_spanning_local_global)
 {
     const char *s = "@image/some/path/name";
