@@ -748,13 +748,14 @@ static int gcopy_issue(struct k_kernel *k, int op, unsigned width, uint64_t g, u
     return 0;
 }
 
-/* Start a copy for p: no engine, or a copy already under way (a nested one,
- * which nothing does today): -EFAULT. Then p's fence: its earlier requests
+/* Start a copy for p: no engine, a copy already under way (a nested one,
+ * which nothing does today) or the node's processes being ended (a long
+ * copy stops between pieces): -EFAULT. Then p's fence: its earlier requests
  * complete first, so the copy's accesses follow them in program order. */
 static int gcopy_begin(struct k_proc *p, struct k_gcopy *gc)
 {
     struct k_kernel *k = p->k;
-    if (!k->cfg.eng || k->gcopy) return -EFAULT;
+    if (!k->cfg.eng || k->gcopy || k->kill_sig) return -EFAULT;
     gc->p = p;
     gc->n = gc->inflight = 0;
     gc->err = false;
