@@ -660,9 +660,8 @@ void k_net_end(struct k_kernel *k)
  * other processes arrive through the same dispatcher (net_deliver) and wake
  * them as usual. Requests go out in rounds of at most GCOPY_MAX (16 pages'
  * worth in flight at once, so a long copy pays a round trip per 64 KiB, not
- * per page); a round's
- * replies land in val[] by sequence number. One copy at a time per node
- * (k->gcopy); the context lives on the copier's stack.
+ * per page); a round's replies land in val[] by sequence number. One copy at
+ * a time per node (k->gcopy); the context lives on the copier's stack.
  */
 
 struct k_gcopy {
@@ -765,8 +764,11 @@ static int gcopy_begin(struct k_proc *p, struct k_gcopy *gc)
     return rc;
 }
 
+/* End the copy: what it sent is in before p goes on (after a failed issue
+ * too), unless the engine failed. */
 static int gcopy_end(struct k_kernel *k, int rc)
 {
+    if (k->gcopy->inflight) gcopy_round(k);
     k->gcopy = NULL;
     return rc;
 }
