@@ -313,6 +313,7 @@ struct k_kernel {
      * (NULL: the node's own, at the job's end). */
     rv_ncache *ncache;
     struct k_proc *wb_proc;
+    struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (proc.c) */
     int net_err; /* the engine failed (k_run returns it) */
     /* Termination of the job (remote.c), Dijkstra-Scholten over the spawns
      * between nodes: a node taking children from another is engaged to it
@@ -357,6 +358,17 @@ void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);
 int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line);
 /* After the last process: write the node cache back and wait for it (proc.c). */
 void k_net_end(struct k_kernel *k);
+/* copyin/copyout on global memory (vm.c walk), synchronous: the caller waits
+ * in place, the engine progressing and other processes' replies delivered,
+ * after p's own earlier requests (its fence). k_net_kcopy moves n bytes
+ * (at most K_NET_KCOPY_MAX) between buf and global address g of a
+ * non-cacheable lseg
+ * (loads and stores over the network); k_net_kfetch brings the page holding
+ * g into the node cache (a cacheable lseg). 0, or -EFAULT: a reply carried an
+ * error (nothing of a read reaches buf), no engine, or the engine failed. */
+#define K_NET_KCOPY_MAX (16 * RV_PAGE_SIZE)
+int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write);
+int k_net_kfetch(struct k_proc *p, uint64_t g);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 

@@ -566,13 +566,18 @@ static void net_cbo(struct k_proc *p, const struct rv_fault *f)
     net_sleep(p);
 }
 
+static int gcopy_issue(struct k_kernel *k, int op, unsigned width, uint64_t g, uint64_t val);
+
+/* The node cache's write-backs: stores on behalf of wb_proc, or of the
+ * kernel's synchronous copy when it is the one filling the cache (below). */
 int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line)
 {
     struct k_kernel *k = ctx;
     for (unsigned i = 0; i < RV_NCACHE_LINE; i += 8) {
-        uint64_t v;
+        uint64_t v, g = key * RV_PAGE_SIZE + off + i;
         memcpy(&v, line + i, 8);
-        int rc = net_send(k, k->wb_proc, NET_OP_STORE, 8, key * RV_PAGE_SIZE + off + i, v, NULL);
+        int rc = !k->wb_proc && k->gcopy ? gcopy_issue(k, NET_OP_STORE, 8, g, v)
+                                         : net_send(k, k->wb_proc, NET_OP_STORE, 8, g, v, NULL);
         if (rc) return rc;
     }
     return 0;
@@ -626,31 +631,53 @@ static void net_done(struct k_proc *p)
     k_wake(p);
 }
 
+/* The cookie slot of the kernel's own copy (below): above every process's,
+ * below the node's own 0xffff. */
+#define GCOPY_SLOT 0xfffe
+/* Requests per round: the words of K_NET_KCOPY_MAX bytes at any alignment. */
+#define GCOPY_MAX (K_NET_KCOPY_MAX / 8 + 1)
+_Static_assert(K_NPROC_MAX < GCOPY_SLOT, "the copy's slot must not be a process's");
+
+static void gcopy_reply(struct k_kernel *k, const struct net_done *d);
+
+/*
+ * One completion to its owner: the kernel's synchronous copy (GCOPY_SLOT),
+ * the node's own write-back (no owner), or a process's slot. The one
+ * dispatcher of net_reap, whichever loop reaps (the scheduler's or a copy's
+ * wait): each completion is delivered exactly once.
+ */
+static void net_deliver(struct k_kernel *k, const struct net_done *d)
+{
+    uint64_t c = d->cookie, seq = c >> 16;
+    if ((c & 0xffff) == GCOPY_SLOT) {
+        gcopy_reply(k, d);
+        return;
+    }
+    if ((c & 0xffff) >= K_NPROC_MAX) return; /* the node's own write-back */
+    struct k_proc *q = k->net_waiter[c & 0xffff];
+    if (!q || !q->net.inflight || seq < q->net.seq0) return; /* it ended */
+    if (d->err && !q->net.err) {
+        q->net.err = true;
+        q->net.err_addr = q->net.has_op ? q->net.op.addr : q->net.fill_key * RV_PAGE_SIZE;
+    }
+    if (q->net.has_op && c == q->net.op_cookie) {
+        if (!d->err) rv_memop_finish(q->hart, &q->net.op, d->val);
+        q->net.has_op = false;
+    } else if (q->net.fill && seq >= q->net.fill_seq0 &&
+               seq < q->net.fill_seq0 + RV_PAGE_SIZE / 8) {
+        memcpy(q->net.fill + 8 * (seq - q->net.fill_seq0), &d->val, 8);
+    }
+    if (--q->net.inflight == 0) net_done(q);
+}
+
 /* Retire the instructions whose replies came: their processes run again. */
 static void net_reap(struct k_kernel *k)
 {
     struct net_done d[64];
     size_t n;
-    while ((n = net_eng_reap(k->cfg.eng, d, 64)) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t c = d[i].cookie, seq = c >> 16;
-            if ((c & 0xffff) >= K_NPROC_MAX) continue; /* the node's own write-back */
-            struct k_proc *q = k->net_waiter[c & 0xffff];
-            if (!q || !q->net.inflight || seq < q->net.seq0) continue; /* it ended */
-            if (d[i].err && !q->net.err) {
-                q->net.err = true;
-                q->net.err_addr = q->net.has_op ? q->net.op.addr : q->net.fill_key * RV_PAGE_SIZE;
-            }
-            if (q->net.has_op && c == q->net.op_cookie) {
-                if (!d[i].err) rv_memop_finish(q->hart, &q->net.op, d[i].val);
-                q->net.has_op = false;
-            } else if (q->net.fill && seq >= q->net.fill_seq0 &&
-                       seq < q->net.fill_seq0 + RV_PAGE_SIZE / 8) {
-                memcpy(q->net.fill + 8 * (seq - q->net.fill_seq0), &d[i].val, 8);
-            }
-            if (--q->net.inflight == 0) net_done(q);
-        }
-    }
+    while ((n = net_eng_reap(k->cfg.eng, d, 64)) > 0)
+        for (size_t i = 0; i < n; i++)
+            net_deliver(k, &d[i]);
 }
 
 void k_net_end(struct k_kernel *k)
@@ -666,6 +693,193 @@ void k_net_end(struct k_kernel *k)
         }
         net_reap(k);
     }
+}
+
+/* ---- The kernel's own accesses to global memory (copyin, copyout) ------- */
+
+/*
+ * A system call's buffer in a global lseg (kernel/vm.c walk): the kernel
+ * sends the loads and stores itself and waits in place, progressing the
+ * engine (net_eng_wait sleeps, it does not spin) until all are in, so the
+ * call holds the node's PE for its round trips. Meanwhile the completions of
+ * other processes arrive through the same dispatcher (net_deliver) and wake
+ * them as usual. Requests go out in rounds of at most GCOPY_MAX (16 pages'
+ * worth in flight at once, so a long copy pays a round trip per 64 KiB, not
+ * per page); a round's replies land in val[] by sequence number. One copy at
+ * a time per node (k->gcopy); the context lives on the copier's stack.
+ */
+
+struct k_gcopy {
+    struct k_proc *p; /* on whose behalf (proc = its pid: its program order) */
+    uint64_t seq0;    /* seq of the round's first request */
+    unsigned n;       /* requests issued in this round */
+    unsigned inflight;
+    bool err; /* a reply carried an error: the copy fails with EFAULT */
+    uint64_t val[GCOPY_MAX];
+};
+
+/* A reply for the copy under way (a stale one, of a copy abandoned when the
+ * engine failed, is dropped). */
+static void gcopy_reply(struct k_kernel *k, const struct net_done *d)
+{
+    struct k_gcopy *gc = k->gcopy;
+    uint64_t seq = d->cookie >> 16;
+    if (!gc || !gc->inflight || seq < gc->seq0 || seq - gc->seq0 >= gc->n) return;
+    if (d->err) gc->err = true;
+    gc->val[seq - gc->seq0] = d->val;
+    gc->inflight--;
+}
+
+/* The engine failed: the job ends (as in idle). */
+static int gcopy_engine_failed(struct k_kernel *k, int rc)
+{
+    if (!k->net_err) {
+        k->net_err = rc;
+        k_request_kill(k, SIGKILL);
+    }
+    return -EFAULT;
+}
+
+/* Wait until nothing of pid is outstanding in the engine (its fence), taking
+ * every completion meanwhile. 0 or -EFAULT (the engine failed). */
+static int gcopy_fence(struct k_kernel *k, uint32_t pid)
+{
+    net_reap(k);
+    while (net_eng_outstanding(k->cfg.eng, pid) > 0) {
+        int rc = net_eng_wait(k->cfg.eng, NET_IDLE_MAX_US);
+        if (rc < 0) return gcopy_engine_failed(k, rc);
+        net_reap(k);
+    }
+    return 0;
+}
+
+/* Wait for the round's replies. 0, or -EFAULT (an error reply, or the engine
+ * failed). */
+static int gcopy_round(struct k_kernel *k)
+{
+    struct k_gcopy *gc = k->gcopy;
+    while (gc->inflight) {
+        int rc = net_eng_wait(k->cfg.eng, NET_IDLE_MAX_US);
+        if (rc < 0) return gcopy_engine_failed(k, rc);
+        net_reap(k);
+    }
+    gc->n = 0;
+    return gc->err ? -EFAULT : 0;
+}
+
+/* Send one request of the copy; a full round of stores is waited for first
+ * (loads never fill more than one round: their values are read after it). */
+static int gcopy_issue(struct k_kernel *k, int op, unsigned width, uint64_t g, uint64_t val)
+{
+    struct k_gcopy *gc = k->gcopy;
+    if (gc->n == GCOPY_MAX) {
+        int rc = gcopy_round(k);
+        if (rc) return rc;
+    }
+    uint64_t c = (k->net_seq + 1) << 16 | GCOPY_SLOT;
+    struct net_mreq r = {.op = (uint8_t)op,
+                         .width = (uint8_t)width,
+                         .addr = g,
+                         .val = val,
+                         .proc = (uint32_t)gc->p->pid,
+                         .cookie = c};
+    int rc = net_eng_issue(k->cfg.eng, &r);
+    if (rc) return -EFAULT;
+    k->net_seq++;
+    if (gc->n == 0) gc->seq0 = k->net_seq;
+    gc->n++;
+    gc->inflight++;
+    return 0;
+}
+
+/* Start a copy for p: no engine, a copy already under way (a nested one,
+ * which nothing does today) or the node's processes being ended (a long
+ * copy stops between pieces): -EFAULT. Then p's fence: its earlier requests
+ * complete first, so the copy's accesses follow them in program order. */
+static int gcopy_begin(struct k_proc *p, struct k_gcopy *gc)
+{
+    struct k_kernel *k = p->k;
+    if (!k->cfg.eng || k->gcopy || k->kill_sig) return -EFAULT;
+    gc->p = p;
+    gc->n = gc->inflight = 0;
+    gc->err = false;
+    k->gcopy = gc;
+    int rc = gcopy_fence(k, (uint32_t)p->pid);
+    if (rc) k->gcopy = NULL;
+    return rc;
+}
+
+/* End the copy: what it sent is in before p goes on (after a failed issue
+ * too), unless the engine failed. */
+static int gcopy_end(struct k_kernel *k, int rc)
+{
+    if (k->gcopy->inflight) gcopy_round(k);
+    k->gcopy = NULL;
+    return rc;
+}
+
+/* Read n bytes at g into buf: loads of the aligned words that cover them,
+ * all in one round (at most GCOPY_MAX). */
+static int gcopy_read(struct k_kernel *k, uint64_t g, uint8_t *buf, uint64_t n)
+{
+    uint64_t a0 = g & ~7ull, a1 = (g + n + 7) & ~7ull;
+    for (uint64_t a = a0; a < a1; a += 8) {
+        int rc = gcopy_issue(k, NET_OP_LOAD, 8, a, 0);
+        if (rc) return rc;
+    }
+    int rc = gcopy_round(k);
+    if (!rc) memcpy(buf, (const uint8_t *)k->gcopy->val + (g - a0), n);
+    return rc;
+}
+
+/* Write n bytes of buf at g: stores of the widest aligned widths (bytes and
+ * halves at ragged edges), then their replies. */
+static int gcopy_write(struct k_kernel *k, uint64_t g, const uint8_t *buf, uint64_t n)
+{
+    for (uint64_t a = g, end = g + n; a < end;) {
+        unsigned w = 8;
+        while (w > 1 && ((a & (w - 1)) || a + w > end))
+            w >>= 1;
+        uint64_t v = 0;
+        memcpy(&v, buf + (a - g), w);
+        int rc = gcopy_issue(k, NET_OP_STORE, w, a, v);
+        if (rc) return rc;
+        a += w;
+    }
+    return gcopy_round(k);
+}
+
+int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write)
+{
+    struct k_gcopy gc;
+    if (n > K_NET_KCOPY_MAX) return -EFAULT;
+    int rc = gcopy_begin(p, &gc);
+    if (rc) return rc;
+    rc = write ? gcopy_write(p->k, g, buf, n) : gcopy_read(p->k, g, buf, n);
+    return gcopy_end(p->k, rc);
+}
+
+int k_net_kfetch(struct k_proc *p, uint64_t g)
+{
+    struct k_kernel *k = p->k;
+    struct k_gcopy gc;
+    g &= ~(uint64_t)(RV_PAGE_SIZE - 1);
+    if (!k->ncache) return -EFAULT;
+    int rc = gcopy_begin(p, &gc);
+    if (rc) return rc;
+    for (unsigned i = 0; i < RV_PAGE_SIZE / 8 && !rc; i++)
+        rc = gcopy_issue(k, NET_OP_LOAD, 8, g + 8 * i, 0);
+    if (!rc) rc = gcopy_round(k);
+    if (!rc) {
+        uint8_t *out;
+        uint64_t evicted = UINT64_MAX;
+        /* An eviction's write-backs are the copy's stores (k_net_ncache_wb). */
+        rc = rv_ncache_fill(k->ncache, g / RV_PAGE_SIZE, gc.val, &out, &evicted);
+        if (evicted != UINT64_MAX) k_vm_ncache_dropped(k, evicted);
+        int wrc = gcopy_round(k);
+        rc = rc ? -EFAULT : wrc;
+    }
+    return gcopy_end(k, rc);
 }
 
 /* Between turns: move the network along, take replies, hear kill requests. */

@@ -488,10 +488,9 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     if (i < 0) return -EFAULT;
     const struct k_region *r = &vm->r[i];
     if ((r->prot & need) != need) return -EACCES;
-    /* Global memory lives in the MMs: the hart's accesses go over the network
-     * (proc.c); the kernel's own (copyin/copyout) are refused for now. */
+    /* Global memory lives in the MMs: the hart's accesses and the kernel's
+     * (copy_piece) go over the network (proc.c). */
     if (r->attr & SYM_MEM_GLOBAL) {
-        if (self_ok) return -EFAULT;
         if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
         /* Cacheable: the node cache's copy, at full speed (no coherence). */
         uint64_t g = NET_GADDR(r->gseg, r->off + ((vaddr & ~(PAGE - 1)) - r->start));
@@ -839,77 +838,106 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
 }
 
 /*
- * Walk [g, g+len) page by page, calling fn on each host piece (pinned for
- * `access`). `need` is the protection every piece must have (0: none).
- * -EFAULT at the first hole or protection failure, or the cache's error;
- * pieces before it have been visited.
+ * Copy up to n bytes between buf and guest address at: to the guest when
+ * access is RV_ACCESS_WRITE, else from it; *did says how many. `need` is the
+ * protection the region must have (0: none). Local memory and a cached
+ * global page are pinned host memory, copied to the end of the page; a page
+ * of a cacheable global lseg not in the node cache is fetched first (the
+ * copy then dirties its lines like the hart's stores); non-cacheable global
+ * memory is read or written over the network (proc.c k_net_kcopy) up to the
+ * end of its lseg, at most K_NET_KCOPY_MAX at a time (its global addresses
+ * are contiguous there). -EFAULT for a hole, a protection failure or an
+ * error reply, or the cache's error; nothing is done then.
+ */
+static int copy_piece(struct k_proc *p, uint64_t at, uint8_t *buf, uint64_t n, unsigned need,
+                      enum rv_access access, uint64_t *did)
+{
+    uint8_t *host;
+    unsigned prot;
+    uint64_t g;
+    int rc = pin_page(p, at, access, need, true, &host, &prot);
+    if (rc == K_EFETCH) {
+        rc = k_vm_gaddr(p, at, &g);
+        if (!rc) rc = k_net_kfetch(p, g);
+        /* nothing runs between the fill and this lookup: it hits */
+        if (!rc) rc = pin_page(p, at, access, need, true, &host, &prot);
+        if (rc == K_EFETCH) rc = -EFAULT;
+    }
+    if (rc == -EREMOTE) {
+        const struct k_region *r = &p->vm.r[k_vm_lookup(&p->vm, at)];
+        if (n > r->end - at) n = r->end - at;
+        if (n > K_NET_KCOPY_MAX) n = K_NET_KCOPY_MAX;
+        rc = k_vm_gaddr(p, at, &g);
+        if (!rc) rc = k_net_kcopy(p, g, buf, n, access == RV_ACCESS_WRITE);
+        *did = n;
+        return rc;
+    }
+    if (rc) return rc == -EACCES ? -EFAULT : rc;
+    if (n > PAGE - (at & (PAGE - 1))) n = PAGE - (at & (PAGE - 1));
+    if (access == RV_ACCESS_WRITE)
+        memcpy(host + (at & (PAGE - 1)), buf, n);
+    else
+        memcpy(buf, host + (at & (PAGE - 1)), n);
+    *did = n;
+    return 0;
+}
+
+/*
+ * Copy [g, g+len) piece by piece (copy_piece). -EFAULT at the first hole or
+ * protection failure, or the cache's error; pieces before it have been
+ * copied.
  */
 static int walk(struct k_proc *p, uint64_t g, uint64_t len, unsigned need, enum rv_access access,
-                void (*fn)(uint8_t *host, uint64_t off, uint64_t n, void *arg), void *arg)
+                uint8_t *buf)
 {
     uint64_t done = 0;
     if (g + len < g) return -EFAULT;
     while (done < len) {
-        uint8_t *host;
-        unsigned prot;
-        uint64_t at = g + done;
-        int rc = pin_page(p, at, access, need, true, &host, &prot);
-        if (rc) return rc == -EACCES ? -EFAULT : rc;
-        uint64_t n = PAGE - (at & (PAGE - 1));
-        if (n > len - done) n = len - done;
-        fn(host + (at & (PAGE - 1)), done, n, arg);
-        done += n;
+        uint64_t did = 0;
+        int rc = copy_piece(p, g + done, buf + done, len - done, need, access, &did);
+        if (rc) return rc;
+        done += did;
     }
     return 0;
 }
 
-static void piece_in(uint8_t *host, uint64_t off, uint64_t n, void *arg)
-{
-    memcpy((uint8_t *)arg + off, host, n);
-}
-
-static void piece_out(uint8_t *host, uint64_t off, uint64_t n, void *arg)
-{
-    memcpy(host, (const uint8_t *)arg + off, n);
-}
-
 int k_copyin(struct k_proc *p, void *dst, uint64_t gsrc, uint64_t len)
 {
-    return walk(p, gsrc, len, RV_PROT_R, RV_ACCESS_READ, piece_in, dst);
+    return walk(p, gsrc, len, RV_PROT_R, RV_ACCESS_READ, dst);
 }
 
 int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len)
 {
-    int rc = walk(p, gdst, len, RV_PROT_W, RV_ACCESS_WRITE, piece_out, (void *)src);
+    int rc = walk(p, gdst, len, RV_PROT_W, RV_ACCESS_WRITE, (uint8_t *)src);
     if (p->hart && len) rv_code_written(p->hart, gdst, len);
     return rc;
 }
 
 int k_vm_poke(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len)
 {
-    int rc = walk(p, gdst, len, 0, RV_ACCESS_WRITE, piece_out, (void *)src);
+    int rc = walk(p, gdst, len, 0, RV_ACCESS_WRITE, (uint8_t *)src);
     if (p->hart && len) rv_code_written(p->hart, gdst, len);
     return rc;
 }
+
+/* A string is read in pieces of at most this many bytes, none crossing a
+ * page: in global memory each piece is a round trip of its words, so a short
+ * path costs a few loads, not a page's. */
+#define STR_PIECE 256
 
 int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max)
 {
     uint64_t n = 0;
     while (n < max) {
-        uint8_t *host;
-        unsigned prot;
         uint64_t at = gsrc + n;
         if (at < gsrc) return -EFAULT;
-        int rc = pin_page(p, at, RV_ACCESS_READ, RV_PROT_R, true, &host, &prot);
-        if (rc) return rc == -EACCES ? -EFAULT : rc;
-        const uint8_t *src = host + (at & (PAGE - 1));
-        uint64_t avail = PAGE - (at & (PAGE - 1));
+        uint64_t avail = STR_PIECE - (at & (STR_PIECE - 1));
         if (avail > max - n) avail = max - n;
-        const uint8_t *nul = memchr(src, 0, avail);
-        uint64_t take = nul ? (uint64_t)(nul - src) + 1 : avail;
-        memcpy(dst + n, src, take);
-        n += take;
+        int rc = copy_piece(p, at, (uint8_t *)dst + n, avail, RV_PROT_R, RV_ACCESS_READ, &avail);
+        if (rc) return rc;
+        const char *nul = memchr(dst + n, 0, avail);
         if (nul) return 0;
+        n += avail;
     }
     if (max) dst[max - 1] = 0;
     return -ENAMETOOLONG;

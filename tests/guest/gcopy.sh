@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# gcopy.sh — system calls on buffers in global memory: run test_gcopy.elf on
+# P ranks (P = 1 without mpirun), optionally over TCP, with a 16-page node
+# cache (so that the kernel's own page fetches evict); the output must be
+# gcopy.expected and the status 0.
+# Usage: gcopy.sh SYMUNIX ELF EXPECTED P [MPIRUN [tcp]]
+set -u
+symunix=$(realpath "$1")
+elf=$(realpath "$2")
+expected=$(realpath "$3")
+np=$4
+mpirun=${5:-mpirun}
+tcp=${6:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/gcopy.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fail() { echo "gcopy.sh (P=$np${tcp:+ $tcp}): $*" >&2; exit 1; }
+
+launch=()
+if [[ $np -gt 1 ]]; then
+    launch=("$mpirun" --oversubscribe -np "$np")
+    [[ $tcp == tcp ]] && launch+=(--mca btl tcp,self)
+    # Under a sanitizer build Open MPI's plugins leak at exit (run-guest.sh).
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+fi
+
+mkdir -p "$work/cwd"
+(cd "$work/cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run \
+    --root "$work/root" --node-cache 64K "$elf") >"$work/out" 2>"$work/err" </dev/null
+st=$?
+if ! cmp -s "$expected" "$work/out"; then
+    diff -u "$expected" "$work/out" | head -40
+    tail -20 "$work/err"
+    fail "output differs"
+fi
+[[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
+echo "gcopy.sh: P=$np${tcp:+ $tcp} ok"
