@@ -314,7 +314,7 @@ struct k_kernel {
     rv_ncache *ncache;
     struct k_proc *wb_proc;
     struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (proc.c) */
-    int net_err; /* the engine failed (k_run returns it) */
+    int net_err;           /* the engine failed (k_run returns it) */
     /* Termination of the job (remote.c), Dijkstra-Scholten over the spawns
      * between nodes: a node taking children from another is engaged to it
      * until it has no process left and its own spawns elsewhere are all
@@ -596,6 +596,10 @@ int k_kill_local(struct k_kernel *k, int sender, int mode, int target, int sig);
 /* pinfo, pmemaddr, pmemvect on another node's process: the answer (as
  * sys_sym.c's k_info_local makes it) comes back in p->rpc.data. */
 int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
+/* pdup(pid, fd) for a process of another node: the file reopened there
+ * (k_file_ship_one); the caller sleeps, called again for the answer.
+ * K_BLOCK, or the descriptor number in pid's table, or -errno. */
+int64_t k_remote_pdup(struct k_proc *p, int pid, int fd);
 /* sys_sym.c: the answer to an information call about process pid of this
  * node: kind K_INFO_*; 0 and a malloc'd answer, or -errno (-ESRCH...). */
 enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT };
@@ -742,6 +746,13 @@ int k_files_ship(struct k_proc *p, struct k_ship_files *s);
  * the caller's k_files_close_all). -EBADMSG for a malformed entry. */
 int k_files_land(struct k_proc *p, const struct k_ship_files *s);
 void k_ship_files_free(struct k_ship_files *s);
+/* pdup to another node: describe p's descriptor fd as it can travel (d->path
+ * malloc'd): 0, -EBADF, or -EXDEV when it cannot (a pipe, socket, device,
+ * virtual anonymous, deleted or outside the store). */
+int k_file_ship_one(struct k_proc *p, int fd, struct k_ship_fd *d);
+/* ... and on the target's node: open it into t's lowest free slot with
+ * close-on-exec clear. The descriptor number, or -errno (-EMFILE...). */
+int k_file_land_free(struct k_proc *t, const struct k_ship_fd *d);
 
 /* vm.c: call fn(arg, vaddr, page) for each page of p's region i that may hold
  * data, in address order, reading through its layers whatever its protection;

@@ -1,8 +1,9 @@
 /*
  * remote.c — the node kernels of a job as one system: spawn placing children
- * on other nodes, their exits reported to their parents' nodes, kill and the
- * information calls reaching processes anywhere, and the end of the job when
- * the initial process and every descendant, wherever it ran, are gone.
+ * on other nodes, their exits reported to their parents' nodes, kill, the
+ * information calls and pdup reaching processes anywhere, and the end of the
+ * job when the initial process and every descendant, wherever it ran, are
+ * gone.
  * docs/kernel.md "Processes across nodes" is the description.
  *
  * Node kernels talk by byte messages (interconnect/net.h net_msg_*), which
@@ -45,6 +46,8 @@ enum {
     KM_KILLED,    /* id, pid = sender, a[0] hits or -errno */
     KM_INFO,      /* id, pid = asker, a[0] kind, a[1] target pid, arg */
     KM_INFOED,    /* id, pid = asker, a[0] 0 or -errno; the answer */
+    KM_PDUP,      /* id, pid = asker, a[0] target pid; a struct ship_fd and its path */
+    KM_PDUPED,    /* id, pid = asker, a[0] the descriptor number or -errno */
     KM_ACK,       /* a SPAWN acknowledged (termination) */
 };
 
@@ -330,6 +333,79 @@ static void on_infoed(struct k_kernel *k, const struct km *h, const uint8_t *bod
     replied(p);
 }
 
+/* ---- pdup ----------------------------------------------------------------------------- */
+
+/* A descriptor as it travels: then its guest path, NUL-terminated. */
+struct ship_fd {
+    int32_t stream;
+    uint32_t flags;
+    int64_t offset;
+};
+
+int64_t k_remote_pdup(struct k_proc *p, int pid, int fd)
+{
+    if (p->rpc.id) { /* called again: the answer */
+        if (p->rpc.waiting > 0) return K_BLOCK;
+        int64_t r = p->rpc.ret;
+        k_rpc_end(p);
+        return r;
+    }
+    struct k_ship_fd d = {0};
+    int rc = k_file_ship_one(p, fd, &d);
+    if (rc) {
+        free(d.path);
+        return rc;
+    }
+    size_t plen = d.path ? strlen(d.path) + 1 : 0;
+    uint8_t *body = malloc(sizeof(struct ship_fd) + plen);
+    if (!body) {
+        free(d.path);
+        return -ENOMEM;
+    }
+    struct ship_fd w = {.stream = d.stream, .flags = d.flags, .offset = d.offset};
+    memcpy(body, &w, sizeof w);
+    if (plen) memcpy(body + sizeof w, d.path, plen);
+    free(d.path);
+    k_rpc_begin(p, 1);
+    struct km h = {.type = KM_PDUP, .pid = p->pid, .id = p->rpc.id, .a = {pid}};
+    rc = km_send(p->k, k_pid_node(pid), &h, body, sizeof w + plen);
+    free(body);
+    if (rc) {
+        k_rpc_end(p);
+        return rc;
+    }
+    return K_BLOCK;
+}
+
+static void on_pdup(struct k_kernel *k, int src, const struct km *h, const uint8_t *body,
+                    size_t len)
+{
+    struct k_proc *t = k_proc_find(k, h->a[0]);
+    struct ship_fd w;
+    int rc;
+    if (!t || t->state == K_ZOMBIE) {
+        rc = -ESRCH;
+    } else if (len < sizeof w || (len > sizeof w && body[len - 1] != 0)) {
+        rc = -EINVAL; /* not from this build */
+    } else {
+        memcpy(&w, body, sizeof w);
+        struct k_ship_fd d = {.stream = w.stream, .flags = w.flags, .offset = w.offset};
+        d.path = len > sizeof w ? (char *)(body + sizeof w) : NULL;
+        rc = k_file_land_free(t, &d);
+        if (rc == -EBADMSG) rc = -EINVAL;
+    }
+    struct km r = {.type = KM_PDUPED, .pid = h->pid, .id = h->id, .a = {rc}};
+    km_send(k, src, &r, NULL, 0);
+}
+
+static void on_pduped(struct k_kernel *k, const struct km *h)
+{
+    struct k_proc *p = asker(k, h->pid, h->id);
+    if (!p) return;
+    p->rpc.ret = h->a[0];
+    replied(p);
+}
+
 /* ---- Messages and termination ------------------------------------------------------ */
 
 static void dispatch(struct k_kernel *k, int src, const uint8_t *buf, size_t len)
@@ -348,6 +424,8 @@ static void dispatch(struct k_kernel *k, int src, const uint8_t *buf, size_t len
     case KM_KILLED: on_killed(k, &h); break;
     case KM_INFO: on_info(k, src, &h); break;
     case KM_INFOED: on_infoed(k, &h, body, blen); break;
+    case KM_PDUP: on_pdup(k, src, &h, body, blen); break;
+    case KM_PDUPED: on_pduped(k, &h); break;
     case KM_ACK:
         if (k->ds_deficit) k->ds_deficit--;
         break;

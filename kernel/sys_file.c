@@ -1741,15 +1741,18 @@ int64_t sys_rmrefdir(struct k_proc *p, const uint64_t a[6])
 }
 
 /*
- * pdup(pid, fd): give process pid of this node a duplicate of the caller's
- * descriptor fd (the same open file description, as dup; close-on-exec clear)
- * and return the new descriptor's number in pid's table. pid 0 or the caller's
- * own pid is dup(fd). -ESRCH: no such process on the node, or it has ended.
+ * pdup(pid, fd): give process pid a duplicate of the caller's descriptor fd
+ * and return the new descriptor's number in pid's table (close-on-exec
+ * clear). On the caller's node it is the same open file description, as dup;
+ * pid 0 or the caller's own pid is dup(fd). A process of another node gets
+ * the file reopened there (remote.c; k_file_ship_one says what can travel).
+ * -ESRCH: no such process, or it has ended.
  */
 int64_t sys_pdup(struct k_proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0];
     if (a[0] > INT32_MAX) return -ESRCH;
+    if (pid && k_pid_remote(p->k, pid)) return k_remote_pdup(p, pid, (int)a[1]);
     struct k_proc *t = pid == 0 ? p : k_proc_find(p->k, pid);
     if (!t || t->state == K_ZOMBIE) return -ESRCH;
     struct k_file *f = file_peek(p, (int)a[1]);
@@ -1879,4 +1882,27 @@ void k_ship_files_free(struct k_ship_files *s)
     free(s->fd);
     free(s->ref);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- pdup to another node (remote.c) -------------------------------------------------- */
+
+int k_file_ship_one(struct k_proc *p, int fd, struct k_ship_fd *d)
+{
+    if (!file_peek(p, fd)) return -EBADF;
+    int rc = ship_fd(p, fd, d);
+    return rc == 1 ? -EXDEV : rc;
+}
+
+int k_file_land_free(struct k_proc *t, const struct k_ship_fd *d)
+{
+    int slot = 0;
+    while (slot < K_NFILE && t->fd[slot].f)
+        slot++;
+    if (slot == K_NFILE) return -EMFILE;
+    struct k_ship_fd at = *d;
+    at.fd = slot;
+    at.cloexec = 0;
+    int rc = land_fd(t, &at);
+    if (rc) return rc;
+    return t->fd[slot].f ? slot : -EBADF; /* a stream this node's host lacks */
 }

@@ -9,8 +9,8 @@
  * children of a family increment one global word with amoadd and the values
  * they got back must be exactly {0..n-1}. wait4, kill (one pid, a group
  * spanning nodes), pinfo, pmemaddr and pmemvect reach children wherever they
- * run. Last, a child spawns a grandchild elsewhere and ends: the grandchild
- * waits until the initial process is a zombie, then writes grandchild.txt —
+ * run; pdup gives a child on another node a file. Last, a child spawns a grandchild elsewhere and
+ * ends: the grandchild waits until the initial process is a zombie, then writes grandchild.txt —
  * the job must wait for it (dproc.sh checks the file).
  */
 #include <errno.h>
@@ -208,6 +208,44 @@ static void kills(void)
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* pdup to a child on the last node: the file reopened there (its own offset,
+ * so the child appends); a pipe cannot travel (EXDEV) but is a dup on one
+ * node. */
+static void pdups(void)
+{
+    int32_t pid;
+    int fd = open("/pdup.txt", O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0644);
+    write(fd, "parent\n", 7);
+    G[W_GO] = 0;
+    fflush(stdout);
+    int me = spawn(1, SIGCHLD | SYM_SPAWN_NODE(nodes - 1), &pid);
+    if (me > 0) {
+        await(&G[W_GO], 1);
+        int there = (int)G[W_GO + 1];
+        _exit(write(there, "child\n", 6) == 6 ? 0 : 1);
+    }
+    int n = pdup(pid, fd);
+    check("pdup(child on the last node, a file)", n >= 0);
+    int pfd[2];
+    pipe(pfd);
+    int r = pdup(pid, pfd[0]);
+    check("pdup of a pipe: EXDEV across nodes, a dup on one",
+          nodes > 1 ? r == -1 && errno == EXDEV : r >= 0);
+    G[W_GO + 1] = n;
+    G[W_GO] = 1;
+    int st;
+    check("the child wrote through it",
+          waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char buf[32] = {0};
+    pread(fd, buf, sizeof buf - 1, 0);
+    check("the file holds both lines", strcmp(buf, "parent\nchild\n") == 0);
+    check("pdup to a pid no node has: ESRCH",
+          pdup(1 * 1000000 + 999999, fd) == -1 && errno == ESRCH);
+    close(fd);
+    close(pfd[0]);
+    close(pfd[1]);
+}
+
 /* A grandchild that outlives the initial process: the job waits for it. */
 static void grandchild(void)
 {
@@ -244,6 +282,7 @@ int main(int argc, char **argv)
     family();
     placement();
     kills();
+    pdups();
     grandchild();
     printf("%s\n", failures ? "SOME FAILED" : "ALL OK");
     return failures ? 1 : 0;
