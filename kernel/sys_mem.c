@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "symunix/abi.h"
 
@@ -142,6 +143,40 @@ int64_t sys_madvise(struct k_proc *p, const uint64_t a[6])
 
 /* msync(addr, len, flags): writes the cache's dirty pages of shared file
  * mappings back (and fsyncs with MS_SYNC). */
+/*
+ * msync's part for global lsegs (blk.fn; a[0] the start, a[1] the length,
+ * a[3] where the lsegs still to sync begin, a[4] 1 while a sync request is in
+ * flight): each global lseg's segment is written back by every memory module
+ * of every rank (k_net_sync_seg: the process's own requests and the node
+ * cache's dirty lines first), one lseg after the other, the process asleep
+ * meanwhile as for fsync. EIO when a module's write-back failed.
+ */
+static int64_t msync_global(struct k_proc *p, const uint64_t a[6])
+{
+    if (p->net.inflight) return K_BLOCK; /* woken early: its replies are due */
+    if (a[4] && net_eng_sync_err(p->k->cfg.eng, (uint32_t)p->pid)) return -EIO;
+    p->blk.a[4] = 0;
+    for (uint64_t at = a[3], end = a[0] + a[1]; at < end;) {
+        int i = k_vm_lookup(&p->vm, at);
+        if (i < 0) return -ENOMEM; /* unmapped meanwhile by nobody: cannot happen */
+        const struct k_region *r = &p->vm.r[i];
+        if (!(r->attr & SYM_MEM_GLOBAL)) {
+            at = r->end;
+            continue;
+        }
+        int rc = k_net_sync_seg(p, r->gseg);
+        if (rc < 0) return rc;
+        p->blk.a[3] = rc == 0 ? r->end : at; /* 1: its own requests go first */
+        p->blk.a[4] = rc == 0;
+        p->net.pending = true; /* wakes with the last reply */
+        return K_BLOCK;
+    }
+    return 0;
+}
+
+/* msync(addr, len, flags): the dirty pages of the shared file mappings in the
+ * range reach their files; a global lseg's reach its file from every memory
+ * module (msync_global). */
 int64_t sys_msync(struct k_proc *p, const uint64_t a[6])
 {
     uint64_t len = page_up(a[1]), flags = a[2];
@@ -149,7 +184,13 @@ int64_t sys_msync(struct k_proc *p, const uint64_t a[6])
         ((flags & G_MS_ASYNC) && (flags & G_MS_SYNC)) || len < a[1])
         return -EINVAL;
     if (!user_range(a[0], len) || !k_vm_all_mapped(&p->vm, a[0], len)) return -ENOMEM;
-    return k_vm_sync(p, a[0], len, flags & G_MS_SYNC);
+    int64_t rc = k_vm_sync(p, a[0], len, flags & G_MS_SYNC);
+    if (rc || !p->k->cfg.eng) return rc;
+    p->blk.fn = msync_global;
+    p->blk.a[0] = a[0], p->blk.a[1] = len, p->blk.a[3] = a[0], p->blk.a[4] = 0;
+    rc = msync_global(p, p->blk.a);
+    if (rc != K_BLOCK) p->blk = (struct k_block){0};
+    return rc;
 }
 
 /* mremap(old, oldlen, newlen, flags, new): shrink, grow in place, or move with

@@ -8,7 +8,8 @@
  * --gmem come back from the file with the writes); fsync returns 0 and
  * another process then reads the file with read(2) and sees every write;
  * a word written through a cacheable alias (the node cache) just before
- * fsync reaches the file too; after fsync one more word is written and not
+ * fsync reaches the file too; msync of the global lseg writes it back too;
+ * after fsync one more word is written and not
  * synced: the job's end writes it back (gfile.sh checks the file on disk
  * after the run, word by word); the store's registry directory is refused to
  * guest paths.
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@
 #define LATE  1             /* word 1 of page 0: written after fsync */
 #define CW    (3 * WPP + 7) /* written through a cacheable alias before fsync */
 #define GC    ((volatile uint64_t *)0x2000400000ul) /* cacheable alias of page 3 */
+#define MSW   (5 * WPP + 9)                         /* msync'ed, then restored */
 
 static int failures;
 
@@ -146,6 +149,19 @@ int main(void)
     check("fsync of the global file", fsync(fd) == 0);
     check("read(2) by another process sees every write", reader_sees_sync());
     check("fdatasync of it too", fdatasync(fd) == 0);
+    /* msync of the global lseg: a word of an odd page (the family leaves
+     * those alone) reaches the file, then its old value again. */
+    int rd = open("gdata", O_RDONLY);
+    uint64_t disk = 0;
+    G[MSW] = 31337;
+    check("msync(MS_SYNC) of the global lseg", msync((void *)G, NPG * PG, MS_SYNC) == 0);
+    check("the file has the word at once",
+          rd >= 0 && pread(rd, &disk, 8, MSW * 8) == 8 && disk == 31337);
+    G[MSW] = before(MSW);
+    check("msync of one page, the old value back",
+          msync((void *)(G + MSW / WPP * WPP), PG, MS_SYNC) == 0 &&
+              pread(rd, &disk, 8, MSW * 8) == 8 && disk == before(MSW));
+    close(rd);
     G[LATE] = 777777; /* no fsync: the job's end writes it back */
     check("a write after fsync reads back", G[LATE] == 777777 && differ(0, NW, after) == 0);
     close(fd);
