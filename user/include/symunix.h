@@ -99,7 +99,9 @@ static inline int pdup(int pid, int fd)
 /* Create n children at once, a family: each child's call returns its index
  * 1..n, the caller's returns 0 and fills pids[0..n-1] (when not NULL) with the
  * children's pids. flags: the signal a child sends its parent when it ends
- * (SIGCHLD usually; 0 none). */
+ * (SIGCHLD usually; 0 none), or'ed with where they run: by default child i on
+ * node (caller's + i) mod P; SYM_SPAWN_HERE all on the caller's node;
+ * SYM_SPAWN_NODE(n) all on node n. */
 static inline int spawn(int n, int flags, int32_t *pids)
 {
     return (int)sym_syscall6(SYM_NR_spawn, n, flags, (long)pids, 0, 0, 0);
