@@ -40,10 +40,11 @@ struct run_opts {
     int no_combining;
     const char *stats_json; /* --stats-json FILE, or NULL */
     uint64_t quantum;
-    uint64_t mem;    /* node memory in bytes; 0 = the kernel's default */
-    uint64_t ncache; /* --node-cache in bytes; 0 = the kernel's default */
-    uint64_t gmem;   /* --gmem: this rank's memory module, bytes (default 1G) */
-    int prog_index;  /* argv index of PROG */
+    uint64_t mem;      /* node memory in bytes; 0 = the kernel's default */
+    uint64_t ncache;   /* --node-cache in bytes; 0 = the kernel's default */
+    uint64_t gmem;     /* --gmem: this rank's memory module, bytes (default 1G) */
+    uint32_t flush_us; /* --flush-us; 0 = by where the ranks run (net_opts) */
+    int prog_index;    /* argv index of PROG */
 };
 
 static void run_usage(FILE *out)
@@ -77,6 +78,10 @@ static void run_usage(FILE *out)
                  "                     memory), as for --mem; default 1G. Pages are filled\n"
                  "                     from their image files on first touch; beyond SIZE\n"
                  "                     pages are written back and evicted\n"
+                 "      --flush-us US  requests held for combining leave a busy rank\n"
+                 "                     within US microseconds (default 50 when every rank\n"
+                 "                     runs on one host, 500 across hosts: fewer, larger\n"
+                 "                     messages suit TCP)\n"
                  "  -q, --quantum N    instructions per scheduling quantum (default 1000000)\n"
                  "  -m, --mem SIZE     node memory: the frames of the node's page cache, in\n"
                  "                     bytes or with a K, M or G suffix (powers of 1024;\n"
@@ -132,11 +137,17 @@ static int parse_size(const char *arg, uint64_t *out)
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
     static const struct option longopts[] = {
-        {"root", required_argument, NULL, 'r'},    {"stats", no_argument, NULL, 's'},
-        {"quantum", required_argument, NULL, 'q'}, {"mem", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},          {"stats-json", required_argument, NULL, 'J'},
-        {"no-combining", no_argument, NULL, 'C'},  {"node-cache", required_argument, NULL, 'N'},
-        {"gmem", required_argument, NULL, 'G'},    {NULL, 0, NULL, 0},
+        {"root", required_argument, NULL, 'r'},
+        {"stats", no_argument, NULL, 's'},
+        {"quantum", required_argument, NULL, 'q'},
+        {"mem", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {"stats-json", required_argument, NULL, 'J'},
+        {"no-combining", no_argument, NULL, 'C'},
+        {"node-cache", required_argument, NULL, 'N'},
+        {"gmem", required_argument, NULL, 'G'},
+        {"flush-us", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct run_opts){.root = "symroot", .gmem = 1ull << 30};
     optind = 1;
@@ -166,6 +177,20 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                 return SYM_EXIT_USAGE;
             }
             break;
+        case 'F': {
+            char *end;
+            errno = 0;
+            unsigned long us = strtoul(optarg, &end, 10);
+            if (errno || *end || !isdigit((unsigned char)optarg[0]) || us == 0 || us > 1000000) {
+                fprintf(stderr,
+                        "symunix run: --flush-us wants microseconds from 1 to 1000000, not "
+                        "'%s'\n",
+                        optarg);
+                return SYM_EXIT_USAGE;
+            }
+            o->flush_us = (uint32_t)us;
+            break;
+        }
         case 'q': {
             char *end;
             errno = 0;
@@ -191,8 +216,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
         default:
             fprintf(stderr,
                     "usage: symunix run [--root DIR] [--stats] [--stats-json FILE] "
-                    "[--no-combining] [--quantum N] [--mem SIZE] PROG [ARGS...]  (symunix run "
-                    "--help)\n");
+                    "[--no-combining] [--quantum N] [--mem SIZE] [--gmem SIZE] [--flush-us US] "
+                    "PROG [ARGS...]  (symunix run --help)\n");
             return SYM_EXIT_USAGE;
         }
     }
@@ -428,6 +453,18 @@ static int same_binaries(struct net *n, char **argv, int prog_index)
     return net_all_ok(n, ok);
 }
 
+/* Collective: do all ranks run on node 0's host? Then MPI carries messages
+ * through shared memory, where sending held requests sooner pays; between
+ * hosts fewer, larger messages do (the --flush-us default). */
+static int one_host(struct net *n)
+{
+    if (net_size(n) == 1) return 1;
+    char h0[256];
+    snprintf(h0, sizeof h0, "%s", net_host(n));
+    if (net_bcast(n, h0, sizeof h0) != 0) return 0;
+    return net_all_ok(n, strcmp(h0, net_host(n)) == 0);
+}
+
 /* The end of the job on every rank: quiesce the engine, gather its
  * statistics (node 0 prints them for --stats and writes --stats-json), free
  * it. 0 or a negative errno. */
@@ -516,12 +553,13 @@ int sym_cmd_run(int argc, char **argv)
     net_eng_opts_default(&eo);
     eo.combining = !o.no_combining;
     /* A guest access holds its process until the reply: the round trip is the
-     * cost, so held requests leave sooner and a rank waiting for replies polls
-     * more often than the engine's defaults (500 us, 200 us), which suit a
-     * host requester with many requests in flight. On 4 and 8 ranks of the
-     * 2-core machine this took bench/run-gmem.sh from 0.30 and 0.23 to 0.53 and
-     * 0.31 Mops/s (docs/network.md); an idle rank still backs off to 2 ms. */
-    eo.flush_us = 50;
+     * cost, so a rank waiting for replies polls more often than the engine's
+     * default (200 us), and on one host held requests leave sooner (500 us):
+     * on 4 and 8 ranks of the 2-core machine this took bench/run-gmem.sh from
+     * 0.30 and 0.23 to about 0.5 and 0.3 Mops/s. Over TCP the 50 us flush
+     * halved it (more, smaller messages): across hosts it stays 500 us
+     * (docs/network.md). An idle rank still backs off to 2 ms. */
+    eo.flush_us = o.flush_us ? o.flush_us : one_host(n) ? 50 : 500;
     eo.busy_max_us = 50;
     struct store_gseg_io *gio = NULL;
     struct net_eng *eng = NULL;

@@ -3,8 +3,8 @@
 # expected exit status and an extended regex the driver's stderr (or stdout, for
 # usage text) must match, case-insensitively.
 # Usage: check-driver.sh SYMUNIX CASE [GUEST_DIR [MPIRUN]]
-#   CASE: missing | not-elf | x86 | truncated | dynamic | bad-option | root-is-file
-#         | mismatch-program | mismatch-args (two ranks started by MPIRUN with
+#   CASE: missing | not-elf | x86 | truncated | dynamic | bad-option | bad-flush
+#         | root-is-file | mismatch-program | mismatch-args (two ranks started by MPIRUN with
 #         different programs or arguments: the job must refuse to start)
 #   GUEST_DIR holds test_hello.elf (for the truncated copy) and dynamic.elf.
 set -u
@@ -29,6 +29,8 @@ dynamic) want=126 re='dynamic|interp|static|exec format|not .*executable'
          args=("${root[@]}" "$guests/dynamic.elf") ;;
 bad-option) want=2 re='usage'
             args=(--no-such-option "$guests/test_hello.elf") ;;
+bad-flush) want=2 re='flush-us wants'
+           args=(--flush-us 0 "$guests/test_hello.elf") ;;
 root-is-file) : >plainfile
               want="nonzero" re='root|directory|plainfile'
               args=(--root "$work/plainfile" "$guests/test_hello.elf") ;;
