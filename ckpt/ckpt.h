@@ -144,4 +144,28 @@ void ckpt_core_free(struct ckpt_core *c);
 /* Name of a record type / lseg kind, for tools ("?" when unknown). */
 const char *ckpt_lseg_kind_name(uint32_t kind);
 
+/* ---- Byte buffers --------------------------------------------------------------------
+ * The little-endian encoding of core files, also used by kernel/migrate.c for
+ * a process shipped to another node. Errors are sticky: once err is set
+ * (-ENOMEM writing, -EBADMSG reading past the end) every put does nothing and
+ * every get returns 0, so a coder checks once at the end. */
+struct ckpt_obuf {
+    uint8_t *p; /* malloc'd; the caller frees it */
+    size_t len, cap;
+    int err;
+};
+struct ckpt_ibuf {
+    const uint8_t *p;
+    size_t len, pos;
+    int err;
+};
+void ckpt_put(struct ckpt_obuf *b, const void *src, size_t n);
+void ckpt_put_u32(struct ckpt_obuf *b, uint32_t v);
+void ckpt_put_u64(struct ckpt_obuf *b, uint64_t v);
+/* The next n bytes (NULL past the end: err set). */
+const uint8_t *ckpt_take(struct ckpt_ibuf *b, size_t n);
+uint32_t ckpt_u32_at(const uint8_t *x);
+uint32_t ckpt_get_u32(struct ckpt_ibuf *b);
+uint64_t ckpt_get_u64(struct ckpt_ibuf *b);
+
 #endif /* SYMUNIX_CKPT_CKPT_H */

@@ -31,15 +31,9 @@ static uint32_t crc(uint32_t c, const uint8_t *p, size_t n)
     return (uint32_t)crc32(c, p, (uInt)n);
 }
 
-/* ---- Encoding: a growing buffer with a sticky error ------------------------------- */
+/* ---- Byte buffers (ckpt.h): shared with kernel/migrate.c -------------------------- */
 
-struct obuf {
-    uint8_t *p;
-    size_t len, cap;
-    int err; /* first error; once set, every put is a no-op */
-};
-
-static void put(struct obuf *b, const void *src, size_t n)
+void ckpt_put(struct ckpt_obuf *b, const void *src, size_t n)
 {
     if (b->err) return;
     if (b->len + n > b->cap) {
@@ -58,17 +52,47 @@ static void put(struct obuf *b, const void *src, size_t n)
     b->len += n;
 }
 
-static void put_u32(struct obuf *b, uint32_t v)
+void ckpt_put_u32(struct ckpt_obuf *b, uint32_t v)
 {
     uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    put(b, x, 4);
+    ckpt_put(b, x, 4);
 }
 
-static void put_u64(struct obuf *b, uint64_t v)
+void ckpt_put_u64(struct ckpt_obuf *b, uint64_t v)
 {
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
+    ckpt_put_u32(b, (uint32_t)v);
+    ckpt_put_u32(b, (uint32_t)(v >> 32));
 }
+
+const uint8_t *ckpt_take(struct ckpt_ibuf *b, size_t n)
+{
+    if (b->err || n > b->len - b->pos) {
+        if (!b->err) b->err = -EBADMSG;
+        return NULL;
+    }
+    const uint8_t *at = b->p + b->pos;
+    b->pos += n;
+    return at;
+}
+
+uint32_t ckpt_u32_at(const uint8_t *x)
+{
+    return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+}
+
+uint32_t ckpt_get_u32(struct ckpt_ibuf *b)
+{
+    const uint8_t *x = ckpt_take(b, 4);
+    return x ? ckpt_u32_at(x) : 0;
+}
+
+uint64_t ckpt_get_u64(struct ckpt_ibuf *b)
+{
+    uint64_t lo = ckpt_get_u32(b);
+    return lo | (uint64_t)ckpt_get_u32(b) << 32;
+}
+
+/* ---- Encoding ---------------------------------------------------------------------- */
 
 static void set_u32(uint8_t *at, uint32_t v)
 {
@@ -77,25 +101,25 @@ static void set_u32(uint8_t *at, uint32_t v)
 }
 
 /* A path field: at most CKPT_PATH_MAX-1 bytes, no NUL inside (NULL = ""). */
-static void put_path(struct obuf *b, const char *s)
+static void put_path(struct ckpt_obuf *b, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n >= CKPT_PATH_MAX && !b->err) b->err = -ENAMETOOLONG;
-    put(b, s ? s : "", n < CKPT_PATH_MAX ? n : 0);
+    ckpt_put(b, s ? s : "", n < CKPT_PATH_MAX ? n : 0);
 }
 
 /* Start a record: returns its offset for rec_end. */
-static size_t rec_begin(struct obuf *b, uint32_t type)
+static size_t rec_begin(struct ckpt_obuf *b, uint32_t type)
 {
     size_t at = b->len;
-    put_u32(b, type);
-    put_u32(b, 0); /* length, patched by rec_end */
-    put_u32(b, 0); /* crc, patched by rec_end */
+    ckpt_put_u32(b, type);
+    ckpt_put_u32(b, 0); /* length, patched by rec_end */
+    ckpt_put_u32(b, 0); /* crc, patched by rec_end */
     return at;
 }
 
 /* Patch the length and the crc of the record begun at `at`. */
-static void rec_end(struct obuf *b, size_t at)
+static void rec_end(struct ckpt_obuf *b, size_t at)
 {
     if (b->err) return;
     uint8_t *r = b->p + at;
@@ -105,69 +129,69 @@ static void rec_end(struct obuf *b, size_t at)
     set_u32(r + 8, c);
 }
 
-static void put_header(struct obuf *b, uint32_t nrec)
+static void put_header(struct ckpt_obuf *b, uint32_t nrec)
 {
-    put(b, CKPT_MAGIC, 8);
-    put_u32(b, CKPT_VERSION);
-    put_u32(b, CKPT_HEADER_SIZE);
-    put_u32(b, nrec);
-    put_u32(b, 0); /* flags: none defined */
-    put_u32(b, 0); /* reserved */
-    put_u32(b, 0); /* crc, patched below */
+    ckpt_put(b, CKPT_MAGIC, 8);
+    ckpt_put_u32(b, CKPT_VERSION);
+    ckpt_put_u32(b, CKPT_HEADER_SIZE);
+    ckpt_put_u32(b, nrec);
+    ckpt_put_u32(b, 0); /* flags: none defined */
+    ckpt_put_u32(b, 0); /* reserved */
+    ckpt_put_u32(b, 0); /* crc, patched below */
     if (!b->err) set_u32(b->p + 28, crc(0, b->p, 28));
 }
 
-static void put_proc(struct obuf *b, const struct ckpt_core *c)
+static void put_proc(struct ckpt_obuf *b, const struct ckpt_core *c)
 {
     size_t at = rec_begin(b, CKPT_REC_PROC);
     const int32_t ids[7] = {c->pid, c->ppid, c->pgid, c->node, c->signal, c->sig_code, c->wstatus};
     for (int i = 0; i < 7; i++)
-        put_u32(b, (uint32_t)ids[i]);
-    put_u32(b, c->fcsr);
-    put_u64(b, c->sig_addr);
-    put_u64(b, c->pc);
-    put_u64(b, c->instret);
-    put_u64(b, c->sigmask);
-    put_u64(b, c->sigpending);
+        ckpt_put_u32(b, (uint32_t)ids[i]);
+    ckpt_put_u32(b, c->fcsr);
+    ckpt_put_u64(b, c->sig_addr);
+    ckpt_put_u64(b, c->pc);
+    ckpt_put_u64(b, c->instret);
+    ckpt_put_u64(b, c->sigmask);
+    ckpt_put_u64(b, c->sigpending);
     for (int i = 0; i < 32; i++)
-        put_u64(b, c->x[i]);
+        ckpt_put_u64(b, c->x[i]);
     for (int i = 0; i < 32; i++)
-        put_u64(b, c->f[i]);
+        ckpt_put_u64(b, c->f[i]);
     rec_end(b, at);
 }
 
-static void put_sigact(struct obuf *b, const struct ckpt_core *c)
+static void put_sigact(struct ckpt_obuf *b, const struct ckpt_core *c)
 {
     size_t at = rec_begin(b, CKPT_REC_SIGACT);
     for (int i = 0; i < CKPT_NSIG; i++) {
-        put_u64(b, c->sigact[i].handler);
-        put_u64(b, c->sigact[i].flags);
-        put_u64(b, c->sigact[i].mask);
+        ckpt_put_u64(b, c->sigact[i].handler);
+        ckpt_put_u64(b, c->sigact[i].flags);
+        ckpt_put_u64(b, c->sigact[i].mask);
     }
     rec_end(b, at);
 }
 
-static void put_fd(struct obuf *b, const struct ckpt_fd *f)
+static void put_fd(struct ckpt_obuf *b, const struct ckpt_fd *f)
 {
     size_t at = rec_begin(b, CKPT_REC_FD);
-    put_u32(b, (uint32_t)f->fd);
-    put_u32(b, f->flags);
-    put_u32(b, f->fdflags);
-    put_u64(b, (uint64_t)f->offset);
+    ckpt_put_u32(b, (uint32_t)f->fd);
+    ckpt_put_u32(b, f->flags);
+    ckpt_put_u32(b, f->fdflags);
+    ckpt_put_u64(b, (uint64_t)f->offset);
     put_path(b, f->path);
     rec_end(b, at);
 }
 
-static void put_lseg(struct obuf *b, const struct ckpt_lseg *l)
+static void put_lseg(struct ckpt_obuf *b, const struct ckpt_lseg *l)
 {
     size_t at = rec_begin(b, CKPT_REC_LSEG);
-    put_u64(b, l->vaddr);
-    put_u64(b, l->size);
-    put_u32(b, l->flags);
-    put_u32(b, l->kind);
-    put_u64(b, l->off);
-    put_u64(b, l->dev);
-    put_u64(b, l->ino);
+    ckpt_put_u64(b, l->vaddr);
+    ckpt_put_u64(b, l->size);
+    ckpt_put_u32(b, l->flags);
+    ckpt_put_u32(b, l->kind);
+    ckpt_put_u64(b, l->off);
+    ckpt_put_u64(b, l->dev);
+    ckpt_put_u64(b, l->ino);
     put_path(b, l->path);
     rec_end(b, at);
 }
@@ -175,7 +199,7 @@ static void put_lseg(struct obuf *b, const struct ckpt_lseg *l)
 int ckpt_core_encode(const struct ckpt_core *c, uint8_t **buf, size_t *len)
 {
     if (!c || (c->nfd && !c->fd) || (c->nlseg && !c->lseg)) return -EINVAL;
-    struct obuf b = {0};
+    struct ckpt_obuf b = {0};
     size_t nrec = 3 + c->nfd + c->nlseg; /* proc, exe, sigact */
     if (nrec > UINT32_MAX) return -EINVAL;
     put_header(&b, (uint32_t)nrec);
@@ -197,47 +221,13 @@ int ckpt_core_encode(const struct ckpt_core *c, uint8_t **buf, size_t *len)
     return 0;
 }
 
-/* ---- Decoding: a bounded cursor with a sticky error -------------------------------- */
-
-struct ibuf {
-    const uint8_t *p;
-    size_t len, pos;
-    int err; /* first error; once set, every get returns 0 */
-};
-
-static const uint8_t *take(struct ibuf *b, size_t n)
-{
-    if (b->err || n > b->len - b->pos) {
-        if (!b->err) b->err = -EBADMSG;
-        return NULL;
-    }
-    const uint8_t *at = b->p + b->pos;
-    b->pos += n;
-    return at;
-}
-
-static uint32_t get_u32_at(const uint8_t *x)
-{
-    return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
-}
-
-static uint32_t get_u32(struct ibuf *b)
-{
-    const uint8_t *x = take(b, 4);
-    return x ? get_u32_at(x) : 0;
-}
-
-static uint64_t get_u64(struct ibuf *b)
-{
-    uint64_t lo = get_u32(b);
-    return lo | (uint64_t)get_u32(b) << 32;
-}
+/* ---- Decoding ---------------------------------------------------------------------- */
 
 /* The rest of the record as a path: a malloc'd string ("" when empty). */
-static char *get_path(struct ibuf *b)
+static char *get_path(struct ckpt_ibuf *b)
 {
     size_t n = b->len - b->pos;
-    const uint8_t *x = take(b, n);
+    const uint8_t *x = ckpt_take(b, n);
     if (b->err) return NULL;
     if (n >= CKPT_PATH_MAX || memchr(x, 0, n)) {
         b->err = -EBADMSG;
@@ -254,15 +244,15 @@ static char *get_path(struct ibuf *b)
 }
 
 /* Header: invariant 1. Leaves b->pos after the header; returns the record count. */
-static uint32_t get_header(struct ibuf *b)
+static uint32_t get_header(struct ckpt_ibuf *b)
 {
     if (b->len < 16 || memcmp(b->p, CKPT_MAGIC, 8) != 0) {
         b->err = -EBADMSG;
         return 0;
     }
-    uint32_t version = get_u32_at(b->p + 8), hsize = get_u32_at(b->p + 12);
+    uint32_t version = ckpt_u32_at(b->p + 8), hsize = ckpt_u32_at(b->p + 12);
     if (hsize < 24 || hsize > HEADER_MAX || hsize > b->len ||
-        crc(0, b->p, hsize - 4) != get_u32_at(b->p + hsize - 4)) {
+        crc(0, b->p, hsize - 4) != ckpt_u32_at(b->p + hsize - 4)) {
         b->err = -EBADMSG;
         return 0;
     }
@@ -270,39 +260,39 @@ static uint32_t get_header(struct ibuf *b)
         b->err = -EPROTO;
         return 0;
     }
-    if (version == 0 || hsize != CKPT_HEADER_SIZE || get_u32_at(b->p + 20) != 0 ||
-        get_u32_at(b->p + 24) != 0) {
+    if (version == 0 || hsize != CKPT_HEADER_SIZE || ckpt_u32_at(b->p + 20) != 0 ||
+        ckpt_u32_at(b->p + 24) != 0) {
         b->err = -EBADMSG;
         return 0;
     }
     b->pos = hsize;
-    return get_u32_at(b->p + 16);
+    return ckpt_u32_at(b->p + 16);
 }
 
-static void get_proc(struct ibuf *r, struct ckpt_core *c)
+static void get_proc(struct ckpt_ibuf *r, struct ckpt_core *c)
 {
     int32_t *ids[7] = {&c->pid,    &c->ppid,     &c->pgid,   &c->node,
                        &c->signal, &c->sig_code, &c->wstatus};
     for (int i = 0; i < 7; i++)
-        *ids[i] = (int32_t)get_u32(r);
-    c->fcsr = get_u32(r);
-    c->sig_addr = get_u64(r);
-    c->pc = get_u64(r);
-    c->instret = get_u64(r);
-    c->sigmask = get_u64(r);
-    c->sigpending = get_u64(r);
+        *ids[i] = (int32_t)ckpt_get_u32(r);
+    c->fcsr = ckpt_get_u32(r);
+    c->sig_addr = ckpt_get_u64(r);
+    c->pc = ckpt_get_u64(r);
+    c->instret = ckpt_get_u64(r);
+    c->sigmask = ckpt_get_u64(r);
+    c->sigpending = ckpt_get_u64(r);
     for (int i = 0; i < 32; i++)
-        c->x[i] = get_u64(r);
+        c->x[i] = ckpt_get_u64(r);
     for (int i = 0; i < 32; i++)
-        c->f[i] = get_u64(r);
+        c->f[i] = ckpt_get_u64(r);
 }
 
-static void get_sigact(struct ibuf *r, struct ckpt_core *c)
+static void get_sigact(struct ckpt_ibuf *r, struct ckpt_core *c)
 {
     for (int i = 0; i < CKPT_NSIG; i++) {
-        c->sigact[i].handler = get_u64(r);
-        c->sigact[i].flags = get_u64(r);
-        c->sigact[i].mask = get_u64(r);
+        c->sigact[i].handler = ckpt_get_u64(r);
+        c->sigact[i].flags = ckpt_get_u64(r);
+        c->sigact[i].mask = ckpt_get_u64(r);
     }
 }
 
@@ -315,31 +305,31 @@ static void *grow(void *arr, size_t n, size_t size, int *err)
     return np ? np : arr;
 }
 
-static void get_fd(struct ibuf *r, struct ckpt_core *c)
+static void get_fd(struct ckpt_ibuf *r, struct ckpt_core *c)
 {
     c->fd = grow(c->fd, c->nfd, sizeof *c->fd, &r->err);
     if (r->err) return;
     struct ckpt_fd *f = &c->fd[c->nfd];
-    f->fd = (int32_t)get_u32(r);
-    f->flags = get_u32(r);
-    f->fdflags = get_u32(r);
-    f->offset = (int64_t)get_u64(r);
+    f->fd = (int32_t)ckpt_get_u32(r);
+    f->flags = ckpt_get_u32(r);
+    f->fdflags = ckpt_get_u32(r);
+    f->offset = (int64_t)ckpt_get_u64(r);
     f->path = get_path(r);
     if (!r->err) c->nfd++;
 }
 
-static void get_lseg(struct ibuf *r, struct ckpt_core *c)
+static void get_lseg(struct ckpt_ibuf *r, struct ckpt_core *c)
 {
     c->lseg = grow(c->lseg, c->nlseg, sizeof *c->lseg, &r->err);
     if (r->err) return;
     struct ckpt_lseg *l = &c->lseg[c->nlseg];
-    l->vaddr = get_u64(r);
-    l->size = get_u64(r);
-    l->flags = get_u32(r);
-    l->kind = get_u32(r);
-    l->off = get_u64(r);
-    l->dev = get_u64(r);
-    l->ino = get_u64(r);
+    l->vaddr = ckpt_get_u64(r);
+    l->size = ckpt_get_u64(r);
+    l->flags = ckpt_get_u32(r);
+    l->kind = ckpt_get_u32(r);
+    l->off = ckpt_get_u64(r);
+    l->dev = ckpt_get_u64(r);
+    l->ino = ckpt_get_u64(r);
     l->path = get_path(r);
     if (!r->err) c->nlseg++;
 }
@@ -351,7 +341,7 @@ struct seen {
 
 /* Decode one record's payload r (already checked against its crc) by type;
  * invariant 4 for the sizes. */
-static int get_record(uint32_t type, struct ibuf *r, struct ckpt_core *c, struct seen *s)
+static int get_record(uint32_t type, struct ckpt_ibuf *r, struct ckpt_core *c, struct seen *s)
 {
     size_t n = r->len;
     switch (type) {
@@ -382,21 +372,21 @@ static int get_record(uint32_t type, struct ibuf *r, struct ckpt_core *c, struct
 }
 
 /* The next record of b: checks its bounds and crc, then decodes it. */
-static int next_record(struct ibuf *b, struct ckpt_core *c, struct seen *s)
+static int next_record(struct ckpt_ibuf *b, struct ckpt_core *c, struct seen *s)
 {
-    const uint8_t *h = take(b, REC_HEAD);
+    const uint8_t *h = ckpt_take(b, REC_HEAD);
     if (!h) return b->err;
-    uint32_t type = get_u32_at(h), len = get_u32_at(h + 4);
-    const uint8_t *payload = take(b, len);
+    uint32_t type = ckpt_u32_at(h), len = ckpt_u32_at(h + 4);
+    const uint8_t *payload = ckpt_take(b, len);
     if (!payload) return b->err;
-    if (crc(crc(0, h, 8), payload, len) != get_u32_at(h + 8)) return -EBADMSG;
-    struct ibuf r = {.p = payload, .len = len};
+    if (crc(crc(0, h, 8), payload, len) != ckpt_u32_at(h + 8)) return -EBADMSG;
+    struct ckpt_ibuf r = {.p = payload, .len = len};
     return get_record(type, &r, c, s);
 }
 
 int ckpt_core_decode(const uint8_t *buf, size_t len, struct ckpt_core **out)
 {
-    struct ibuf b = {.p = buf, .len = len};
+    struct ckpt_ibuf b = {.p = buf, .len = len};
     uint32_t nrec = get_header(&b);
     if (b.err) return b.err;
     struct ckpt_core *c = calloc(1, sizeof *c);

@@ -61,93 +61,20 @@ static uint32_t crc_of(const uint8_t *p, size_t n)
     return (uint32_t)c;
 }
 
-/* ---- Output: a growing buffer with a sticky error ------------------------------ */
+/* ---- Strings in the byte buffers (ckpt.h's, errors sticky) ----------------------- */
 
-struct sbuf {
-    uint8_t *p;
-    size_t len, cap;
-    int err;
-};
-
-static void put(struct sbuf *b, const void *src, size_t n)
-{
-    if (b->err) return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *np = realloc(b->p, cap);
-        if (!np) {
-            b->err = -ENOMEM;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u32(struct sbuf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    put(b, x, 4);
-}
-
-static void put_u64(struct sbuf *b, uint64_t v)
-{
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_str(struct sbuf *b, const char *s)
+static void put_str(struct ckpt_obuf *b, const char *s)
 {
     size_t n = strlen(s);
-    put_u32(b, (uint32_t)n);
-    put(b, s, n);
-}
-
-/* ---- Input: a bounded cursor with a sticky error -------------------------------- */
-
-struct cur {
-    const uint8_t *p;
-    size_t len, pos;
-    int err;
-};
-
-static const uint8_t *take(struct cur *c, size_t n)
-{
-    if (c->err || n > c->len - c->pos) {
-        c->err = -EBADMSG;
-        return NULL;
-    }
-    const uint8_t *at = c->p + c->pos;
-    c->pos += n;
-    return at;
-}
-
-static uint32_t u32_at(const uint8_t *x)
-{
-    return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
-}
-
-static uint32_t get_u32(struct cur *c)
-{
-    const uint8_t *x = take(c, 4);
-    return x ? u32_at(x) : 0;
-}
-
-static uint64_t get_u64(struct cur *c)
-{
-    uint64_t lo = get_u32(c);
-    return lo | (uint64_t)get_u32(c) << 32;
+    ckpt_put_u32(b, (uint32_t)n);
+    ckpt_put(b, s, n);
 }
 
 /* A string of at most max-1 bytes, no NUL inside, into out (max bytes). */
-static void get_str(struct cur *c, char *out, size_t max)
+static void get_str(struct ckpt_ibuf *c, char *out, size_t max)
 {
-    uint32_t n = get_u32(c);
-    const uint8_t *s = n < max ? take(c, n) : NULL;
+    uint32_t n = ckpt_get_u32(c);
+    const uint8_t *s = n < max ? ckpt_take(c, n) : NULL;
     if (!s || memchr(s, 0, n)) {
         c->err = -EBADMSG;
         out[0] = 0;
@@ -158,10 +85,9 @@ static void get_str(struct cur *c, char *out, size_t max)
 }
 
 /* ---- The global segment id of a region ------------------------------------------- *
- * Shipped per lseg so that a kernel whose regions carry their segment id
- * (set at mapin rather than computed from (dev, ino)) gets it on the other
- * node too: these two are the only places that know where it lives. Today
- * k_vm_gaddr computes it from (dev, ino), which the core part carries. */
+ * Shipped per lseg: a region carries the id mapin registered (k_region.gseg),
+ * which the child's region must carry too for k_vm_gaddr to give the same
+ * global addresses. */
 
 static uint64_t region_gseg(const struct k_region *r)
 {
@@ -219,7 +145,8 @@ static int pack_lsegs(const struct k_proc *p, struct ckpt_core *c)
 
 /* The descriptors that travel into c->fd (streams by path ""), the streams
  * and refdirs into x. */
-static int pack_files(struct k_proc *p, struct ckpt_core *c, struct k_ship_files *s, struct sbuf *x)
+static int pack_files(struct k_proc *p, struct ckpt_core *c, struct k_ship_files *s,
+                      struct ckpt_obuf *x)
 {
     int rc = k_files_ship(p, s);
     if (rc) return rc;
@@ -235,13 +162,13 @@ static int pack_files(struct k_proc *p, struct ckpt_core *c, struct k_ship_files
         d->path = NULL; /* c owns it now */
         nstream += d->stream >= 0;
     }
-    put_u32(x, nstream);
+    ckpt_put_u32(x, nstream);
     for (size_t i = 0; i < s->nfd; i++)
         if (s->fd[i].stream >= 0) {
-            put_u32(x, (uint32_t)s->fd[i].fd);
-            put_u32(x, (uint32_t)s->fd[i].stream);
+            ckpt_put_u32(x, (uint32_t)s->fd[i].fd);
+            ckpt_put_u32(x, (uint32_t)s->fd[i].stream);
         }
-    put_u32(x, (uint32_t)s->nref);
+    ckpt_put_u32(x, (uint32_t)s->nref);
     for (size_t i = 0; i < s->nref; i++) {
         put_str(x, s->ref[i].name);
         put_str(x, s->ref[i].path);
@@ -251,33 +178,33 @@ static int pack_files(struct k_proc *p, struct ckpt_core *c, struct k_ship_files
 
 /* Everything that is neither in the core description nor a page, up to
  * the streams (pack_files adds those and the refdirs). */
-static void pack_extra(const struct k_proc *p, struct sbuf *x)
+static void pack_extra(const struct k_proc *p, struct ckpt_obuf *x)
 {
-    put_u32(x, (uint32_t)p->sid);
-    put_u32(x, (uint32_t)p->family);
-    put_u64(x, p->altstack_sp);
-    put_u64(x, p->altstack_size);
-    put_u32(x, (uint32_t)p->altstack_flags);
+    ckpt_put_u32(x, (uint32_t)p->sid);
+    ckpt_put_u32(x, (uint32_t)p->family);
+    ckpt_put_u64(x, p->altstack_sp);
+    ckpt_put_u64(x, p->altstack_size);
+    ckpt_put_u32(x, (uint32_t)p->altstack_flags);
     for (int i = 0; i < K_NRLIMIT; i++) {
-        put_u64(x, p->rlim[i].cur);
-        put_u64(x, p->rlim[i].max);
+        ckpt_put_u64(x, p->rlim[i].cur);
+        ckpt_put_u64(x, p->rlim[i].max);
     }
-    put_u64(x, p->vm.brk_start);
-    put_u64(x, p->vm.brk_cur);
-    put_u64(x, p->vm.mmap_base);
+    ckpt_put_u64(x, p->vm.brk_start);
+    ckpt_put_u64(x, p->vm.brk_cur);
+    ckpt_put_u64(x, p->vm.mmap_base);
     put_str(x, p->cwd);
     uint32_t n = 0;
     for (int i = 0; i < p->vm.n; i++)
         n += ship_action(&p->vm.r[i]) != SYM_SPAWN_DROP;
-    put_u32(x, n);
+    ckpt_put_u32(x, n);
     for (int i = 0; i < p->vm.n; i++) /* the core part's lsegs, in its order */
         if (ship_action(&p->vm.r[i]) != SYM_SPAWN_DROP)
-            put_u64(x,
-                    ship_action(&p->vm.r[i]) == SYM_SPAWN_INHERIT ? region_gseg(&p->vm.r[i]) : 0);
+            ckpt_put_u64(x, ship_action(&p->vm.r[i]) == SYM_SPAWN_INHERIT ? region_gseg(&p->vm.r[i])
+                                                                          : 0);
 }
 
 struct page_sink {
-    struct sbuf *b;
+    struct ckpt_obuf *b;
     uint64_t n;
 };
 
@@ -286,18 +213,18 @@ static int page_out(void *arg, uint64_t vaddr, const void *page)
     static const uint8_t zero[PAGE];
     struct page_sink *s = arg;
     if (!memcmp(page, zero, PAGE)) return 0; /* the child reads zeros there anyway */
-    put_u64(s->b, vaddr);
-    put(s->b, page, PAGE);
+    ckpt_put_u64(s->b, vaddr);
+    ckpt_put(s->b, page, PAGE);
     s->n++;
     return s->b->err;
 }
 
 /* The pages section: every local COPY region's pages that hold data. */
-static int pack_pages(struct k_proc *p, struct sbuf *b)
+static int pack_pages(struct k_proc *p, struct ckpt_obuf *b)
 {
     size_t at = b->len;
     struct page_sink s = {.b = b};
-    put_u64(b, 0); /* the count, filled in below */
+    ckpt_put_u64(b, 0); /* the count, filled in below */
     for (int i = 0; i < p->vm.n && !b->err; i++) {
         if (!ships_pages(&p->vm.r[i])) continue;
         int rc = k_vm_ship_pages(p, i, page_out, &s);
@@ -309,7 +236,7 @@ static int pack_pages(struct k_proc *p, struct sbuf *b)
     return 0;
 }
 
-static int pack_core(struct k_proc *p, struct sbuf *out, struct sbuf *x)
+static int pack_core(struct k_proc *p, struct ckpt_obuf *out, struct ckpt_obuf *x)
 {
     struct ckpt_core *c = calloc(1, sizeof *c);
     struct k_ship_files s = {0};
@@ -326,8 +253,8 @@ static int pack_core(struct k_proc *p, struct sbuf *out, struct sbuf *x)
     if (!rc) rc = ckpt_core_encode(c, &enc, &n);
     if (!rc && n > UINT32_MAX) rc = -ENOMEM;
     if (!rc) {
-        put_u32(out, (uint32_t)n);
-        put(out, enc, n);
+        ckpt_put_u32(out, (uint32_t)n);
+        ckpt_put(out, enc, n);
         rc = out->err;
     }
     free(enc);
@@ -338,16 +265,16 @@ static int pack_core(struct k_proc *p, struct sbuf *out, struct sbuf *x)
 
 int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len)
 {
-    struct sbuf b = {0}, x = {0};
-    put(&b, SHIP_MAGIC, 8);
-    put_u32(&b, SHIP_VERSION);
-    put_u32(&b, 0);
-    put_u64(&b, 0); /* total length, filled in below */
+    struct ckpt_obuf b = {0}, x = {0};
+    ckpt_put(&b, SHIP_MAGIC, 8);
+    ckpt_put_u32(&b, SHIP_VERSION);
+    ckpt_put_u32(&b, 0);
+    ckpt_put_u64(&b, 0); /* total length, filled in below */
     int rc = b.err ? b.err : pack_core(p, &b, &x);
     if (!rc && x.len > UINT32_MAX) rc = -ENOMEM;
     if (!rc) {
-        put_u32(&b, (uint32_t)x.len);
-        put(&b, x.p, x.len);
+        ckpt_put_u32(&b, (uint32_t)x.len);
+        ckpt_put(&b, x.p, x.len);
         rc = b.err ? b.err : pack_pages(p, &b);
     }
     free(x.p);
@@ -355,7 +282,7 @@ int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len)
         uint64_t total = b.len + 4;
         for (int k = 0; k < 8; k++)
             b.p[16 + k] = (uint8_t)(total >> (8 * k));
-        put_u32(&b, crc_of(b.p, b.len));
+        ckpt_put_u32(&b, crc_of(b.p, b.len));
         rc = b.err;
     }
     if (rc) {
@@ -378,33 +305,33 @@ struct extra {
     uint64_t *gseg; /* per lseg of the core part */
 };
 
-static int get_extra(struct cur *c, struct extra *e)
+static int get_extra(struct ckpt_ibuf *c, struct extra *e)
 {
-    e->sid = (int32_t)get_u32(c);
-    e->family = (int32_t)get_u32(c);
-    e->altstack_sp = get_u64(c);
-    e->altstack_size = get_u64(c);
-    e->altstack_flags = (int32_t)get_u32(c);
+    e->sid = (int32_t)ckpt_get_u32(c);
+    e->family = (int32_t)ckpt_get_u32(c);
+    e->altstack_sp = ckpt_get_u64(c);
+    e->altstack_size = ckpt_get_u64(c);
+    e->altstack_flags = (int32_t)ckpt_get_u32(c);
     for (int i = 0; i < K_NRLIMIT; i++) {
-        e->rlim[i].cur = get_u64(c);
-        e->rlim[i].max = get_u64(c);
+        e->rlim[i].cur = ckpt_get_u64(c);
+        e->rlim[i].max = ckpt_get_u64(c);
     }
-    e->brk_start = get_u64(c);
-    e->brk_cur = get_u64(c);
-    e->mmap_base = get_u64(c);
+    e->brk_start = ckpt_get_u64(c);
+    e->brk_cur = ckpt_get_u64(c);
+    e->mmap_base = ckpt_get_u64(c);
     get_str(c, e->cwd, sizeof e->cwd);
     if (!c->err && e->cwd[0] != '/') c->err = -EBADMSG;
-    e->ngseg = get_u32(c);
+    e->ngseg = ckpt_get_u32(c);
     if (c->err || e->ngseg > (c->len - c->pos) / 8) return -EBADMSG;
     if (!(e->gseg = calloc(e->ngseg ? e->ngseg : 1, sizeof *e->gseg))) return -ENOMEM;
     for (uint32_t i = 0; i < e->ngseg; i++)
-        e->gseg[i] = get_u64(c);
+        e->gseg[i] = ckpt_get_u64(c);
     return c->err;
 }
 
 /* The descriptors of core c and the streams and refdirs of x, as
  * k_files_land wants them (paths borrowed from c). */
-static int get_files(struct cur *x, const struct ckpt_core *c, struct k_ship_files *s)
+static int get_files(struct ckpt_ibuf *x, const struct ckpt_core *c, struct k_ship_files *s)
 {
     if (c->nfd && !(s->fd = calloc(c->nfd, sizeof *s->fd))) return -ENOMEM;
     for (size_t i = 0; i < c->nfd; i++, s->nfd++) {
@@ -416,9 +343,9 @@ static int get_files(struct cur *x, const struct ckpt_core *c, struct k_ship_fil
                                       .offset = d->offset};
         if (d->path && d->path[0] && !(s->fd[i].path = strdup(d->path))) return -ENOMEM;
     }
-    uint32_t nstream = get_u32(x);
+    uint32_t nstream = ckpt_get_u32(x);
     for (uint32_t i = 0; i < nstream && !x->err; i++) {
-        int32_t fd = (int32_t)get_u32(x), stream = (int32_t)get_u32(x);
+        int32_t fd = (int32_t)ckpt_get_u32(x), stream = (int32_t)ckpt_get_u32(x);
         size_t j = 0;
         while (j < s->nfd && s->fd[j].fd != fd)
             j++;
@@ -426,7 +353,7 @@ static int get_files(struct cur *x, const struct ckpt_core *c, struct k_ship_fil
             return -EBADMSG;
         s->fd[j].stream = stream;
     }
-    uint32_t nref = get_u32(x);
+    uint32_t nref = ckpt_get_u32(x);
     if (x->err || nref > STORE_REFDIR_MAX) return -EBADMSG;
     if (!(s->ref = calloc(nref ? nref : 1, sizeof *s->ref))) return -ENOMEM;
     char path[PATH_MAX];
@@ -470,7 +397,7 @@ static int set_state(struct k_proc *p, const struct ckpt_core *c, const struct e
 
 /* The lsegs of c, then the pages section at pg, into p. */
 static int set_memory(struct k_proc *p, const struct ckpt_core *c, const struct extra *e,
-                      struct cur *pg)
+                      struct ckpt_ibuf *pg)
 {
     if (e->ngseg != c->nlseg) return -EBADMSG;
     for (size_t i = 0; i < c->nlseg; i++) {
@@ -493,11 +420,11 @@ static int set_memory(struct k_proc *p, const struct ckpt_core *c, const struct 
     p->vm.brk_start = e->brk_start;
     p->vm.brk_cur = e->brk_cur;
     p->vm.mmap_base = e->mmap_base;
-    uint64_t n = get_u64(pg), last = 0;
+    uint64_t n = ckpt_get_u64(pg), last = 0;
     if (pg->err || n > (pg->len - pg->pos) / (8 + PAGE)) return -EBADMSG;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t va = get_u64(pg);
-        const uint8_t *data = take(pg, PAGE);
+        uint64_t va = ckpt_get_u64(pg);
+        const uint8_t *data = ckpt_take(pg, PAGE);
         if (!data || (i && va <= last)) return -EBADMSG;
         int rc = k_vm_land_page(p, va, data);
         if (rc) return rc;
@@ -507,27 +434,28 @@ static int set_memory(struct k_proc *p, const struct ckpt_core *c, const struct 
 }
 
 /* A section: u32 length, then that many bytes, as a cursor of its own. */
-static struct cur section(struct cur *c)
+static struct ckpt_ibuf section(struct ckpt_ibuf *c)
 {
-    uint32_t n = get_u32(c);
-    const uint8_t *p = take(c, n);
-    return (struct cur){.p = p, .len = p ? n : 0, .err = p ? 0 : -EBADMSG};
+    uint32_t n = ckpt_get_u32(c);
+    const uint8_t *p = ckpt_take(c, n);
+    return (struct ckpt_ibuf){.p = p, .len = p ? n : 0, .err = p ? 0 : -EBADMSG};
 }
 
 /* Check the header, the length and the crc; the cursor over what is between. */
-static int check_frame(const uint8_t *buf, size_t len, struct cur *body)
+static int check_frame(const uint8_t *buf, size_t len, struct ckpt_ibuf *body)
 {
     if (len < SHIP_HEADER + 4 || memcmp(buf, SHIP_MAGIC, 8)) return -EBADMSG;
-    uint64_t total = u32_at(buf + 16) | (uint64_t)u32_at(buf + 20) << 32;
-    if (total != len || u32_at(buf + 8) != SHIP_VERSION || u32_at(buf + 12) != 0) return -EBADMSG;
-    if (crc_of(buf, len - 4) != u32_at(buf + len - 4)) return -EBADMSG;
-    *body = (struct cur){.p = buf + SHIP_HEADER, .len = len - SHIP_HEADER - 4};
+    uint64_t total = ckpt_u32_at(buf + 16) | (uint64_t)ckpt_u32_at(buf + 20) << 32;
+    if (total != len || ckpt_u32_at(buf + 8) != SHIP_VERSION || ckpt_u32_at(buf + 12) != 0)
+        return -EBADMSG;
+    if (crc_of(buf, len - 4) != ckpt_u32_at(buf + len - 4)) return -EBADMSG;
+    *body = (struct ckpt_ibuf){.p = buf + SHIP_HEADER, .len = len - SHIP_HEADER - 4};
     return 0;
 }
 
 /* Build p from the decoded parts. */
-static int unpack_into(struct k_proc *p, const struct ckpt_core *c, struct cur *xs,
-                       struct cur *pages)
+static int unpack_into(struct k_proc *p, const struct ckpt_core *c, struct ckpt_ibuf *xs,
+                       struct ckpt_ibuf *pages)
 {
     struct extra *e = calloc(1, sizeof *e);
     struct k_ship_files s = {0};
@@ -546,11 +474,11 @@ static int unpack_into(struct k_proc *p, const struct ckpt_core *c, struct cur *
 
 int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_proc **out)
 {
-    struct cur body;
+    struct ckpt_ibuf body;
     int rc = check_frame(buf, len, &body);
     if (rc) return rc;
-    struct cur cs = section(&body), xs = section(&body);
-    struct cur pages = {.p = body.p + body.pos, .len = body.len - body.pos};
+    struct ckpt_ibuf cs = section(&body), xs = section(&body);
+    struct ckpt_ibuf pages = {.p = body.p + body.pos, .len = body.len - body.pos};
     if (cs.err || xs.err) return -EBADMSG;
     struct ckpt_core *c;
     rc = ckpt_core_decode(cs.p, cs.len, &c);

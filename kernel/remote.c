@@ -178,8 +178,9 @@ static void on_spawn(struct k_kernel *k, int src, const struct km *h, const uint
     }
 }
 
-/* Node A: the children on src exist (or failed). Their stand-ins are made
- * even when the parent ended meanwhile: then they are orphans at once. */
+/* Node A: the children on src exist (or failed): each gets a stand-in here,
+ * unless the parent ended meanwhile; then src is told they have no parent
+ * (they are reaped when they end). */
 static void on_spawned(struct k_kernel *k, int src, const struct km *h, const int32_t *pairs,
                        size_t len)
 {
