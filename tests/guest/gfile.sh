@@ -18,15 +18,10 @@ tcp=${5:--}
 gmem=${6:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gfile.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fail() { echo "gfile.sh (P=$np $tcp ${gmem:-}): $*" >&2; exit 1; }
 
-launch=()
-if [[ $np -gt 1 ]]; then
-    launch=("$mpirun" --oversubscribe -np "$np")
-    [[ $tcp == tcp ]] && launch+=(--mca btl tcp,self)
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-fi
+source "$(dirname "$0")/launch.sh"
+mpi_launch "$np" "$mpirun" "$tcp"
 flags=(--root "$work/root" --stats-json "$work/stats.json")
 [[ -n $gmem ]] && flags+=(--gmem "$gmem")
 mkdir -p "$work/root"

@@ -14,16 +14,10 @@ mpirun=${5:-mpirun}
 tcp=${6:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gmem.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fail() { echo "gmem.sh (P=$np): $*" >&2; exit 1; }
 
-launch=()
-if [[ $np -gt 1 ]]; then
-    launch=("$mpirun" --oversubscribe -np "$np")
-    [[ $tcp == tcp ]] && launch+=(--mca btl tcp,self)
-    # Under a sanitizer build Open MPI's plugins leak at exit (run-guest.sh).
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-fi
+source "$(dirname "$0")/launch.sh"
+mpi_launch "$np" "$mpirun" "$tcp"
 
 for mode in on off; do
     flags=(--root "$work/root.$mode" --stats-json "$work/$mode.json" --node-cache 64K)
