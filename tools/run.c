@@ -27,6 +27,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <event2/event.h>
+
 #include "interconnect/net.h"
 #include "kernel/kernel.h"
 #include "shm/store.h"
@@ -229,35 +231,58 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
-static k_kernel *volatile g_kernel;
-static volatile sig_atomic_t g_host_sig; /* a host signal before the kernel existed */
+static k_kernel *g_kernel;
+static int g_host_sig; /* a host signal that came before the kernel existed */
+
+/* The node loop's host events, a libevent base the kernel runs without
+ * blocking between turns and while idle (kill_poll): SIGINT and SIGTERM.
+ * libevent turns a signal into a callback in the loop, so what it does needs
+ * no async-signal care. */
+static struct event_base *g_events;
+static struct event *g_sigev[2];
 
 /* SIGINT/SIGTERM to a rank end the job cleanly: the guest is killed with the
  * signal (another rank's kernel asks node 0 to, through net_job_kill_send),
  * every rank still agrees on the status and leaves. */
-static void on_host_signal(int sig)
+static void on_host_signal(evutil_socket_t sig, short what, void *arg)
 {
-    k_kernel *k = g_kernel;
-    g_host_sig = sig;
-    if (k) k_request_kill(k, sig);
+    (void)what, (void)arg;
+    g_host_sig = (int)sig;
+    if (g_kernel) k_request_kill(g_kernel, (int)sig);
 }
 
-/* The kernel's kill_poll on node 0: a host signal that reached another rank. */
+/* The kernel's kill_poll: the host events; on node 0 also a host signal
+ * that reached another rank (its signal number, or 0). */
 static int poll_kill(void *ctx)
 {
-    return net_job_kill_test(ctx);
+    struct net *n = ctx;
+    event_base_loop(g_events, EVLOOP_NONBLOCK);
+    return net_rank(n) == 0 ? net_job_kill_test(n) : 0;
 }
 
-static void install_host_signals(void)
+/* 0, or -1 when libevent cannot watch the signals (a message says so). */
+static int install_host_signals(void)
 {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_host_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     /* A guest writing to a broken pipe gets EPIPE/SIGPIPE from its kernel; the
      * host signal must not kill the emulator. */
     signal(SIGPIPE, SIG_IGN);
+    static const int sigs[2] = {SIGINT, SIGTERM};
+    if (!(g_events = event_base_new())) goto fail;
+    for (int i = 0; i < 2; i++)
+        if (!(g_sigev[i] = evsignal_new(g_events, sigs[i], on_host_signal, NULL)) ||
+            event_add(g_sigev[i], NULL) != 0)
+            goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "symunix: cannot watch SIGINT/SIGTERM (libevent)\n");
+    return -1;
+}
+
+static void remove_host_signals(void)
+{
+    for (int i = 0; i < 2; i++)
+        if (g_sigev[i]) event_free(g_sigev[i]);
+    if (g_events) event_base_free(g_events);
 }
 
 static double now_seconds(void)
@@ -369,7 +394,7 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
                            .nodes = net_size(n),
                            .eng = eng,
                            .net = n,
-                           .kill_poll = net_rank(n) == 0 ? poll_kill : NULL,
+                           .kill_poll = poll_kill,
                            .kill_ctx = n};
     k_kernel *k;
     int err = k_kernel_new(&cfg, &k);
@@ -390,6 +415,7 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
         k_kernel_free(k);
         return exec_error_status(err);
     }
+    event_base_loop(g_events, EVLOOP_NONBLOCK); /* signals during start-up */
     g_kernel = k;
     if (g_host_sig) k_request_kill(k, g_host_sig);
     double t0 = now_seconds();
@@ -524,7 +550,11 @@ int sym_cmd_run(int argc, char **argv)
 
     struct net *n;
     if (net_init(NULL, NULL, &n) != 0) return SYM_EXIT_INTERNAL;
-    install_host_signals();
+    if (install_host_signals() != 0) {
+        remove_host_signals();
+        net_finalize(n);
+        return SYM_EXIT_INTERNAL;
+    }
 
     /* Every node will serve the store; all must reach it before anyone runs. */
     struct store *st = NULL;
@@ -539,12 +569,14 @@ int sym_cmd_run(int argc, char **argv)
             fprintf(stderr, "symunix: node %d (%s): store root %s: %s\n", net_rank(n), net_host(n),
                     o.root, strerror(-err));
         if (st) store_close(st);
+        remove_host_signals();
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
     }
 
     if (!same_binaries(n, argv, o.prog_index)) {
         store_close(st);
+        remove_host_signals();
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
     }
@@ -573,6 +605,7 @@ int sym_cmd_run(int argc, char **argv)
         if (eng) net_eng_destroy(eng);
         store_gseg_io_free(gio);
         store_close(st);
+        remove_host_signals();
         net_finalize(n);
         return SYM_EXIT_INTERNAL;
     }
@@ -590,6 +623,7 @@ int sym_cmd_run(int argc, char **argv)
     if (finish_network(&o, n, eng) != 0 && status == 0) status = SYM_EXIT_INTERNAL;
     store_gseg_io_free(gio);
     store_close(st);
+    remove_host_signals();
     net_finalize(n);
     return status;
 }
