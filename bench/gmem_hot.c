@@ -1,8 +1,10 @@
 /*
  * gmem_hot.c — the guest hot-spot benchmark of global memory: N processes
  * (a spawn family) each do K amoadd.d on one word of a global lseg, all at
- * once. Prints "ops OPS seconds S mops M check ok|FAILED"; the check is the
- * F&A total (the word ends at N*K). spawn spreads the children over the
+ * once, and use the values they get back (fetch-and-add, as the anchor's
+ * MPI_Fetch_and_op). Prints "ops OPS seconds S mops M check ok|FAILED"; the
+ * check is the F&A oracle's totals: the word ends at N*K and the values
+ * returned sum to N*K*(N*K-1)/2. spawn spreads the children over the
  * nodes (round-robin); they wait for a start word the parent sets once every
  * family exists, and the time runs from then to the last child's end.
  * bench/run-gmem.sh runs it on P ranks with
@@ -21,7 +23,8 @@
 #include "symunix.h"
 
 #define G  ((volatile int64_t *)0x2000000000ul) /* the hot word */
-#define GO (G + 1)                                /* the start word */
+#define GO (G + 1)                              /* the start word */
+#define GS (G + 2)                              /* the sum of the values returned */
 
 static double now(void)
 {
@@ -58,8 +61,10 @@ int main(int argc, char **argv)
         struct timespec nap = {0, 200000};
         while (!*GO)
             nanosleep(&nap, NULL);
+        int64_t sum = 0;
         for (long i = 0; i < k; i++)
-            __atomic_fetch_add(G, 1, __ATOMIC_RELAXED); /* amoadd.d */
+            sum += __atomic_fetch_add(G, 1, __ATOMIC_RELAXED); /* amoadd.d */
+        __atomic_fetch_add(GS, sum, __ATOMIC_RELAXED);
         _exit(0);
     }
     double t0 = now();
@@ -72,6 +77,6 @@ int main(int argc, char **argv)
     double s = now() - t0;
     long ops = (long)n * k;
     printf("ops %ld seconds %.4f mops %.4f check %s\n", ops, s, ops / s / 1e6,
-           !bad && *G == ops ? "ok" : "FAILED");
+           !bad && *G == ops && *GS == ops * (ops - 1) / 2 ? "ok" : "FAILED");
     return 0;
 }
