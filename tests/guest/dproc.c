@@ -205,6 +205,26 @@ static void kills(void)
         all &= waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2;
     check("all three children ended by SIGUSR2", all);
     signal(SIGUSR2, SIG_IGN); /* discard the caller's own, pending */
+    signal(SIGUSR2, SIG_DFL);
+
+    /* kill(-1): every process of the job but the caller, on every node. */
+    G[W_READY] = 0;
+    fflush(stdout);
+    me = spawn(2, SIGCHLD, pids);
+    if (me > 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        amoadd(&G[W_READY], 1);
+        for (;;)
+            pause();
+    }
+    await(&G[W_READY], 2);
+    check("kill(-1, SIGUSR2): every other process", kill(-1, SIGUSR2) == 0);
+    all = 1;
+    for (int i = 0; i < 2; i++)
+        all &= waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2;
+    sigset_t pend;
+    sigpending(&pend);
+    check("both children ended, the caller has none pending", all && !sigismember(&pend, SIGUSR2));
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
