@@ -8,7 +8,7 @@
  * children. A global lseg is shared at the same address on every node: the
  * children of a family increment one global word with amoadd and the values
  * they got back must be exactly {0..n-1}. wait4, kill (one pid, a group
- * spanning nodes), pinfo, pmemaddr and pmemvect reach children wherever they
+ * spanning nodes, -1), pinfo, pmemaddr and pmemvect reach children wherever they
  * run; pdup gives a child on another node a file. Last, a child spawns a grandchild elsewhere and
  * ends: the grandchild waits until the initial process is a zombie, then writes grandchild.txt —
  * the job must wait for it (dproc.sh checks the file).
