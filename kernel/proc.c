@@ -205,7 +205,10 @@ static void reparent_children(struct k_proc *p)
         q->ppid = adopt ? init->pid : 0;
         if (q->state == K_REMOTE) {
             k_remote_reparent(k, q->pid, q->rnode, q->ppid);
-            if (!adopt) q->state = K_ZOMBIE, q->reap = true; /* its exit will find nobody */
+            if (!adopt) { /* its exit will find nobody: forget it */
+                q->state = K_ZOMBIE;
+                q->reap = true;
+            }
             continue;
         }
         if (q->state != K_ZOMBIE) continue;
@@ -1123,7 +1126,10 @@ static int64_t spawn_finish(struct k_proc *p, const uint64_t a[6])
             struct k_proc *s = NULL;
             for (struct k_proc *q = k->procs; q && !s; q = q->next)
                 if (q->stub && q->pid == got[i]) s = q;
-            if (s) s->state = K_ZOMBIE, s->reap = true; /* nobody waits for it */
+            if (s) { /* nobody waits for it */
+                s->state = K_ZOMBIE;
+                s->reap = true;
+            }
             k_remote_kill_send(k, p->pid, got[i], SIGKILL);
             continue;
         }
