@@ -17,6 +17,8 @@
  *   SLEEPING --event, deadline, signal--> RUNNABLE
  *   RUNNING --exit/fatal signal--> ZOMBIE --reaped by wait4 (or at once
  *   when no parent will wait)--> gone; the initial process's by k_run.
+ * A child spawned onto another node has, on its parent's node, a stand-in
+ *   REMOTE --its node reports the exit--> ZOMBIE (kernel/remote.c).
  */
 #ifndef SYMUNIX_KERNEL_H
 #define SYMUNIX_KERNEL_H
