@@ -39,7 +39,7 @@ static size_t idx_bytes(int m)
 /* Message kinds. */
 enum {
     KM_SPAWN = 1, /* id, pid = parent, a[0] exit signal, a[1] m; m indexes; the image */
-    KM_SPAWNED,   /* id, pid = parent, a[0] error, a[1] m; m (index, pid) pairs */
+    KM_SPAWNED,   /* id, pid = parent, a[0] error, a[1] m, a[2] exit signal; m (index, pid) */
     KM_EXIT,      /* pid = the child, ppid, a[0] wait status */
     KM_REPARENT,  /* pid = the child, ppid = its new parent (0: none) */
     KM_KILL,      /* id, pid = sender, a[0] mode, a[1] target, a[2] signal */
@@ -165,7 +165,7 @@ static void on_spawn(struct k_kernel *k, int src, const struct km *h, const uint
         kids[i]->state = K_RUNNABLE;
         k_rq_push(k, kids[i]);
     }
-    struct km r = {.type = KM_SPAWNED, .pid = h->pid, .id = h->id, .a = {err, made}};
+    struct km r = {.type = KM_SPAWNED, .pid = h->pid, .id = h->id, .a = {err, made, h->a[0]}};
     km_send(k, src, &r, pairs, (size_t)made * 2 * sizeof(int32_t));
     /* Termination: the first SPAWN of an idle node engages it to src; any
      * other is acknowledged at once. */
@@ -199,6 +199,7 @@ static void on_spawned(struct k_kernel *k, int src, const struct km *h, const in
         s->sid = p->sid;
         s->family = p->family;
         s->family_index = index;
+        s->exit_signal = h->a[2]; /* what the parent is sent when the child's exit comes */
         if (index >= 1 && index <= K_SPAWN_MAX && p->rpc.pids) p->rpc.pids[index - 1] = pid;
     }
     if (!p) return;

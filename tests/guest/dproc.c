@@ -129,6 +129,38 @@ static void family(void)
     check("no child left: ECHILD", wait(NULL) == -1 && errno == ECHILD);
 }
 
+static volatile sig_atomic_t chld_pid, chld_code;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    chld_pid = si->si_pid;
+    chld_code = si->si_code;
+}
+
+/* A child's exit on another node reaches the parent as SIGCHLD, with the
+ * child's pid in si_pid and CLD_EXITED. */
+static void sigchld(void)
+{
+    struct sigaction sa = {0}, old;
+    sa.sa_sigaction = on_chld;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, &old);
+    chld_pid = 0;
+    int32_t pid;
+    fflush(stdout);
+    int me = spawn(1, SIGCHLD | SYM_SPAWN_NODE(nodes - 1), &pid);
+    if (me > 0) _exit(5);
+    for (int i = 0; !chld_pid && i < 5000; i++) /* 5 s at most */
+        msleep(1);
+    int st;
+    check("SIGCHLD from a child on the last node: its pid",
+          chld_pid == pid && chld_code == CLD_EXITED);
+    check("and wait4 reaps it", waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 5);
+    sigaction(SIGCHLD, &old, NULL);
+}
+
 static void placement(void)
 {
     int32_t pids[2];
@@ -300,6 +332,7 @@ int main(int argc, char **argv)
     close(fd);
     check("the initial process runs on node 0", my_node() == 0);
     family();
+    sigchld();
     placement();
     kills();
     pdups();
