@@ -602,8 +602,15 @@ int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
 int64_t k_remote_pdup(struct k_proc *p, int pid, int fd);
 /* sys_sym.c: the answer to an information call about process pid of this
  * node: kind K_INFO_*; 0 and a malloc'd answer, or -errno (-ESRCH...). */
-enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT };
+enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT, K_INFO_IDS };
+struct k_ids { /* K_INFO_IDS' answer: getpgid and getsid of a live process */
+    int32_t pgid, sid;
+};
 int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len);
+/* The answer of kind about process pid (0: the caller), computed here or
+ * asked of its node: K_BLOCK while the caller sleeps for the reply (the
+ * handler is called again). 0 with *ans (malloc'd) and *len, or -errno. */
+int64_t k_info_get(struct k_proc *p, int kind, uint64_t pid, uint64_t arg, void **ans, size_t *len);
 /* proc.c: what notify_parent does for a child that ended (a stand-in whose
  * child's exit came in, too). */
 void k_notify_parent(struct k_proc *p);

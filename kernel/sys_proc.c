@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -222,9 +223,26 @@ static struct k_proc *named(struct k_proc *p, int32_t pid)
     return t && t->state != K_ZOMBIE ? t : NULL;
 }
 
+/* getpgid/getsid of a process of another node: asked of its node (K_BLOCK
+ * while the caller sleeps for the answer). */
+static int64_t remote_ids(struct k_proc *p, int32_t pid, bool sid)
+{
+    void *ans = NULL;
+    size_t len = 0;
+    int64_t rc = k_info_get(p, K_INFO_IDS, (uint64_t)pid, 0, &ans, &len);
+    if (!rc) {
+        const struct k_ids *ids = ans;
+        rc = len == sizeof *ids ? (sid ? ids->sid : ids->pgid) : -EIO;
+    }
+    free(ans);
+    return rc;
+}
+
 int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_proc *t = named(p, (int32_t)a[0]);
+    int32_t pid = (int32_t)a[0];
+    if (pid > 0 && k_pid_remote(p->k, pid)) return remote_ids(p, pid, false);
+    struct k_proc *t = named(p, pid);
     return t ? t->pgid : -ESRCH;
 }
 
@@ -247,7 +265,9 @@ int64_t sys_setpgid(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_getsid(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_proc *t = named(p, (int32_t)a[0]);
+    int32_t pid = (int32_t)a[0];
+    if (pid > 0 && k_pid_remote(p->k, pid)) return remote_ids(p, pid, true);
+    struct k_proc *t = named(p, pid);
     return t ? t->sid : -ESRCH;
 }
 

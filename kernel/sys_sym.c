@@ -248,7 +248,7 @@ struct vect_answer {
 int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len)
 {
     struct k_proc *t = k_proc_find(k, pid); /* zombies included: they have no lsegs */
-    if (!t) return -ESRCH;
+    if (!t || (kind == K_INFO_IDS && t->state == K_ZOMBIE)) return -ESRCH;
     size_t size = sizeof(struct sym_pinfo);
     uint64_t fit = 0;
     int i = -1;
@@ -258,12 +258,16 @@ int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out
     } else if (kind == K_INFO_PMEMVECT) {
         fit = arg < (uint64_t)t->vm.n ? arg : (uint64_t)t->vm.n;
         size = sizeof(struct vect_answer) + fit * sizeof(struct sym_lseg_info);
+    } else if (kind == K_INFO_IDS) {
+        size = sizeof(struct k_ids);
     } else if (kind != K_INFO_PINFO) {
         return -EINVAL;
     }
     void *ans = calloc(1, size);
     if (!ans) return -ENOMEM;
-    if (kind == K_INFO_PINFO) {
+    if (kind == K_INFO_IDS) {
+        *(struct k_ids *)ans = (struct k_ids){.pgid = t->pgid, .sid = t->sid};
+    } else if (kind == K_INFO_PINFO) {
         pinfo_fill(t, ans);
     } else if (kind == K_INFO_PMEMADDR) {
         lseg_info(&t->vm.r[i], ans);
@@ -278,11 +282,7 @@ int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out
     return 0;
 }
 
-/* The answer of kind about process pid (0: the caller), computed here or
- * asked of its node: K_BLOCK while the caller sleeps for the reply (the
- * handler is called again). 0 with *ans (malloc'd) and *len, or -errno. */
-static int64_t info_get(struct k_proc *p, int kind, uint64_t pid, uint64_t arg, void **ans,
-                        size_t *len)
+int64_t k_info_get(struct k_proc *p, int kind, uint64_t pid, uint64_t arg, void **ans, size_t *len)
 {
     if (pid == 0) pid = (uint64_t)p->pid;
     if (pid > INT32_MAX) return -ESRCH;
@@ -305,7 +305,7 @@ int64_t sys_pinfo(struct k_proc *p, const uint64_t a[6])
 {
     void *ans = NULL;
     size_t len = 0;
-    int64_t rc = info_get(p, K_INFO_PINFO, a[0], 0, &ans, &len);
+    int64_t rc = k_info_get(p, K_INFO_PINFO, a[0], 0, &ans, &len);
     if (rc) return rc;
     rc = len == sizeof(struct sym_pinfo) ? k_copyout(p, a[1], ans, len) : -EIO;
     free(ans);
@@ -317,7 +317,7 @@ int64_t sys_pmemaddr(struct k_proc *p, const uint64_t a[6])
 {
     void *ans = NULL;
     size_t len = 0;
-    int64_t rc = info_get(p, K_INFO_PMEMADDR, a[0], a[2], &ans, &len);
+    int64_t rc = k_info_get(p, K_INFO_PMEMADDR, a[0], a[2], &ans, &len);
     if (rc) return rc;
     rc = len == sizeof(struct sym_lseg_info) ? k_copyout(p, a[1], ans, len) : -EIO;
     free(ans);
@@ -331,7 +331,7 @@ int64_t sys_pmemvect(struct k_proc *p, const uint64_t a[6])
     void *ans = NULL;
     size_t len = 0;
     int64_t rc =
-        info_get(p, K_INFO_PMEMVECT, a[0], a[2] / sizeof(struct sym_lseg_info), &ans, &len);
+        k_info_get(p, K_INFO_PMEMVECT, a[0], a[2] / sizeof(struct sym_lseg_info), &ans, &len);
     if (rc) return rc;
     const struct vect_answer *v = ans;
     size_t fit = len >= sizeof *v ? (len - sizeof *v) / sizeof v->lseg[0] : 0;

@@ -116,6 +116,10 @@ static void family(void)
     for (int i = 0; i < nl && i < 64; i++)
         has |= v[i].vaddr == (uint64_t)G;
     check("pmemvect(child) lists the global lseg", nl > 2 && has);
+    check("getpgid and getsid of a child elsewhere: the caller's",
+          getpgid(last) == getpgid(0) && getsid(last) == getsid(0));
+    check("getpgid of a pid no node has: ESRCH",
+          getpgid(1 * 1000000 + 999999) == -1 && errno == ESRCH);
     check("pinfo of a pid no node has: ESRCH",
           pinfo(1 * 1000000 + 999999, &pi) == -1 && errno == ESRCH);
 
