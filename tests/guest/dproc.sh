@@ -6,18 +6,8 @@
 # descendant, on every node).
 # Usage: dproc.sh SYMUNIX ELF EXPECTED P [MPIRUN [tcp]]
 set -u
-symunix=$(realpath "$1")
-elf=$(realpath "$2")
-expected=$(realpath "$3")
-np=$4
-mpirun=${5:-mpirun}
-tcp=${6:-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/dproc.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fail() { echo "dproc.sh (P=$np${tcp:+, $tcp}): $*" >&2; exit 1; }
-
 source "$(dirname "$0")/launch.sh"
-mpi_launch "$np" "$mpirun" "$tcp"
+ranks_test_args "$@"
 mkdir -p "$work/root" "$work/cwd"
 (cd "$work/cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run --root "$work/root" \
     "$elf" "$np") >"$work/out" 2>"$work/err" </dev/null

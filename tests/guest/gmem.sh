@@ -6,18 +6,8 @@
 # and == 0 with --no-combining.
 # Usage: gmem.sh SYMUNIX ELF EXPECTED P [MPIRUN [tcp]]
 set -u
-symunix=$(realpath "$1")
-elf=$(realpath "$2")
-expected=$(realpath "$3")
-np=$4
-mpirun=${5:-mpirun}
-tcp=${6:-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/gmem.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fail() { echo "gmem.sh (P=$np): $*" >&2; exit 1; }
-
 source "$(dirname "$0")/launch.sh"
-mpi_launch "$np" "$mpirun" "$tcp"
+ranks_test_args "$@"
 
 for mode in on off; do
     flags=(--root "$work/root.$mode" --stats-json "$work/$mode.json" --node-cache 64K)

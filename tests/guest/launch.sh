@@ -11,3 +11,20 @@ mpi_launch() {
     # Under a sanitizer build Open MPI's plugins leak at exit (run-guest.sh).
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 }
+
+# ranks_test_args SYMUNIX ELF EXPECTED P [MPIRUN [tcp]]: the arguments of the
+# scripts that run one guest program against an expected output on P ranks
+# (dproc.sh, gmem.sh, gcopy.sh) into symunix, elf, expected, np, mpirun and
+# tcp; a scratch directory $work removed at exit; fail MESSAGE; and launch.
+ranks_test_args() {
+    symunix=$(realpath "$1")
+    elf=$(realpath "$2")
+    expected=$(realpath "$3")
+    np=$4
+    mpirun=${5:-mpirun}
+    tcp=${6:-}
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$(basename "$0" .sh).XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    mpi_launch "$np" "$mpirun" "$tcp"
+    fail() { echo "$(basename "$0") (P=$np${tcp:+ $tcp}): $*" >&2; exit 1; }
+}

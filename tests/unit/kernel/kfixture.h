@@ -19,19 +19,25 @@ static struct store *store;
 static k_kernel *kern;
 static char root[] = "/tmp/symunix-ktest-XXXXXX";
 
-/* A kernel with `mem` bytes of node memory (0: the default) and process 1. */
-static void kfix_setup(uint64_t mem)
+/* A kernel configured as cfg (its store: a fresh scratch root) and process 1. */
+static void kfix_setup_cfg(struct k_config cfg)
 {
     char why[256] = "";
     cr_assert_not_null(mkdtemp(root));
     cr_assert_eq(store_open(root, 0, &store, why, sizeof why), 0, "%s", why);
-    struct k_config cfg = {.store = store, .mem_bytes = mem};
+    cfg.store = store;
     cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
     proc = calloc(1, sizeof *proc);
     cr_assert_not_null(proc);
     proc->k = kern;
     proc->pid = 1;
     k_vm_init(&proc->vm);
+}
+
+/* A kernel with `mem` bytes of node memory (0: the default) and process 1. */
+static inline void kfix_setup(uint64_t mem)
+{
+    kfix_setup_cfg((struct k_config){.mem_bytes = mem});
 }
 
 static void kfix_teardown(void)

@@ -15,6 +15,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/internal.h"
+#include "kfixture.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
 
@@ -24,12 +25,8 @@
 #define GLB  0x101000ull /* 4 global pages right above it */
 #define GLOB (SYM_MEM_GLOBAL | SYM_CACHE)
 
-static struct k_proc *proc;
-static struct store *store;
-static k_kernel *kern;
 static struct net *net;
 static struct net_eng *eng;
-static char root[] = "/tmp/symunix-gcopy-XXXXXX";
 static int fail_fills; /* the MM's page fill fails (an error reply) */
 
 static int fill(void *ctx, uint64_t seg, uint64_t page, void *buf)
@@ -52,10 +49,7 @@ static void give_gseg(uint64_t start, uint64_t len)
  * page at LOC and 4 non-cacheable global pages at GLB. */
 static void setup_with(bool with_eng)
 {
-    char why[256] = "";
-    cr_assert_not_null(mkdtemp(root));
-    cr_assert_eq(store_open(root, 0, &store, why, sizeof why), 0, "%s", why);
-    struct k_config cfg = {.store = store, .ncache_pages = 4};
+    struct k_config cfg = {.ncache_pages = 4};
     if (with_eng) {
         int argc = 1;
         char *args[] = {"test", NULL}, **argv = args;
@@ -66,12 +60,7 @@ static void setup_with(bool with_eng)
         cr_assert_eq(net_eng_create(net, &o, &eng), 0);
         cfg.eng = eng;
     }
-    cr_assert_eq(k_kernel_new(&cfg, &kern), 0);
-    proc = calloc(1, sizeof *proc);
-    cr_assert_not_null(proc);
-    proc->k = kern;
-    proc->pid = 1;
-    k_vm_init(&proc->vm);
+    kfix_setup_cfg(cfg);
     cr_assert_eq(k_vm_map(proc, LOC, PG, RW, K_REGION_ANON, -1, 0), 0);
     cr_assert_eq(k_vm_map(proc, GLB, 4 * PG, RW, K_REGION_ANON, -1, 0), 0);
     cr_assert_eq(k_vm_set_attr(proc, GLB, 4 * PG, RW, GLOB, SYM_MEM_GLOBAL), 0);
@@ -85,13 +74,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    k_vm_free(proc);
-    free(proc);
-    k_kernel_free(kern);
+    kfix_teardown();
     if (eng) net_eng_destroy(eng);
     if (net) net_finalize(net);
-    store_close(store);
-    rmdir(root);
 }
 
 TestSuite(gcopy, .init = setup, .fini = teardown);
