@@ -758,6 +758,10 @@ static void test_msg(struct net *net)
         free(buf);
         got++;
     }
+    /* Every rank has taken its K from each before any sends a late one (a fast
+     * rank's late message would otherwise arrive as the K+1-th of its source
+     * while this one still waits for a slower source). */
+    MPI_Barrier(comm);
     for (int d = 0; d < nranks; d++)
         if (d != rank) CHECK(net_msg_send(net, d, "late", 4) == 0, "late send");
     CHECK(net_job_start(net) == 0, "job start");
