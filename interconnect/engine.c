@@ -97,6 +97,10 @@ struct sendslot {
 
 struct net_eng {
     struct net *net;
+    struct net_bells *bells; /* doorbells of this host's ranks (bell.c), or NULL */
+    uint8_t *ring_due;       /* by rank: sent to, bell not rung yet */
+    uint32_t *ring_list, nring;
+    bool rung_by_all; /* every rank rings this one's bell: no need to poll */
     bool mpi;
     MPI_Comm comm;
     uint32_t rank, P, S;
@@ -693,6 +697,17 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
 
 /* ---- MPI ---- */
 
+/* Ring the bells of the ranks sent to since the last rings. Rung after a
+ * burst of sends rather than at each: a woken rank may preempt this one. */
+static void ring_due(struct net_eng *e)
+{
+    for (uint32_t i = 0; i < e->nring; i++) {
+        e->ring_due[e->ring_list[i]] = 0;
+        net_bell_ring(e->bells, (int)e->ring_list[i]);
+    }
+    e->nring = 0;
+}
+
 static void post_sends(struct net_eng *e)
 {
     struct net_agg_msg m;
@@ -715,9 +730,14 @@ static void post_sends(struct net_eng *e)
         }
         s->m = m;
         e->nsends++;
+        if (e->bells && !e->ring_due[m.dest]) {
+            e->ring_due[m.dest] = 1;
+            e->ring_list[e->nring++] = m.dest;
+        }
         e->st.msgs_sent++;
         e->st.bytes_sent += m.len;
     }
+    ring_due(e);
 }
 
 static int test_sends(struct net_eng *e)
@@ -848,12 +868,6 @@ int net_eng_progress(struct net_eng *e)
     return e->err ? e->err : h;
 }
 
-static void sleep_us(uint64_t us)
-{
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
 int net_eng_wait(struct net_eng *e, uint32_t max_us)
 {
     if (e->err) return e->err;
@@ -861,6 +875,7 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
     if (do_flush(e, NET_FLUSH_IDLE) < 0) return e->err;
     uint64_t start = now_us(), back = 50;
     for (;;) {
+        uint32_t bell = net_bell_seq(e->bells); /* before the check: see bell.c */
         int h = net_eng_progress(e);
         if (h < 0) return h;
         if (e->dn) return (int)e->dn;
@@ -874,14 +889,15 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
         uint64_t el = t - start;
         if (el >= max_us) return 0;
         if (h > 0) continue;
-        sleep_us(back < max_us - el ? back : max_us - el);
+        net_bell_nap(e->bells, bell, back < max_us - el ? back : max_us - el);
         /* Own requests in flight: their replies are due; work in the last
          * NET_RECENT_US: traffic is passing through (a switch or MM serving
          * others), more is due. Keep polling often; a quiet rank backs off
          * to idle_max_us. */
         uint64_t cap = e->o.idle_max_us;
         bool busy = e->inflight || now_us() - e->last_work_us < NET_RECENT_US;
-        if (busy && e->o.busy_max_us && e->o.busy_max_us < cap) cap = e->o.busy_max_us;
+        if (busy && e->o.busy_max_us && e->o.busy_max_us < cap && !e->rung_by_all)
+            cap = e->o.busy_max_us;
         back = back * 2 < cap ? back * 2 : cap;
     }
 }
@@ -889,13 +905,14 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
 /* One step of an idle loop: progress; after work, flush at once; else sleep. */
 static int idle_step(struct net_eng *e, uint64_t *back)
 {
+    uint32_t bell = net_bell_seq(e->bells);
     int h = net_eng_progress(e);
     if (h < 0) return h;
     if (h > 0) {
         *back = 50;
         return do_flush(e, NET_FLUSH_IDLE);
     }
-    sleep_us(*back);
+    net_bell_nap(e->bells, bell, *back);
     *back = *back * 2 < e->o.idle_max_us ? *back * 2 : e->o.idle_max_us;
     return 0;
 }
@@ -989,6 +1006,8 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
     struct net_eng *e = calloc(1, sizeof *e);
     if (!e) return -ENOMEM;
     e->net = n, e->o = *o, e->mpi = net_mpi_active(n) != 0;
+    e->bells = e->mpi ? net_bells_of(n) : NULL;
+    e->rung_by_all = net_bells_everyone(e->bells) != 0;
     if (!e->o.idle_max_us) e->o.idle_max_us = 1000;
     e->rank = (uint32_t)net_rank(n), e->P = (uint32_t)net_size(n);
     for (unsigned i = 0; i < NRECV; i++)
@@ -999,7 +1018,9 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
     if (rc == 0) {
         e->S = e->t.stages;
         e->pc = calloc(e->pcmask + 1, sizeof *e->pc);
-        rc = e->pc ? 0 : -ENOMEM;
+        e->ring_due = calloc(e->P, 1);
+        e->ring_list = calloc(e->P, sizeof *e->ring_list);
+        rc = e->pc && e->ring_due && e->ring_list ? 0 : -ENOMEM;
     }
     if (rc == 0) rc = net_mm_create(o->fill, o->writeback, o->ctx, o->watch_addr, &e->mm);
     if (rc == 0) net_mm_set_limit(e->mm, o->mm_max_pages);
@@ -1044,6 +1065,8 @@ void net_eng_destroy(struct net_eng *e)
         }
     }
     free(e->sw);
+    free(e->ring_due);
+    free(e->ring_list);
     net_mm_destroy(e->mm);
     net_agg_destroy(e->agg);
     free(e->pend);

@@ -25,6 +25,12 @@
 
 struct net;
 
+/* Before net_init, by a program whose waits never spin in MPI (they test and
+ * sleep, as the engine and the node loop do): turn off Open MPI's
+ * sched_yield inside every idle MPI_Test when ranks oversubscribe the cores
+ * (mpi_yield_when_idle), unless the user set it. */
+void net_no_mpi_yield(void);
+
 /* Start the interconnect. Returns 0 or a negative errno (message on stderr). */
 int net_init(int *argc, char ***argv, struct net **out);
 /* Leave the job; frees n. */

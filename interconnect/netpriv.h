@@ -1,6 +1,6 @@
 /*
  * netpriv.h — what net.c shares with the other MPI files of interconnect/
- * (engine.c): the communicator and the idle wait. Internal; includes <mpi.h>,
+ * (engine.c): the communicator, the idle wait and the doorbells. Internal; includes <mpi.h>,
  * so only interconnect/ may include it.
  */
 #ifndef SYMUNIX_NETPRIV_H
@@ -17,6 +17,29 @@ MPI_Comm net_comm(const struct net *n);
 /* Complete req without spinning: MPI_Test, then sleep 50 us doubling up to
  * max_us between tests. 0 or -EIO. */
 int net_idle_wait(MPI_Request *req, long max_us);
+
+/* Doorbells (bell.c): a futex word per rank in a shared-memory window of the
+ * ranks of one host. A NULL `struct net_bells *` (no MPI, no shared window,
+ * SYMUNIX_DOORBELLS=0) is valid everywhere: rings do nothing, naps sleep. */
+struct net_bells;
+/* Collective over comm: *out = the bells, or NULL if unavailable. 0 or -ENOMEM. */
+int net_bells_create(MPI_Comm comm, struct net_bells **out);
+/* Collective over the ranks of the host; NULL is a no-op. */
+void net_bells_destroy(struct net_bells *b);
+/* After posting a message to rank: wake it if it naps (no-op for a rank
+ * of another host). */
+void net_bell_ring(struct net_bells *b, int rank);
+/* This rank's bell count: read it BEFORE the last check for work, pass it
+ * to net_bell_nap, and a ring after the check cuts the nap short. */
+uint32_t net_bell_seq(const struct net_bells *b);
+/* Sleep us microseconds, or until this rank's bell rings after `seq`. */
+void net_bell_nap(struct net_bells *b, uint32_t seq, uint64_t us);
+int net_bells_active(const struct net_bells *b);
+/* 1 if every rank of the job has a bell (all on this host): then every
+ * message to this rank rings, and a nap can last until the next deadline. */
+int net_bells_everyone(const struct net_bells *b);
+/* The bells of n (NULL if none). */
+struct net_bells *net_bells_of(const struct net *n);
 
 /* net_eng_gather's work (netstats.c), over n's communicator. */
 int net_eng_gather_comm(struct net_eng *e, struct net *n, int combining, struct net_report **out);

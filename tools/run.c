@@ -557,6 +557,7 @@ int sym_cmd_run(int argc, char **argv)
     if (rc) return rc < 0 ? 0 : rc;
 
     struct net *n;
+    net_no_mpi_yield(); /* the node loop sleeps itself (kernel/proc.c idle) */
     if (net_init(NULL, NULL, &n) != 0) return SYM_EXIT_INTERNAL;
     if (install_host_signals() != 0) {
         remove_host_signals();

@@ -25,6 +25,10 @@
  *            dirty pages of the segment back before it completes, once,
  *            with the cluster-wide page count; then every rank syncs at once
  *   idle     a rank waiting with nothing to do uses under 5% of a core
+ *   bell     doorbells (bell.c): present unless SYMUNIX_DOORBELLS=0 (all
+ *            ranks share this host); a nap lasts its timeout unless rung; a
+ *            ring (or a kernel message) from another rank, before or during
+ *            the nap, ends it at once; a nap on a stale count does not sleep
  * Exits 0 only if every rank passed every check (rank 0 prints the verdict).
  */
 #include <errno.h>
@@ -41,6 +45,7 @@
 
 #include "interconnect/combine.h"
 #include "interconnect/net.h"
+#include "interconnect/netpriv.h"
 
 static int rank, nranks, failures;
 static MPI_Comm comm;
@@ -715,6 +720,73 @@ static void test_idle(struct net_eng *e)
         printf("rank %d idle: %.2f%% of a core\n", rank, 100 * cpu / el);
 }
 
+/* ---- doorbells (bell.c) ---- */
+
+static double secs_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Rank 1 naps for up to 10 s on the count it read before telling rank 0 to
+ * go; rank 0 waits `delay_us` (0: the ring may come before the nap starts)
+ * and then rings it, by a raw ring or by a kernel message. */
+static void bell_wake(struct net *net, struct net_bells *b, long delay_us, bool by_msg)
+{
+    int token = 0;
+    if (rank == 1) {
+        uint32_t seq = net_bell_seq(b);
+        MPI_Send(&token, 1, MPI_INT, 0, 99, comm);
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        net_bell_nap(b, seq, 10000000);
+        double el = secs_since(&t0);
+        CHECK(el < 5.0, "a rung nap (delay %ld us, %s) lasted %.3f s", delay_us,
+              by_msg ? "message" : "ring", el);
+        if (by_msg) { /* take the message: the job's end counts it */
+            int src = -1, rc;
+            void *buf = NULL;
+            size_t len = 0;
+            while ((rc = net_msg_recv(net, &src, &buf, &len)) == 0)
+                usleep(100);
+            CHECK(rc == 1 && src == 0 && len == 4, "the waking message: rc %d src %d", rc, src);
+            free(buf);
+        }
+    } else if (rank == 0) {
+        MPI_Recv(&token, 1, MPI_INT, 1, 99, comm, MPI_STATUS_IGNORE);
+        if (delay_us) usleep((useconds_t)delay_us);
+        if (by_msg)
+            CHECK(net_msg_send(net, 1, "bell", 4) == 0, "message to rank 1");
+        else
+            net_bell_ring(b, 1);
+    }
+    MPI_Barrier(comm);
+}
+
+static void test_bell(struct net *net)
+{
+    struct net_bells *b = net_bells_of(net);
+    const char *env = getenv("SYMUNIX_DOORBELLS");
+    bool want = !env || strcmp(env, "0") != 0;
+    CHECK(net_bells_active(b) == want, "bells %s, expected %s", net_bells_active(b) ? "on" : "off",
+          want ? "on" : "off");
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    net_bell_nap(b, net_bell_seq(b), 20000);
+    double el = secs_since(&t0);
+    CHECK(el >= 0.019, "an unrung 20 ms nap lasted %.4f s", el);
+    if (!b || nranks < 2) return;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    net_bell_nap(b, net_bell_seq(b) - 1, 10000000);
+    el = secs_since(&t0);
+    CHECK(el < 5.0, "a nap on a stale count lasted %.3f s", el);
+    MPI_Barrier(comm);
+    bell_wake(net, b, 0, false);
+    bell_wake(net, b, 50000, false);
+    bell_wake(net, b, 50000, true);
+}
+
 /* ---- kernel messages (net_msg_*) ---- */
 
 /* Every rank sends K messages of growing sizes (up to 256 KiB: past the eager
@@ -808,6 +880,7 @@ int main(int argc, char **argv)
         return 2;
     }
     MPI_Comm_dup(MPI_COMM_WORLD, &comm);
+    test_bell(net);
     test_msg(net);
     uint64_t on = run_all(net, 1, false);
     uint64_t off = run_all(net, 0, true);
