@@ -24,6 +24,7 @@
 
 #define KILL_TAG 0x4b /* a rank's host signal, sent to rank 0 (net_job_kill_send) */
 #define MSG_TAG  0x4d /* kernel messages (net_msg_*): one tag, so each pair keeps order */
+#define END_TAG  0x45 /* the job's end status, rank 0 to each other rank (net_job_*) */
 
 /* A kernel message on its way out: MPI owns buf until req completes. */
 struct msg_out {
@@ -328,8 +329,12 @@ int net_job_start(struct net *n)
                          &n->kill_req) == MPI_SUCCESS
                    ? 0
                    : -EIO;
-    return MPI_Ibcast(&n->end_status, 1, MPI_INT, 0, n->comm, &n->end_req) == MPI_SUCCESS ? 0
-                                                                                          : -EIO;
+    /* A receive, not a broadcast: a pending non-blocking collective is
+     * progressed by every MPI_Test of the whole job (libnbc), a receive is
+     * only matched when its message comes. */
+    return MPI_Irecv(&n->end_status, 1, MPI_INT, 0, END_TAG, n->comm, &n->end_req) == MPI_SUCCESS
+               ? 0
+               : -EIO;
 }
 
 int net_job_kill_test(struct net *n)
@@ -377,9 +382,13 @@ int net_job_end(struct net *n, int *status)
     if (!n->job_started) return net_agree_exit(n, status);
     if (n->rank == 0) {
         n->end_status = *status;
-        MPI_Request req;
-        if (MPI_Ibcast(&n->end_status, 1, MPI_INT, 0, n->comm, &req) != MPI_SUCCESS) return -EIO;
-        if (idle_wait(&req)) return -EIO;
+        for (int r = 1; r < n->size; r++) {
+            MPI_Request req;
+            if (MPI_Isend(&n->end_status, 1, MPI_INT, r, END_TAG, n->comm, &req) != MPI_SUCCESS)
+                return -EIO;
+            net_bell_ring(n->bells, r);
+            if (idle_wait(&req)) return -EIO;
+        }
     } else if (!n->job_ended) {
         if (idle_wait(&n->end_req)) return -EIO;
         n->job_ended = 1;

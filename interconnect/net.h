@@ -64,7 +64,7 @@ int net_bcast(struct net *n, void *buf, int len);
  * Rank 0 runs the program; every other rank serves the network until rank 0
  * announces the end. net_job_start (collective, once, after net_eng_create)
  * posts the non-blocking operations: on rank 0 a receive for kill requests,
- * on the others the broadcast that carries the job's exit status. Then:
+ * on the others a receive for the job's exit status (from rank 0). Then:
  *   rank 0      net_job_kill_test between turns (a host SIGINT/SIGTERM on
  *               another rank arrives as its signal number), and at the end
  *               net_job_end with the status;
