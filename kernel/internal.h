@@ -301,9 +301,17 @@ struct k_kernel {
     struct k_proc *rq_head, *rq_tail; /* RUNNABLE processes, FIFO (proc.c) */
     struct k_proc *volatile current;  /* the RUNNING one, or NULL */
     int nprocs;                       /* processes in procs, zombies included */
-    int nlive;                        /* processes not yet ZOMBIE */
-    uint64_t net_seq;                 /* cookies of global-memory requests */
-    uint64_t net_polled;              /* k_now_ns of the last net_poll between turns */
+    /* Hints that spare the scheduler its walks over every process (proc.c):
+     * sweep_due: a zombie may be ready to free; timer_hint: at most the
+     * earliest deadline of a sleeper (0: none has one); fd_sleepers: a
+     * sleeper may wait on a host descriptor. Set when a process ends or
+     * sleeps, cleared by a walk that finds nothing. */
+    bool sweep_due;
+    bool fd_sleepers;
+    uint64_t timer_hint;
+    int nlive;           /* processes not yet ZOMBIE */
+    uint64_t net_seq;    /* cookies of global-memory requests */
+    uint64_t net_polled; /* k_now_ns of the last net_poll between turns */
     /* The processes waiting for a reply, by slot (a reply finds its process
      * in O(1)); free slots are NULL. At most one request per process. */
     struct k_proc *net_waiter[K_NPROC_MAX];
@@ -545,6 +553,8 @@ struct k_proc *k_rq_pop(struct k_kernel *k);
 void k_rq_remove(struct k_kernel *k, struct k_proc *p);
 /* Make a SLEEPING process RUNNABLE (its call is retried); others unchanged. */
 void k_wake(struct k_proc *p);
+/* p went to sleep in a call (state K_SLEEPING, blk set): the scheduler's hints. */
+void k_note_sleep(struct k_proc *p);
 /* Does wait4(pid, ...) by `parent` (pid, pgid) select `child`? */
 bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, int pid);
 /* CLOCK_MONOTONIC in ns. */

@@ -145,10 +145,17 @@ static void net_unwait(struct k_proc *p)
 /* Free zombies marked for reaping (none of them is running). */
 static void sweep(struct k_kernel *k)
 {
+    if (!k->sweep_due) return;
+    k->sweep_due = false;
     struct k_proc *q = k->procs;
     while (q) {
         struct k_proc *next = q->next;
-        if (q->state == K_ZOMBIE && q->reap && q != k->current && q != k->init) k_proc_free(q);
+        if (q->state == K_ZOMBIE && q->reap) {
+            if (q != k->current && q != k->init)
+                k_proc_free(q);
+            else
+                k->sweep_due = true; /* not yet: look again */
+        }
         q = next;
     }
 }
@@ -172,6 +179,7 @@ void k_notify_parent(struct k_proc *p)
     struct k_proc *parent = p->ppid ? k_proc_find(p->k, p->ppid) : NULL;
     if (!parent || parent->state == K_ZOMBIE || parent_autoreaps(parent)) {
         p->reap = true;
+        p->k->sweep_due = true;
         if (parent) k_wake(parent); /* a wait4 there may now find no child: ECHILD */
         return;
     }
@@ -207,7 +215,9 @@ static void reparent_children(struct k_proc *p)
             k_remote_reparent(k, q->pid, q->rnode, q->ppid);
             if (!adopt) { /* its exit will find nobody: forget it */
                 q->state = K_ZOMBIE;
+                q->k->sweep_due = true;
                 q->reap = true;
+                q->k->sweep_due = true;
             }
             continue;
         }
@@ -216,6 +226,7 @@ static void reparent_children(struct k_proc *p)
             k_wake(init);
         else
             q->reap = true;
+        q->k->sweep_due = true;
     }
 }
 
@@ -241,6 +252,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     k_rq_remove(k, p);
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
+    p->k->sweep_due = true;
     k->nlive--;
     if (WIFSIGNALED(wstatus)) k_files_abnormal(p); /* an abnormal end */
     k_files_close_all(p);
@@ -264,6 +276,7 @@ void k_proc_exit(struct k_proc *p, int wstatus)
 static uint64_t wake_expired(struct k_kernel *k)
 {
     uint64_t now = k_now_ns(), next = 0;
+    if (!k->timer_hint || now < k->timer_hint) return k->timer_hint; /* nothing due */
     for (struct k_proc *q = k->procs; q; q = q->next) {
         if (q->state != K_SLEEPING || !q->blk.deadline) continue;
         if (q->blk.deadline <= now)
@@ -271,7 +284,17 @@ static uint64_t wake_expired(struct k_kernel *k)
         else if (!next || q->blk.deadline < next)
             next = q->blk.deadline;
     }
+    k->timer_hint = next;
     return next;
+}
+
+/* p went to sleep in a call: keep the scheduler's hints true (k_kernel). */
+void k_note_sleep(struct k_proc *p)
+{
+    struct k_kernel *k = p->k;
+    if (p->blk.deadline && (!k->timer_hint || p->blk.deadline < k->timer_hint))
+        k->timer_hint = p->blk.deadline;
+    if (p->blk.events) k->fd_sleepers = true;
 }
 
 /*
@@ -284,12 +307,16 @@ static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
     struct pollfd fds[64];
     struct k_proc *who[64];
     nfds_t n = 0;
+    if (!k->fd_sleepers) return false;
     for (struct k_proc *q = k->procs; q && n < 64; q = q->next) {
         if (q->state != K_SLEEPING || !q->blk.events) continue;
         fds[n] = (struct pollfd){.fd = q->blk.hostfd, .events = q->blk.events};
         who[n++] = q;
     }
-    if (!n) return false;
+    if (!n) {
+        k->fd_sleepers = false;
+        return false;
+    }
     if (poll(fds, n, timeout_ms) > 0)
         for (nfds_t i = 0; i < n; i++)
             if (fds[i].revents) k_wake(who[i]);
@@ -351,6 +378,7 @@ static bool retry_call(struct k_proc *p)
     if (ret == K_BLOCK) {
         p->blk.retry = 0;
         p->state = K_SLEEPING;
+        k_note_sleep(p);
         return false;
     }
     uint64_t a0 = p->blk.a[0];
@@ -1128,7 +1156,9 @@ static int64_t spawn_finish(struct k_proc *p, const uint64_t a[6])
                 if (q->stub && q->pid == got[i]) s = q;
             if (s) { /* nobody waits for it */
                 s->state = K_ZOMBIE;
+                s->k->sweep_due = true;
                 s->reap = true;
+                s->k->sweep_due = true;
             }
             k_remote_kill_send(k, p->pid, got[i], SIGKILL);
             continue;

@@ -236,7 +236,8 @@ void k_remote_exit(struct k_proc *p)
 {
     struct km h = {.type = KM_EXIT, .pid = p->pid, .ppid = p->ppid, .a = {p->wstatus}};
     km_send(p->k, k_pid_node(p->ppid), &h, NULL, 0);
-    p->reap = true; /* its parent's node keeps the zombie */
+    p->reap = true;
+    p->k->sweep_due = true; /* its parent's node keeps the zombie */
 }
 
 static void on_exit_msg(struct k_kernel *k, const struct km *h)
@@ -244,6 +245,7 @@ static void on_exit_msg(struct k_kernel *k, const struct km *h)
     struct k_proc *s = stub_find(k, h->pid);
     if (!s || s->state != K_REMOTE) return; /* orphaned meanwhile: nobody waits */
     s->state = K_ZOMBIE;
+    s->k->sweep_due = true;
     s->wstatus = h->a[0];
     k_notify_parent(s);
 }

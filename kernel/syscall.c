@@ -265,6 +265,7 @@ void k_syscall(struct k_proc *p)
                 p->blk.a[i] = args[i];
         }
         p->state = K_SLEEPING;
+        k_note_sleep(p);
         return;
     }
     k_syscall_finish(p, ret, args[0]);
