@@ -612,11 +612,18 @@ int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
 int64_t k_remote_pdup(struct k_proc *p, int pid, int fd);
 /* sys_sym.c: the answer to an information call about process pid of this
  * node: kind K_INFO_*; 0 and a malloc'd answer, or -errno (-ESRCH...). */
-enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT, K_INFO_IDS };
-struct k_ids { /* K_INFO_IDS' answer: getpgid and getsid of a live process */
+enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT, K_INFO_IDS, K_INFO_SETPGID };
+/* K_INFO_SETPGID's arg: the new group, and K_SETPGID_EXISTS if the caller's
+ * node has a live member of it; the answer is a struct k_ids after the change. */
+#define K_SETPGID_EXISTS (1ull << 32)
+struct k_ids { /* K_INFO_IDS' (and SETPGID's) answer: the pgid and sid of a live process */
     int32_t pgid, sid;
 };
 int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len);
+/* sys_proc.c: put live process t of this node in group pgid, which must be
+ * t's pid, have a live member here, or (exists_elsewhere) on the caller's
+ * node. 0 or -EPERM. */
+int k_setpgid_here(struct k_proc *t, int32_t pgid, bool exists_elsewhere);
 /* The answer of kind about process pid (0: the caller), computed here or
  * asked of its node: K_BLOCK while the caller sleeps for the reply (the
  * handler is called again). 0 with *ans (malloc'd) and *len, or -errno. */
@@ -627,6 +634,8 @@ void k_notify_parent(struct k_proc *p);
 /* A stand-in for child pid running on node `node`, linked into k->procs
  * (not counted alive). NULL: out of memory. */
 struct k_proc *k_stub_new(struct k_kernel *k, int pid, int node);
+/* The stand-in of remote child pid (any state), or NULL. */
+struct k_proc *k_stub_find(struct k_kernel *k, int pid);
 
 /* ---- Core dumps (core.c) --------------------------------------------------- */
 

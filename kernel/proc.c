@@ -215,18 +215,18 @@ static void reparent_children(struct k_proc *p)
             k_remote_reparent(k, q->pid, q->rnode, q->ppid);
             if (!adopt) { /* its exit will find nobody: forget it */
                 q->state = K_ZOMBIE;
-                q->k->sweep_due = true;
                 q->reap = true;
                 q->k->sweep_due = true;
             }
             continue;
         }
         if (q->state != K_ZOMBIE) continue;
-        if (adopt)
+        if (adopt) {
             k_wake(init);
-        else
+        } else {
             q->reap = true;
-        q->k->sweep_due = true;
+            q->k->sweep_due = true;
+        }
     }
 }
 
@@ -1156,7 +1156,6 @@ static int64_t spawn_finish(struct k_proc *p, const uint64_t a[6])
                 if (q->stub && q->pid == got[i]) s = q;
             if (s) { /* nobody waits for it */
                 s->state = K_ZOMBIE;
-                s->k->sweep_due = true;
                 s->reap = true;
                 s->k->sweep_due = true;
             }

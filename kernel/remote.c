@@ -225,7 +225,7 @@ struct k_proc *k_stub_new(struct k_kernel *k, int pid, int node)
     return s;
 }
 
-static struct k_proc *stub_find(struct k_kernel *k, int pid)
+struct k_proc *k_stub_find(struct k_kernel *k, int pid)
 {
     for (struct k_proc *q = k->procs; q; q = q->next)
         if (q->pid == pid && q->stub) return q;
@@ -236,13 +236,13 @@ void k_remote_exit(struct k_proc *p)
 {
     struct km h = {.type = KM_EXIT, .pid = p->pid, .ppid = p->ppid, .a = {p->wstatus}};
     km_send(p->k, k_pid_node(p->ppid), &h, NULL, 0);
-    p->reap = true;
-    p->k->sweep_due = true; /* its parent's node keeps the zombie */
+    p->reap = true; /* its parent's node keeps the zombie */
+    p->k->sweep_due = true;
 }
 
 static void on_exit_msg(struct k_kernel *k, const struct km *h)
 {
-    struct k_proc *s = stub_find(k, h->pid);
+    struct k_proc *s = k_stub_find(k, h->pid);
     if (!s || s->state != K_REMOTE) return; /* orphaned meanwhile: nobody waits */
     s->state = K_ZOMBIE;
     s->k->sweep_due = true;

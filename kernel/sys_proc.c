@@ -246,21 +246,50 @@ int64_t sys_getpgid(struct k_proc *p, const uint64_t a[6])
     return t ? t->pgid : -ESRCH;
 }
 
-/* setpgid(pid, pgid): the caller or one of its children, into its own group
- * or an existing group of the node. */
+/* Does a live process of this node (or a stand-in of a live child of
+ * another) belong to group pgid? */
+static bool group_here(struct k_kernel *k, int32_t pgid)
+{
+    for (struct k_proc *q = k->procs; q; q = q->next)
+        if (q->pgid == pgid && q->state != K_ZOMBIE) return true;
+    return false;
+}
+
+int k_setpgid_here(struct k_proc *t, int32_t pgid, bool exists_elsewhere)
+{
+    if (pgid != t->pid && !exists_elsewhere && !group_here(t->k, pgid)) return -EPERM;
+    t->pgid = pgid;
+    return 0;
+}
+
+/* setpgid on a child of another node: the change is made there, the group
+ * must exist on the caller's node or the child's (or be the child's own
+ * pid). K_BLOCK while the caller sleeps for the answer. */
+static int64_t remote_setpgid(struct k_proc *p, int32_t pid, int32_t pgid)
+{
+    struct k_proc *s = k_stub_find(p->k, pid);
+    if (!s || s->state != K_REMOTE || s->ppid != p->pid) return -ESRCH;
+    uint64_t arg = (uint32_t)pgid | (group_here(p->k, pgid) ? K_SETPGID_EXISTS : 0);
+    void *ans = NULL;
+    size_t len = 0;
+    int64_t rc = k_info_get(p, K_INFO_SETPGID, (uint64_t)pid, arg, &ans, &len);
+    if (!rc && len != sizeof(struct k_ids)) rc = -EIO;
+    if (!rc) s->pgid = ((const struct k_ids *)ans)->pgid;
+    free(ans);
+    return rc;
+}
+
+/* setpgid(pid, pgid): the caller or one of its children (on any node), into
+ * its own group or an existing one (of the caller's node or the child's). */
 int64_t sys_setpgid(struct k_proc *p, const uint64_t a[6])
 {
     int32_t pid = (int32_t)a[0], pgid = (int32_t)a[1];
     if (pgid < 0) return -EINVAL;
+    if (pgid == 0) pgid = pid ? pid : p->pid;
+    if (pid > 0 && k_pid_remote(p->k, pid)) return remote_setpgid(p, pid, pgid);
     struct k_proc *t = named(p, pid);
     if (!t || (t != p && t->ppid != p->pid)) return -ESRCH;
-    if (pgid == 0) pgid = t->pid;
-    bool exists = pgid == t->pid;
-    for (struct k_proc *q = p->k->procs; q && !exists; q = q->next)
-        exists = q->pgid == pgid && q->state != K_ZOMBIE;
-    if (!exists) return -EPERM;
-    t->pgid = pgid;
-    return 0;
+    return k_setpgid_here(t, pgid, false);
 }
 
 int64_t sys_getsid(struct k_proc *p, const uint64_t a[6])

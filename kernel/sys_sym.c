@@ -248,7 +248,12 @@ struct vect_answer {
 int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out, size_t *len)
 {
     struct k_proc *t = k_proc_find(k, pid); /* zombies included: they have no lsegs */
-    if (!t || (kind == K_INFO_IDS && t->state == K_ZOMBIE)) return -ESRCH;
+    bool ids = kind == K_INFO_IDS || kind == K_INFO_SETPGID;
+    if (!t || (ids && t->state == K_ZOMBIE)) return -ESRCH;
+    if (kind == K_INFO_SETPGID) {
+        int rc = k_setpgid_here(t, (int32_t)(uint32_t)arg, (arg & K_SETPGID_EXISTS) != 0);
+        if (rc) return rc;
+    }
     size_t size = sizeof(struct sym_pinfo);
     uint64_t fit = 0;
     int i = -1;
@@ -258,14 +263,14 @@ int k_info_local(struct k_kernel *k, int kind, int pid, uint64_t arg, void **out
     } else if (kind == K_INFO_PMEMVECT) {
         fit = arg < (uint64_t)t->vm.n ? arg : (uint64_t)t->vm.n;
         size = sizeof(struct vect_answer) + fit * sizeof(struct sym_lseg_info);
-    } else if (kind == K_INFO_IDS) {
+    } else if (ids) {
         size = sizeof(struct k_ids);
     } else if (kind != K_INFO_PINFO) {
         return -EINVAL;
     }
     void *ans = calloc(1, size);
     if (!ans) return -ENOMEM;
-    if (kind == K_INFO_IDS) {
+    if (ids) {
         *(struct k_ids *)ans = (struct k_ids){.pgid = t->pgid, .sid = t->sid};
     } else if (kind == K_INFO_PINFO) {
         pinfo_fill(t, ans);

@@ -120,6 +120,15 @@ static void family(void)
           getpgid(last) == getpgid(0) && getsid(last) == getsid(0));
     check("getpgid of a pid no node has: ESRCH",
           getpgid(1 * 1000000 + 999999) == -1 && errno == ESRCH);
+    int far = pids[0]; /* on node 1 when P > 1 */
+    check("setpgid(child elsewhere, its pid): its own group",
+          setpgid(far, far) == 0 && getpgid(far) == far);
+    check("setpgid(child elsewhere, caller's group): back",
+          setpgid(far, getpgid(0)) == 0 && getpgid(far) == getpgid(0));
+    check("setpgid(child elsewhere, no such group): EPERM",
+          setpgid(far, 4242424) == -1 && errno == EPERM && getpgid(far) == getpgid(0));
+    check("setpgid of a pid no node has: ESRCH",
+          setpgid(1 * 1000000 + 999999, 0) == -1 && errno == ESRCH);
     check("pinfo of a pid no node has: ESRCH",
           pinfo(1 * 1000000 + 999999, &pi) == -1 && errno == ESRCH);
 
