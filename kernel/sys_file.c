@@ -584,24 +584,31 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int acc = gflags & G_O_ACCMODE;
     if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
     if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
-    /* The one host call (and its close with the file): the directory must
-     * exist inside the root and be one (ENOENT, ENOTDIR; EACCES when a
-     * component cannot be searched). O_PATH: no read permission on the
-     * directory itself is asked. The file itself is virtual. */
-    int dfd = store_path_open(store_of(p), g, O_PATH | O_DIRECTORY, 0);
-    if (dfd < 0) return dfd;
+    /* The directory must exist inside the root and be one (ENOENT, ENOTDIR;
+     * EACCES when a component cannot be searched): store_dir_open answers as
+     * an O_PATH open of it would (no read permission on the directory itself
+     * is asked), from the store's directory cache when the path has not
+     * changed since (one non-blocking inotify read), else by the walk. The
+     * file itself is virtual. */
+    struct store_dir d;
+    int r = store_dir_open(store_of(p), g, &d);
+    if (r < 0) return r;
     struct k_file *f = file_new(-1, NULL);
-    /* Its pages, written back only if evicted: to an unnamed file in dir. */
-    int r = f && p->k->cache ? store_image_new_lazy_at(p->k->cache, dfd, 0, &f->vimg) : -ENOMEM;
+    /* Its pages, written back only if evicted: to an unnamed file in dir. An
+     * owned fd goes to the image; a cached one is shared through the cache's
+     * directory list (dup'ed once per directory). */
+    r = !f || !p->k->cache ? -ENOMEM
+        : d.owned          ? store_image_new_lazy_at(p->k->cache, d.fd, 0, &f->vimg)
+                           : store_image_new_lazy_id(p->k->cache, d.fd, d.dev, d.ino, 0, &f->vimg);
     if (r < 0) {
         free(f);
-        close(dfd);
+        if (d.owned) close(d.fd);
         return r;
     }
     mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see open_anon's comment */
     f->image = 1;
     f->close_action = action;
-    f->vdirfd = dfd;
+    f->vdirfd = store_image_dir_fd(f->vimg);
     f->vk = p->k;
     f->vmode = (int)(mode & ~cur_umask());
     f->vflags = (acc == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
