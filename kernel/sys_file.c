@@ -296,6 +296,38 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
     return 1;
 }
 
+/*
+ * Open file descriptions come and go at every open and close of a virtual
+ * anonymous file: a few freed ones are kept for reuse (not under
+ * AddressSanitizer, so that it still sees a use after free).
+ */
+#define FILE_SPARES 8
+static struct k_file *file_spare[FILE_SPARES];
+static int nfile_spare;
+
+static struct k_file *file_alloc(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (nfile_spare) {
+        struct k_file *f = file_spare[--nfile_spare];
+        memset(f, 0, sizeof *f);
+        return f;
+    }
+#endif
+    return calloc(1, sizeof(struct k_file));
+}
+
+static void file_free(struct k_file *f)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (f && nfile_spare < FILE_SPARES) {
+        file_spare[nfile_spare++] = f;
+        return;
+    }
+#endif
+    free(f);
+}
+
 /* Drop one reference; the last records the image file's close (which may
  * apply its close action) and closes the host fd. 0 or the host's close error. */
 static int file_put(struct k_kernel *k, struct k_file *f)
@@ -306,7 +338,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
         file_materialize(k, f); /* kept: the names layer names it below */
     if (f->vimg) {              /* never named: nothing remains */
         virt_drop(f);
-        free(f);
+        file_free(f);
         return 0;
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
@@ -315,7 +347,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
-    free(f);
+    file_free(f);
     return r == -EINTR ? 0 : r; /* Linux: the fd is gone either way */
 }
 
@@ -335,9 +367,9 @@ static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec
 /* A new open file description of hostfd (one reference), or NULL. */
 static struct k_file *file_new(int hostfd, const char *dirpath)
 {
-    struct k_file *f = calloc(1, sizeof *f);
+    struct k_file *f = file_alloc();
     if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
-        free(f);
+        file_free(f);
         return NULL;
     }
     f->hostfd = hostfd;
@@ -601,7 +633,7 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
         : d.owned          ? store_image_new_lazy_at(p->k->cache, d.fd, 0, &f->vimg)
                            : store_image_new_lazy_id(p->k->cache, d.fd, d.dev, d.ino, 0, &f->vimg);
     if (r < 0) {
-        free(f);
+        file_free(f);
         if (d.owned) close(d.fd);
         return r;
     }

@@ -581,30 +581,32 @@ int store_path_lookup(struct store *s, const char *gpath, int nofollow)
  * SYM_O_ANON) need not walk the directory's path on the host again
  * (docs/store.md, "The directory cache"). An entry maps a guest path string,
  * exactly as given, to the O_PATH fd resolve_open gave for it and that
- * directory's identity. It also keeps the chain of directories a plain walk
- * of the path crosses — the root, then the directory each component names —
- * every one watched by the store's inotify fd for a change that could make
- * the path name something else or fail otherwise: a name of the chain
- * created, deleted or moved in its parent (rename, unlink, rmdir, mkdir,
- * symlink, link, creat), a chain directory's attributes changed (chmod,
- * chown, setxattr: search permission), the directory deleted or moved.
+ * directory's identity. It also keeps the path's chain: the directories a
+ * walk of it looks a name up in (the root, then each directory on the way;
+ * not the last one, of which an O_PATH open asks nothing), every one watched
+ * by the store's inotify fd for a change that could make the path name
+ * something else or fail otherwise: the name looked up in it created,
+ * deleted or moved (rename, unlink, rmdir, mkdir, symlink, link), its own or
+ * that name's attributes changed (chmod, chown, setxattr: search
+ * permission), the directory itself deleted or moved.
  *
  * Why a hit gives exactly what resolve_open would give now:
  *  1. Only paths with no "." or ".." component are cached, and only when a
  *     component-by-component walk from the root with O_NOFOLLOW reaches the
  *     same directory (st_dev, st_ino) as resolve_open: no symlink and no ".."
- *     lay on the way, so the in-root walk (openat2 RESOLVE_IN_ROOT, or
- *     walk_open) and the plain walk crossed the very same directories and
- *     names.
- *  2. Each chain directory is watched before its next name is looked up in
- *     it, and resolve_open runs after the last watch; the host queues an
- *     inotify event inside the call that changes a watched directory, by any
- *     process of this host, before that call returns.
- *  3. A lookup first reads the queue (one non-blocking read, EAGAIN when
- *     nothing changed) and drops every entry whose chain an event touches
- *     (an overflowed queue drops all). An entry thus lives only while its
- *     chain is as it was when resolve_open ran, so resolve_open would cross
- *     the same names to the same directory with the same permissions now.
+ *     lay on that walk, so it crossed what the in-root walk (openat2
+ *     RESOLVE_IN_ROOT, or walk_open) crosses for the same names.
+ *  2. Each chain directory is watched before its name is looked up in it,
+ *     and resolve_open runs after the last watch; the host queues an inotify
+ *     event inside the call that changes a watched directory, by any process
+ *     of this host, before that call returns. So if resolve_open took
+ *     another way (a symlink swapped in meanwhile), an event says so.
+ *  3. A miss reads the queue after resolve_open and a lookup reads it first
+ *     (one non-blocking read, EAGAIN when nothing changed); every entry whose
+ *     chain an event touches is dropped (an overflowed queue drops all). An
+ *     entry thus lives only while its chain is as it was when resolve_open
+ *     ran, so resolve_open would cross the same names to the same directory
+ *     with the same permissions now.
  * A hit can never reach outside the root: its fd is the one resolve_open
  * gave (inside the root, not the hidden directory), and its path still
  * leads there the same way. Not seen by inotify: mounts made under the root
@@ -620,14 +622,15 @@ int store_path_lookup(struct store *s, const char *gpath, int nofollow)
      IN_MOVE_SELF | IN_ONLYDIR)
 
 struct dc_entry {
-    char *path; /* the key, as given; NULL: a free slot */
-    int fd;     /* O_PATH|O_DIRECTORY, from resolve_open */
-    int stale;  /* an event touched the chain: dropped by dc_sweep */
+    char *path;    /* the key, as given; NULL: a free slot */
+    uint64_t hash; /* of path (dc_hash) */
+    int fd;        /* O_PATH|O_DIRECTORY, from resolve_open */
+    int stale;     /* an event touched the chain: dropped by dc_sweep */
     struct dirid id;
-    int n;                       /* chain directories: the root and one per component */
-    int wd[DC_DEPTH + 1];        /* their watches */
-    uint16_t name[DC_DEPTH + 1]; /* name[i], nlen[i]: the name looked up in chain dir i */
-    uint16_t nlen[DC_DEPTH + 1];
+    int n;                   /* chain directories: one per component of the path */
+    int wd[DC_DEPTH];        /* their watches */
+    uint16_t name[DC_DEPTH]; /* name[i], nlen[i]: the name looked up in chain dir i */
+    uint16_t nlen[DC_DEPTH];
     uint64_t used; /* LRU clock */
 };
 
@@ -635,6 +638,7 @@ struct dcache {
     int ifd;        /* inotify (non-blocking), -1 until the first miss */
     unsigned adds;  /* inotify_add_watch calls on ifd */
     uint64_t clock; /* LRU */
+    int nstale;     /* entries marked stale, not swept yet */
     struct store_dir_stats st;
     struct dc_entry e[DC_ENTRIES];
 };
@@ -675,6 +679,7 @@ static void dc_reset(struct dcache *dc)
     if (dc->ifd >= 0) close(dc->ifd);
     dc->ifd = -1;
     dc->adds = 0;
+    dc->nstale = 0;
 }
 
 static void dc_free(struct store *s)
@@ -685,19 +690,23 @@ static void dc_free(struct store *s)
     s->dc = NULL;
 }
 
-/* Mark the entries event ev touches: a self event (no name) of any chain
- * directory, or one naming the next component of the chain in it. */
+/* Mark the entries event ev touches: a self event (no name) of a chain
+ * directory, or one naming the component the chain looks up in it. */
 static void dc_event(struct dcache *dc, const struct inotify_event *ev)
 {
     size_t len = ev->len ? strnlen(ev->name, ev->len) : 0;
     for (int k = 0; k < DC_ENTRIES; k++) {
         struct dc_entry *e = &dc->e[k];
-        if (!e->path) continue;
-        if (ev->wd < 0 || (ev->mask & IN_Q_OVERFLOW)) e->stale = 1;
-        for (int i = 0; i < e->n && !e->stale; i++)
-            if (e->wd[i] == ev->wd && (!len || (i < e->n - 1 && e->nlen[i] == len &&
-                                                memcmp(e->path + e->name[i], ev->name, len) == 0)))
-                e->stale = 1;
+        if (!e->path || e->stale) continue;
+        int stale = ev->wd < 0 || (ev->mask & IN_Q_OVERFLOW);
+        for (int i = 0; i < e->n && !stale; i++)
+            if (e->wd[i] == ev->wd &&
+                (!len || (e->nlen[i] == len && memcmp(e->path + e->name[i], ev->name, len) == 0)))
+                stale = 1;
+        if (stale) {
+            e->stale = 1;
+            dc->nstale++;
+        }
     }
 }
 
@@ -730,11 +739,22 @@ static void dc_poll(struct dcache *dc)
 /* Drop the stale entries. */
 static void dc_sweep(struct dcache *dc)
 {
+    if (!dc->nstale) return;
+    dc->nstale = 0;
     for (int i = 0; i < DC_ENTRIES; i++)
         if (dc->e[i].path && dc->e[i].stale) {
             dc_drop(&dc->e[i]);
             dc->st.invalidated++;
         }
+}
+
+/* FNV-1a of a path: compared before the strings. */
+static uint64_t dc_hash(const char *p)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    while (*p)
+        h = (h ^ (unsigned char)*p++) * 0x100000001b3ull;
+    return h;
 }
 
 /* Watch directory fd; its watch descriptor or -1. */
@@ -759,7 +779,6 @@ static int dc_chain(struct store *s, const char *path, struct dc_entry *e, struc
     int cur = s->rootfd, rc = -1;
     char comp[NAME_MAX + 1];
     e->n = 0;
-    if ((e->wd[e->n++] = dc_watch(dc, cur)) < 0) return -1;
     for (const char *p = path;;) {
         while (*p == '/')
             p++;
@@ -768,16 +787,17 @@ static int dc_chain(struct store *s, const char *path, struct dc_entry *e, struc
         while (*p && *p != '/')
             p++;
         size_t n = (size_t)(p - c);
-        if (n > NAME_MAX || (c[0] == '.' && (n == 1 || (n == 2 && c[1] == '.'))) || e->n > DC_DEPTH)
+        if (n > NAME_MAX || (c[0] == '.' && (n == 1 || (n == 2 && c[1] == '.'))) ||
+            e->n == DC_DEPTH)
             goto out;
         memcpy(comp, c, n);
         comp[n] = '\0';
-        e->name[e->n - 1] = (uint16_t)(c - path);
-        e->nlen[e->n - 1] = (uint16_t)n;
+        e->name[e->n] = (uint16_t)(c - path);
+        e->nlen[e->n] = (uint16_t)n;
+        if ((e->wd[e->n++] = dc_watch(dc, cur)) < 0) goto out; /* before the lookup */
         int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
         if (cur != s->rootfd) close(cur);
-        cur = next;
-        if (cur < 0 || (e->wd[e->n++] = dc_watch(dc, cur)) < 0) goto out;
+        if ((cur = next) < 0) goto out;
     }
     struct stat st;
     if (fstat(cur, &st) == 0) {
@@ -824,6 +844,7 @@ static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
     struct dc_entry *e = dc_slot(dc);
     *e = tmp;
     if (!(e->path = strdup(gpath))) return 0;
+    e->hash = dc_hash(gpath);
     e->fd = -1; /* the caller's until the entry proves fresh */
     e->stale = 0;
     e->id = end;
@@ -843,9 +864,10 @@ int store_dir_open(struct store *s, const char *gpath, struct store_dir *out)
     if (dc && dc->ifd >= 0) {
         dc_poll(dc);
         dc_sweep(dc);
+        uint64_t h = dc_hash(gpath);
         for (int i = 0; i < DC_ENTRIES; i++) {
             struct dc_entry *e = &dc->e[i];
-            if (!e->path || strcmp(e->path, gpath) != 0) continue;
+            if (!e->path || e->hash != h || strcmp(e->path, gpath) != 0) continue;
             e->used = ++dc->clock;
             dc->st.hits++;
             *out = (struct store_dir){.fd = e->fd, .owned = 0, .dev = e->id.dev, .ino = e->id.ino};
