@@ -639,6 +639,10 @@ struct dcache {
     unsigned adds;  /* inotify_add_watch calls on ifd */
     uint64_t clock; /* LRU */
     int nstale;     /* entries marked stale, not swept yet */
+    /* Hashes of the last paths dc_chain refused (a symlink on the way, ...):
+     * not walked again on their next misses until an event or a reset. */
+    uint64_t nochain[8];
+    unsigned nochain_at;
     struct store_dir_stats st;
     struct dc_entry e[DC_ENTRIES];
 };
@@ -680,6 +684,7 @@ static void dc_reset(struct dcache *dc)
     dc->ifd = -1;
     dc->adds = 0;
     dc->nstale = 0;
+    memset(dc->nochain, 0, sizeof dc->nochain);
 }
 
 static void dc_free(struct store *s)
@@ -727,6 +732,7 @@ static void dc_poll(struct dcache *dc)
             dc_reset(dc);
             return;
         }
+        memset(dc->nochain, 0, sizeof dc->nochain); /* a refused path may do now */
         for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
             const struct inotify_event *ev = (const struct inotify_event *)(u.b + at);
             dc_event(dc, ev);
@@ -771,7 +777,8 @@ static int dc_watch(struct dcache *dc, int fd)
  * each directory before looking the next name up in it, and fill e's chain;
  * *end gets the identity of the directory reached. 0, or -1 when the path
  * cannot be cached (a ".", ".." or symlink component, too deep, or a host
- * error: then resolve_open alone answers).
+ * error: then resolve_open alone answers), -2 when the host has no inotify
+ * watch left (ENOSPC: fs.inotify.max_user_watches).
  */
 static int dc_chain(struct store *s, const char *path, struct dc_entry *e, struct dirid *end)
 {
@@ -794,7 +801,10 @@ static int dc_chain(struct store *s, const char *path, struct dc_entry *e, struc
         comp[n] = '\0';
         e->name[e->n] = (uint16_t)(c - path);
         e->nlen[e->n] = (uint16_t)n;
-        if ((e->wd[e->n++] = dc_watch(dc, cur)) < 0) goto out; /* before the lookup */
+        if ((e->wd[e->n++] = dc_watch(dc, cur)) < 0) { /* before the lookup */
+            if (errno == ENOSPC || errno == ENOMEM) rc = -2;
+            goto out;
+        }
         int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
         if (cur != s->rootfd) close(cur);
         if ((cur = next) < 0) goto out;
@@ -828,23 +838,32 @@ static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
     struct dc_entry tmp;
     struct dirid end = {0, 0};
     int chained = -1;
+    uint64_t h = dc_hash(gpath);
     if (dc && dc->adds > DC_WATCH_ADDS) dc_reset(dc);
     if (dc && dc->ifd < 0) dc->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (dc && dc->ifd >= 0 && strlen(gpath) <= UINT16_MAX) chained = dc_chain(s, gpath, &tmp, &end);
+    int refused = 0;
+    for (unsigned i = 0; dc && i < 8; i++)
+        refused |= dc->nochain[i] == h;
+    if (dc && dc->ifd >= 0 && !refused && strlen(gpath) <= UINT16_MAX) {
+        chained = dc_chain(s, gpath, &tmp, &end);
+        if (chained == -1) dc->nochain[dc->nochain_at++ % 8] = h;
+    }
+    if (dc && (dc->ifd < 0 || chained == -2)) { /* out of inotify instances or watches */
+        dc_free(s);                             /* off for good: no host call wasted */
+        dc = NULL;
+        chained = -1;
+    }
     int fd = store_path_open(s, gpath, O_PATH | O_DIRECTORY, 0);
     if (fd < 0) return fd;
+    *out = (struct store_dir){.fd = fd, .owned = 1};
     struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = -errno;
-        close(fd);
-        return e;
-    }
-    *out = (struct store_dir){.fd = fd, .owned = 1, .dev = st.st_dev, .ino = st.st_ino};
-    if (chained < 0 || end.dev != st.st_dev || end.ino != st.st_ino) return 0;
+    if (chained < 0 || fstat(fd, &st) < 0 || end.dev != st.st_dev || end.ino != st.st_ino) return 0;
+    out->dev = st.st_dev;
+    out->ino = st.st_ino;
     struct dc_entry *e = dc_slot(dc);
     *e = tmp;
     if (!(e->path = strdup(gpath))) return 0;
-    e->hash = dc_hash(gpath);
+    e->hash = h;
     e->fd = -1; /* the caller's until the entry proves fresh */
     e->stale = 0;
     e->id = end;

@@ -106,8 +106,8 @@ int store_path_lookup(struct store *s, const char *gpath, int nofollow);
 struct store_dir {
     int fd;
     int owned;
-    dev_t dev; /* the directory's identity */
-    ino_t ino;
+    dev_t dev; /* the directory's identity when the cache holds it; */
+    ino_t ino; /* 0, 0 for an owned fd (fstat it) */
 };
 int store_dir_open(struct store *s, const char *gpath, struct store_dir *out);
 
