@@ -301,9 +301,11 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
  * anonymous file: a few freed ones are kept for reuse (not under
  * AddressSanitizer, so that it still sees a use after free).
  */
+#ifndef __SANITIZE_ADDRESS__
 #define FILE_SPARES 8
 static struct k_file *file_spare[FILE_SPARES];
 static int nfile_spare;
+#endif
 
 static struct k_file *file_alloc(void)
 {

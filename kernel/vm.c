@@ -297,9 +297,11 @@ void k_vm_unpark_all(struct k_kernel *k)
  * file: a few freed ones are kept for reuse (not under AddressSanitizer, so
  * that it still sees a use after free).
  */
+#ifndef __SANITIZE_ADDRESS__
 #define LAYER_SPARES 8
 static struct k_layer *layer_spare[LAYER_SPARES];
 static int nlayer_spare;
+#endif
 
 static struct k_layer *layer_alloc(void)
 {

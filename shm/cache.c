@@ -412,9 +412,11 @@ void store_cache_counts(const struct store_cache *c, struct store_cache_counts *
  * anonymous file: a few freed ones are kept for reuse (not under
  * AddressSanitizer, so that it still sees a use after free).
  */
+#ifndef __SANITIZE_ADDRESS__
 #define IMAGE_SPARES 8
 static struct store_image *image_spare[IMAGE_SPARES];
 static int nimage_spare;
+#endif
 
 static struct store_image *image_alloc(void)
 {
