@@ -19,8 +19,10 @@
  * the iteration; the checksum folds in what was read back, so the work cannot
  * be optimised away and the four paths must agree on it for a given size.
  * Any failing call ends the program with a message and exit status 1.
- * Usage: imagefiles.elf [SCALE]   (default 1; iterations are linear in SCALE,
- * a fractional SCALE such as 0.01 gives the smoke test's tiny run)
+ * Usage: imagefiles.elf [SCALE [PATH [PAGES]]]   (SCALE default 1; iterations
+ * are linear in SCALE, a fractional SCALE such as 0.01 gives the smoke test's
+ * tiny run; PATH and PAGES, e.g. "lazy 1", run only that path and/or size,
+ * for profiling one of them)
  * bench/run-image.sh runs it several times and prints medians and ratios.
  */
 #include <errno.h>
@@ -125,11 +127,14 @@ static uint64_t one_op(enum path p, size_t pages, uint64_t iter, uint64_t sum)
 int main(int argc, char **argv)
 {
     double scale = 1.0;
+    const char *only_path = argc > 2 ? argv[2] : NULL;
+    long only_pages = argc > 3 ? atol(argv[3]) : 0;
     if (argc > 1) {
         char *end;
         scale = strtod(argv[1], &end);
-        if (*end != '\0' || !(scale > 0)) {
-            fprintf(stderr, "usage: imagefiles.elf [SCALE]   (SCALE > 0, default 1)\n");
+        if (*end != '\0' || !(scale > 0) || argc > 4) {
+            fprintf(stderr, "usage: imagefiles.elf [SCALE [PATH [PAGES]]]   (SCALE > 0, default 1;"
+                            " PATH lazy|named|brk|mmap)\n");
             return 2;
         }
     }
@@ -141,7 +146,9 @@ int main(int argc, char **argv)
         size_t pages = (size_t)sizes[s];
         long iters = (long)(base_iters[s] * scale + 0.5);
         if (iters < 1) iters = 1;
+        if (only_pages > 0 && (long)pages != only_pages) continue;
         for (int p = 0; p < NPATHS; p++) {
+            if (only_path && strcmp(only_path, path_name[p]) != 0) continue;
             (void)one_op((enum path)p, pages, 0, 0); /* warm-up, untimed */
             uint64_t sum = 0;
             double t0 = now_ns();

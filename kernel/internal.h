@@ -411,9 +411,11 @@ void k_vm_free(struct k_proc *p);
  * hostfd < 0, else the host file at `off` (shared or private by `kind`). */
 /* A shared file mapping (K_REGION_FILE_SHARED) of lazy image img (a virtual
  * anonymous file's; the layer takes its own reference) at off, reported as
- * inode `ino` on device 0. 0 or a negative errno. */
-int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
-                   struct store_image *img, uint64_t ino, uint64_t off);
+ * inode `ino` on device 0, with protection prot and the attributes in `mask`
+ * taken from `attr` (the others as k_vm_map gives them): what mapin would
+ * get from k_vm_map then k_vm_set_attr. 0 or a negative errno. */
+int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
+                   unsigned attr, struct store_image *img, uint64_t ino, uint64_t off);
 /* A virtual file's image has just got its host file: the file's reference
  * moves to the parked images (kept cached until the file's last close). */
 void k_vm_park_image(struct k_kernel *k, struct store_image *img);

@@ -296,6 +296,40 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
     return 1;
 }
 
+/*
+ * Open file descriptions come and go at every open and close of a virtual
+ * anonymous file: a few freed ones are kept for reuse (not under
+ * AddressSanitizer, so that it still sees a use after free).
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define FILE_SPARES 8
+static struct k_file *file_spare[FILE_SPARES];
+static int nfile_spare;
+#endif
+
+static struct k_file *file_alloc(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (nfile_spare) {
+        struct k_file *f = file_spare[--nfile_spare];
+        memset(f, 0, sizeof *f);
+        return f;
+    }
+#endif
+    return calloc(1, sizeof(struct k_file));
+}
+
+static void file_free(struct k_file *f)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (f && nfile_spare < FILE_SPARES) {
+        file_spare[nfile_spare++] = f;
+        return;
+    }
+#endif
+    free(f);
+}
+
 /* Drop one reference; the last records the image file's close (which may
  * apply its close action) and closes the host fd. 0 or the host's close error. */
 static int file_put(struct k_kernel *k, struct k_file *f)
@@ -306,7 +340,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
         file_materialize(k, f); /* kept: the names layer names it below */
     if (f->vimg) {              /* never named: nothing remains */
         virt_drop(f);
-        free(f);
+        file_free(f);
         return 0;
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
@@ -315,7 +349,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
-    free(f);
+    file_free(f);
     return r == -EINTR ? 0 : r; /* Linux: the fd is gone either way */
 }
 
@@ -335,9 +369,9 @@ static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec
 /* A new open file description of hostfd (one reference), or NULL. */
 static struct k_file *file_new(int hostfd, const char *dirpath)
 {
-    struct k_file *f = calloc(1, sizeof *f);
+    struct k_file *f = file_alloc();
     if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
-        free(f);
+        file_free(f);
         return NULL;
     }
     f->hostfd = hostfd;
@@ -584,24 +618,31 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int acc = gflags & G_O_ACCMODE;
     if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
     if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
-    /* The one host call (and its close with the file): the directory must
-     * exist inside the root and be one (ENOENT, ENOTDIR; EACCES when a
-     * component cannot be searched). O_PATH: no read permission on the
-     * directory itself is asked. The file itself is virtual. */
-    int dfd = store_path_open(store_of(p), g, O_PATH | O_DIRECTORY, 0);
-    if (dfd < 0) return dfd;
+    /* The directory must exist inside the root and be one (ENOENT, ENOTDIR;
+     * EACCES when a component cannot be searched): store_dir_open answers as
+     * an O_PATH open of it would (no read permission on the directory itself
+     * is asked), from the store's directory cache when the path has not
+     * changed since (one non-blocking inotify read), else by the walk. The
+     * file itself is virtual. */
+    struct store_dir d;
+    int r = store_dir_open(store_of(p), g, &d);
+    if (r < 0) return r;
     struct k_file *f = file_new(-1, NULL);
-    /* Its pages, written back only if evicted: to an unnamed file in dir. */
-    int r = f && p->k->cache ? store_image_new_lazy_at(p->k->cache, dfd, 0, &f->vimg) : -ENOMEM;
+    /* Its pages, written back only if evicted: to an unnamed file in dir. An
+     * owned fd goes to the image; a cached one is shared through the cache's
+     * directory list (dup'ed once per directory). */
+    r = !f || !p->k->cache ? -ENOMEM
+        : d.owned          ? store_image_new_lazy_at(p->k->cache, d.fd, 0, &f->vimg)
+                           : store_image_new_lazy_id(p->k->cache, d.fd, d.dev, d.ino, 0, &f->vimg);
     if (r < 0) {
-        free(f);
-        close(dfd);
+        file_free(f);
+        if (d.owned) close(d.fd);
         return r;
     }
     mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see open_anon's comment */
     f->image = 1;
     f->close_action = action;
-    f->vdirfd = dfd;
+    f->vdirfd = store_image_dir_fd(f->vimg);
     f->vk = p->k;
     f->vmode = (int)(mode & ~cur_umask());
     f->vflags = (acc == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |

@@ -135,11 +135,12 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
         if ((vfl & O_ACCMODE) == O_WRONLY ||
             ((flags & SYM_PROT_WRITE) && (vfl & O_ACCMODE) != O_RDWR))
             return -EACCES;
-        rc = k_vm_map_image(p, vaddr, size, rv_prot_of(flags), vimg, vino, off);
-        if (!rc && (vfl & O_ACCMODE) == O_RDWR && store_image_size(vimg) < off + size)
+        rc = k_vm_map_image(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags, vimg,
+                            vino, off);
+        if (!rc && (vfl & O_ACCMODE) == O_RDWR && store_image_size(vimg) < off + size) {
             rc = store_image_set_size(vimg, off + size); /* as cover_image */
-        if (!rc) rc = k_vm_set_attr(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags);
-        if (rc) k_vm_unmap(p, vaddr, size);
+            if (rc) k_vm_unmap(p, vaddr, size);
+        }
         return rc;
     }
     struct stat st;

@@ -293,6 +293,40 @@ void k_vm_unpark_all(struct k_kernel *k)
     parked_cache = NULL;
 }
 
+/*
+ * Layers are made and dropped at every mapin/mapout of a virtual anonymous
+ * file: a few freed ones are kept for reuse (not under AddressSanitizer, so
+ * that it still sees a use after free).
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define LAYER_SPARES 8
+static struct k_layer *layer_spare[LAYER_SPARES];
+static int nlayer_spare;
+#endif
+
+static struct k_layer *layer_alloc(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (nlayer_spare) {
+        struct k_layer *l = layer_spare[--nlayer_spare];
+        memset(l, 0, sizeof *l);
+        return l;
+    }
+#endif
+    return calloc(1, sizeof(struct k_layer));
+}
+
+static void layer_free(struct k_layer *l)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (nlayer_spare < LAYER_SPARES) {
+        layer_spare[nlayer_spare++] = l;
+        return;
+    }
+#endif
+    free(l);
+}
+
 static void layer_put(struct k_kernel *k, struct k_layer *l)
 {
     while (l && --l->refs == 0) {
@@ -307,7 +341,7 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         else
             image_park(k, l->img);
         free(l->present.keys);
-        free(l);
+        layer_free(l);
         if (below) below->nabove--;
         l = below;
     }
@@ -328,11 +362,11 @@ static int image_dir(struct k_proc *p)
 static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, struct k_layer **out)
 {
     if (!p->k || !p->k->cache) return -ENOMEM;
-    struct k_layer *l = calloc(1, sizeof *l);
+    struct k_layer *l = layer_alloc();
     if (!l) return -ENOMEM;
     int rc = store_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
     if (rc) {
-        free(l);
+        layer_free(l);
         return rc;
     }
     l->refs = 1;
@@ -357,11 +391,11 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     if (!p->k || !p->k->cache) return -ENOMEM;
     int fl = fcntl(hostfd, F_GETFL);
     if (fl < 0) return -EBADF;
-    struct k_layer *l = calloc(1, sizeof *l);
+    struct k_layer *l = layer_alloc();
     if (!l) return -ENOMEM;
     int rc = store_image_open(p->k->cache, hostfd, &l->img);
     if (rc) {
-        free(l);
+        layer_free(l);
         return rc;
     }
     store_image_reload(l->img, 0, 0); /* take the file's current size */
@@ -698,12 +732,12 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
     return 0;
 }
 
-int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot,
-                   struct store_image *img, uint64_t ino, uint64_t off)
+int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
+                   unsigned attr, struct store_image *img, uint64_t ino, uint64_t off)
 {
     struct k_vm *vm = &p->vm;
     if (len == 0 || ((start | len) & (PAGE - 1)) || k_vm_any_mapped(vm, start, len)) return -EINVAL;
-    struct k_layer *l = calloc(1, sizeof *l);
+    struct k_layer *l = layer_alloc();
     if (!l) return -ENOMEM;
     store_image_hold(img);
     l->img = img;
@@ -713,7 +747,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
                          .end = start + len,
                          .prot = prot,
                          .kind = K_REGION_FILE_SHARED,
-                         .attr = default_attr(K_REGION_FILE_SHARED),
+                         .attr = (default_attr(K_REGION_FILE_SHARED) & ~mask) | (attr & mask),
                          .layer = l,
                          .ino = ino,
                          .off = off};

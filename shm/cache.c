@@ -68,7 +68,12 @@ struct store_frame {
 };
 
 /* A directory lazy images put their files in: one duplicate fd per directory,
- * shared by all its images (a process may have thousands of segments). */
+ * shared by all its images (a process may have thousands of segments). A
+ * directory no image uses any more stays on the list, idle, with its fd (at
+ * most STORE_IDLE_DIRS of them, the oldest closed first), so that a segment
+ * created and dropped again and again in one directory (a lazy anonymous
+ * file per open) dups no fd each time. */
+#define STORE_IDLE_DIRS 8
 struct lazy_dir {
     struct lazy_dir *next;
     dev_t dev;
@@ -98,10 +103,11 @@ struct store_cache {
     size_t limit;  /* frames allowed */
     size_t nalloc; /* frames with host memory */
     size_t nfree, navail, npinned, ndirty;
-    struct link freel;  /* FREE frames with memory */
-    struct link avail;  /* AVAILABLE frames, oldest first */
-    struct link images; /* open images */
-    struct lazy_dir *dirs;
+    struct link freel;                     /* FREE frames with memory */
+    struct link avail;                     /* AVAILABLE frames, oldest first */
+    struct link images;                    /* open images */
+    struct lazy_dir *dirs;                 /* newest first */
+    unsigned nidle;                        /* dirs with no reference */
     int (*materialize)(void *ctx, int fd); /* store_cache_set_materialize */
     void *mctx;
     struct store_frame **hash;
@@ -353,6 +359,8 @@ int store_cache_new(uint64_t bytes, struct store_cache **out)
     return 0;
 }
 
+static void dir_free(struct store_cache *c, struct lazy_dir *d);
+
 int store_cache_free(struct store_cache *c)
 {
     if (!c) return 0;
@@ -371,6 +379,8 @@ int store_cache_free(struct store_cache *c)
         int e = store_image_close(img);
         if (e < 0 && err == 0) err = e;
     }
+    while (c->dirs) /* idle directories (the images took the others with them) */
+        dir_free(c, c->dirs);
     for (size_t i = 0; i < c->nalloc; i++) {
         free(c->all[i]->data);
         free(c->all[i]);
@@ -396,6 +406,40 @@ void store_cache_counts(const struct store_cache *c, struct store_cache_counts *
 }
 
 /* ---- Images ------------------------------------------------------------------ */
+
+/*
+ * Image structures are made and dropped at every open and close of a virtual
+ * anonymous file: a few freed ones are kept for reuse (not under
+ * AddressSanitizer, so that it still sees a use after free).
+ */
+#ifndef __SANITIZE_ADDRESS__
+#define IMAGE_SPARES 8
+static struct store_image *image_spare[IMAGE_SPARES];
+static int nimage_spare;
+#endif
+
+static struct store_image *image_alloc(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (nimage_spare) {
+        struct store_image *img = image_spare[--nimage_spare];
+        memset(img, 0, sizeof *img);
+        return img;
+    }
+#endif
+    return calloc(1, sizeof(struct store_image));
+}
+
+static void image_free(struct store_image *img)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (img && nimage_spare < IMAGE_SPARES) {
+        image_spare[nimage_spare++] = img;
+        return;
+    }
+#endif
+    free(img);
+}
 
 static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)
 {
@@ -433,12 +477,12 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         *out = img;
         return 0;
     }
-    img = calloc(1, sizeof *img);
+    img = image_alloc();
     if (!img) return -ENOMEM;
     img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (img->fd < 0) {
         int e = -errno;
-        free(img);
+        image_free(img);
         return e;
     }
     img->cache = c;
@@ -456,13 +500,13 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
 
 static int image_writeback(struct store_image *img);
 
-static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
+/* A reference to the directory (dev, ino) open at dirfd: its entry on the
+ * list (an idle one revived), else a new entry with a duplicate of dirfd. */
+static struct lazy_dir *dir_get_id(struct store_cache *c, int dirfd, dev_t dev, ino_t ino)
 {
-    struct stat st;
-    if (fstat(dirfd, &st) < 0) return NULL;
     for (struct lazy_dir *d = c->dirs; d; d = d->next)
-        if (d->dev == st.st_dev && d->ino == st.st_ino) {
-            d->refs++;
+        if (d->dev == dev && d->ino == ino) {
+            if (d->refs++ == 0) c->nidle--;
             return d;
         }
     struct lazy_dir *d = calloc(1, sizeof *d);
@@ -472,12 +516,30 @@ static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
         free(d);
         return NULL;
     }
-    d->dev = st.st_dev;
-    d->ino = st.st_ino;
+    d->dev = dev;
+    d->ino = ino;
     d->refs = 1;
     d->next = c->dirs;
     c->dirs = d;
     return d;
+}
+
+static struct lazy_dir *dir_get(struct store_cache *c, int dirfd)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) < 0) return NULL;
+    return dir_get_id(c, dirfd, st.st_dev, st.st_ino);
+}
+
+/* Unlink d from the list and close it. */
+static void dir_free(struct store_cache *c, struct lazy_dir *d)
+{
+    struct lazy_dir **pp = &c->dirs;
+    while (*pp != d)
+        pp = &(*pp)->next;
+    *pp = d->next;
+    close(d->fd);
+    free(d);
 }
 
 static void dir_put(struct store_cache *c, struct lazy_dir *d)
@@ -488,12 +550,12 @@ static void dir_put(struct store_cache *c, struct lazy_dir *d)
         free(d);
         return;
     }
-    struct lazy_dir **pp = &c->dirs;
-    while (*pp != d)
-        pp = &(*pp)->next;
-    *pp = d->next;
-    close(d->fd);
-    free(d);
+    if (++c->nidle <= STORE_IDLE_DIRS) return;
+    struct lazy_dir *oldest = NULL; /* the list is newest first */
+    for (struct lazy_dir *e = c->dirs; e; e = e->next)
+        if (e->refs == 0) oldest = e;
+    c->nidle--;
+    dir_free(c, oldest);
 }
 
 /* A new lazy image of `size` bytes whose pages go, when written back, to an
@@ -517,16 +579,38 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = calloc(1, sizeof *img);
+    struct store_image *img = image_alloc();
     if (!img) return -ENOMEM;
     struct lazy_dir *d = dir_get(c, dirfd);
     if (!d) {
         int e = errno ? -errno : -ENOMEM;
-        free(img);
+        image_free(img);
         return e;
     }
     *out = lazy_image(c, d, size, img);
     return 0;
+}
+
+int store_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t ino, uint64_t size,
+                            struct store_image **out)
+{
+    *out = NULL;
+    if (size > (uint64_t)INT64_MAX) return -EFBIG;
+    struct store_image *img = image_alloc();
+    if (!img) return -ENOMEM;
+    struct lazy_dir *d = dir_get_id(c, dirfd, dev, ino);
+    if (!d) {
+        int e = errno ? -errno : -ENOMEM;
+        image_free(img);
+        return e;
+    }
+    *out = lazy_image(c, d, size, img);
+    return 0;
+}
+
+int store_image_dir_fd(const struct store_image *img)
+{
+    return img->dir ? img->dir->fd : -1;
 }
 
 int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
@@ -534,10 +618,10 @@ int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = calloc(1, sizeof *img);
+    struct store_image *img = image_alloc();
     struct lazy_dir *d = calloc(1, sizeof *d);
     if (!img || !d) {
-        free(img);
+        image_free(img);
         free(d);
         return -ENOMEM;
     }
@@ -776,7 +860,7 @@ int store_image_close(struct store_image *img)
     list_del(&img->clink);
     if (img->fd >= 0) close(img->fd);
     dir_put(c, img->dir);
-    free(img);
+    image_free(img);
     return err;
 }
 

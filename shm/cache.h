@@ -134,6 +134,15 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
  * anonymous file of the kernel (one lazy image per open) uses. */
 int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
                             struct store_image **out);
+/* The same as store_image_new_lazy for directory dirfd whose identity
+ * (dev, ino) the caller knows (store_dir_open): no fstat; the cache dups
+ * dirfd only when it holds no fd of that directory yet, and keeps a few
+ * directories no image uses any more open for the next image. */
+int store_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t ino, uint64_t size,
+                            struct store_image **out);
+/* The directory fd lazy image img will put its file in (the image's: valid
+ * while img is lazy and open), or -1. */
+int store_image_dir_fd(const struct store_image *img);
 /* References (lsegs, and whoever else holds the image open). */
 unsigned store_image_refs(const struct store_image *img);
 /* 1 when the image has a host file (a lazy one after its first write-back). */

@@ -95,6 +95,30 @@ int store_path_parent(struct store *s, const char *gpath, char *last, size_t las
 int store_path_lookup(struct store *s, const char *gpath, int nofollow);
 
 /*
+ * A directory for open(dir, SYM_O_ANON): like store_path_open(gpath,
+ * O_PATH|O_DIRECTORY) — the same fd target and the same errno — but served
+ * from the store's directory cache when it can (docs/store.md, "The directory
+ * cache"): a hit makes one non-blocking read of an inotify fd instead of the
+ * walk. out->fd is the store's (owned 0: valid until the next store_dir_open
+ * or store_close; dup it to keep it) or the caller's (owned 1: close it).
+ * 0 or a negative errno.
+ */
+struct store_dir {
+    int fd;
+    int owned;
+    dev_t dev; /* the directory's identity when the cache holds it; */
+    ino_t ino; /* 0, 0 for an owned fd (fstat it) */
+};
+int store_dir_open(struct store *s, const char *gpath, struct store_dir *out);
+
+/* Counters of the directory cache (all 0 when it is off). */
+struct store_dir_stats {
+    uint64_t hits, misses;
+    uint64_t invalidated; /* entries dropped because their path changed */
+};
+void store_dir_stats(const struct store *s, struct store_dir_stats *out);
+
+/*
  * Guest absolute path of the file open at host fd `hostfd` (which must lie
  * inside the root), found from the host's /proc/self/fd. Returns 0, -ENOENT
  * (deleted, or not inside the root) or -ENAMETOOLONG.

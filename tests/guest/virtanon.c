@@ -8,8 +8,9 @@
  * did: the bytes written through a mapping are the file's, mappers keep
  * seeing the same pages, fstat keeps its type and size. A never-named file
  * leaves nothing behind when closed; one whose close action keeps it is named.
- * Generated names are printed as "anon.<node>.<n>"; compared with
- * virtanon.expected.
+ * The directory check at open gives the same answers when the directory
+ * changes between opens (the store's directory cache). Generated names are
+ * printed as "anon.<node>.<n>"; compared with virtanon.expected.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -263,6 +264,59 @@ static void errors(void)
     printf("fstat badfd: %s\n", err(fstat(99, &(struct stat){0})));
 }
 
+/* One lazy operation in dir: open, mapin, touch, mapout, close; the open's
+ * result. */
+static const char *lazy_op(const char *dir)
+{
+    int fd = open(dir, SYM_O_ANON | O_RDWR);
+    if (fd < 0) return strerror(errno);
+    if (mapin(BASE, PG, fd, 0, RW) != 0) return "mapin failed";
+    if (BASE[0] != 0) return "not zero";
+    BASE[0] = 1;
+    if (mapout(BASE, PG) != 0 || close(fd) != 0) return "mapout/close failed";
+    return "ok";
+}
+
+/* The kernel remembers directories it checked (the store's directory
+ * cache): a directory renamed, removed or replaced (by another directory,
+ * a file, a symlink inside the root or one climbing out of it) between two
+ * opens gives what the first open of it would, and a file opened before a
+ * rename is named where its directory went. */
+static void dir_changes(void)
+{
+    mkdir("dc", 0755);
+    mkdir("dc/a", 0755);
+    printf("dc/a: %s, again: %s\n", lazy_op("dc/a"), lazy_op("dc/a"));
+    int fd = open("dc/a", SYM_O_ANON | O_RDWR);
+    printf("rename: %s\n", err(rename("dc/a", "dc/r")));
+    printf("dc/a after rename: %s, dc/r: %s\n", lazy_op("dc/a"), lazy_op("dc/r"));
+    char path[256] = "";
+    printf("fdname: %s ", err(fdname(fd, path, sizeof path)));
+    printf("%s\n", strncmp(path, "/dc/r/anon.", 11) == 0 ? "/dc/r/anon.*" : path);
+    unlink(path);
+    close(fd);
+    printf("rmdir: %s, dc/r: %s\n", err(rmdir("dc/r")), lazy_op("dc/r"));
+    mkdir("dc/r", 0755);
+    printf("made again: %s\n", lazy_op("dc/r"));
+    rmdir("dc/r");
+    close(open("dc/r", O_CREAT | O_WRONLY, 0644));
+    printf("now a file: %s\n", lazy_op("dc/r"));
+    unlink("dc/r");
+    mkdir("dc/t", 0755);
+    printf("symlink inside: %s, ", err(symlink("/dc/t", "dc/r")));
+    printf("open: %s, again: %s\n", lazy_op("dc/r"), lazy_op("dc/r"));
+    unlink("dc/r");
+    symlink("../../../../../../..", "dc/r"); /* ".." stops at the root */
+    printf("symlink climbing out: %s, again: %s\n", lazy_op("dc/r"), lazy_op("dc/r"));
+    unlink("dc/r");
+    symlink("/usr/bin", "dc/r"); /* a host directory: the root has no /usr */
+    printf("symlink to a host dir: %s\n", lazy_op("dc/r"));
+    unlink("dc/r");
+    rmdir("dc/t");
+    list("dc");
+    rmdir("dc");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -273,5 +327,6 @@ int main(void)
     close_actions();
     deleted_dir();
     errors();
+    dir_changes();
     return 0;
 }
