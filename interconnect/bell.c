@@ -169,11 +169,3 @@ int net_bells_active(const struct net_bells *b)
 {
     return b != NULL;
 }
-
-int net_bells_everyone(const struct net_bells *b)
-{
-    if (!b) return 0;
-    for (int r = 0; r < b->size; r++)
-        if (!b->of[r]) return 0;
-    return 1;
-}

@@ -100,7 +100,6 @@ struct net_eng {
     struct net_bells *bells; /* doorbells of this host's ranks (bell.c), or NULL */
     uint8_t *ring_due;       /* by rank: sent to, bell not rung yet */
     uint32_t *ring_list, nring;
-    bool rung_by_all; /* every rank rings this one's bell: no need to poll */
     bool mpi;
     MPI_Comm comm;
     uint32_t rank, P, S;
@@ -896,8 +895,7 @@ int net_eng_wait(struct net_eng *e, uint32_t max_us)
          * to idle_max_us. */
         uint64_t cap = e->o.idle_max_us;
         bool busy = e->inflight || now_us() - e->last_work_us < NET_RECENT_US;
-        if (busy && e->o.busy_max_us && e->o.busy_max_us < cap && !e->rung_by_all)
-            cap = e->o.busy_max_us;
+        if (busy && e->o.busy_max_us && e->o.busy_max_us < cap) cap = e->o.busy_max_us;
         back = back * 2 < cap ? back * 2 : cap;
     }
 }
@@ -1007,7 +1005,6 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
     if (!e) return -ENOMEM;
     e->net = n, e->o = *o, e->mpi = net_mpi_active(n) != 0;
     e->bells = e->mpi ? net_bells_of(n) : NULL;
-    e->rung_by_all = net_bells_everyone(e->bells) != 0;
     if (!e->o.idle_max_us) e->o.idle_max_us = 1000;
     e->rank = (uint32_t)net_rank(n), e->P = (uint32_t)net_size(n);
     for (unsigned i = 0; i < NRECV; i++)

@@ -35,9 +35,6 @@ uint32_t net_bell_seq(const struct net_bells *b);
 /* Sleep us microseconds, or until this rank's bell rings after `seq`. */
 void net_bell_nap(struct net_bells *b, uint32_t seq, uint64_t us);
 int net_bells_active(const struct net_bells *b);
-/* 1 if every rank of the job has a bell (all on this host): then every
- * message to this rank rings, and a nap can last until the next deadline. */
-int net_bells_everyone(const struct net_bells *b);
 /* The bells of n (NULL if none). */
 struct net_bells *net_bells_of(const struct net *n);
 
