@@ -296,38 +296,18 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
     return 1;
 }
 
-/*
- * Open file descriptions come and go at every open and close of a virtual
- * anonymous file: a few freed ones are kept for reuse (not under
- * AddressSanitizer, so that it still sees a use after free).
- */
-#ifndef __SANITIZE_ADDRESS__
-#define FILE_SPARES 8
-static struct k_file *file_spare[FILE_SPARES];
-static int nfile_spare;
-#endif
+/* Open file descriptions come and go at every open and close of a virtual
+ * anonymous file: a few freed ones are kept (shm/cache.h). */
+static struct store_spares file_spares = STORE_SPARES_OF(struct k_file);
 
 static struct k_file *file_alloc(void)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (nfile_spare) {
-        struct k_file *f = file_spare[--nfile_spare];
-        memset(f, 0, sizeof *f);
-        return f;
-    }
-#endif
-    return calloc(1, sizeof(struct k_file));
+    return store_spare_get(&file_spares);
 }
 
 static void file_free(struct k_file *f)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (f && nfile_spare < FILE_SPARES) {
-        file_spare[nfile_spare++] = f;
-        return;
-    }
-#endif
-    free(f);
+    store_spare_put(&file_spares, f);
 }
 
 /* Drop one reference; the last records the image file's close (which may

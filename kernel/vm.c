@@ -293,38 +293,18 @@ void k_vm_unpark_all(struct k_kernel *k)
     parked_cache = NULL;
 }
 
-/*
- * Layers are made and dropped at every mapin/mapout of a virtual anonymous
- * file: a few freed ones are kept for reuse (not under AddressSanitizer, so
- * that it still sees a use after free).
- */
-#ifndef __SANITIZE_ADDRESS__
-#define LAYER_SPARES 8
-static struct k_layer *layer_spare[LAYER_SPARES];
-static int nlayer_spare;
-#endif
+/* Layers are made and dropped at every mapin and mapout of a virtual
+ * anonymous file: a few freed ones are kept (shm/cache.h). */
+static struct store_spares layer_spares = STORE_SPARES_OF(struct k_layer);
 
 static struct k_layer *layer_alloc(void)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (nlayer_spare) {
-        struct k_layer *l = layer_spare[--nlayer_spare];
-        memset(l, 0, sizeof *l);
-        return l;
-    }
-#endif
-    return calloc(1, sizeof(struct k_layer));
+    return store_spare_get(&layer_spares);
 }
 
 static void layer_free(struct k_layer *l)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (nlayer_spare < LAYER_SPARES) {
-        layer_spare[nlayer_spare++] = l;
-        return;
-    }
-#endif
-    free(l);
+    store_spare_put(&layer_spares, l);
 }
 
 static void layer_put(struct k_kernel *k, struct k_layer *l)

@@ -407,38 +407,40 @@ void store_cache_counts(const struct store_cache *c, struct store_cache_counts *
 
 /* ---- Images ------------------------------------------------------------------ */
 
-/*
- * Image structures are made and dropped at every open and close of a virtual
- * anonymous file: a few freed ones are kept for reuse (not under
- * AddressSanitizer, so that it still sees a use after free).
- */
+void *store_spare_get(struct store_spares *s)
+{
 #ifndef __SANITIZE_ADDRESS__
-#define IMAGE_SPARES 8
-static struct store_image *image_spare[IMAGE_SPARES];
-static int nimage_spare;
+    if (s->n) {
+        void *p = s->v[--s->n];
+        memset(p, 0, s->size);
+        return p;
+    }
 #endif
+    return calloc(1, s->size);
+}
+
+void store_spare_put(struct store_spares *s, void *p)
+{
+#ifndef __SANITIZE_ADDRESS__
+    if (p && s->n < STORE_SPARES) {
+        s->v[s->n++] = p;
+        return;
+    }
+#endif
+    free(p);
+}
+
+/* Images come and go at every open and close of a virtual anonymous file. */
+static struct store_spares image_spares = STORE_SPARES_OF(struct store_image);
 
 static struct store_image *image_alloc(void)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (nimage_spare) {
-        struct store_image *img = image_spare[--nimage_spare];
-        memset(img, 0, sizeof *img);
-        return img;
-    }
-#endif
-    return calloc(1, sizeof(struct store_image));
+    return store_spare_get(&image_spares);
 }
 
 static void image_free(struct store_image *img)
 {
-#ifndef __SANITIZE_ADDRESS__
-    if (img && nimage_spare < IMAGE_SPARES) {
-        image_spare[nimage_spare++] = img;
-        return;
-    }
-#endif
-    free(img);
+    store_spare_put(&image_spares, img);
 }
 
 static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)

@@ -251,4 +251,25 @@ void *store_page_data(const struct store_frame *f);
 int store_image_data_pages(struct store_image *img, uint64_t first, uint64_t n, uint64_t **out,
                            size_t *count);
 
+/*
+ * A few freed objects of one size kept for reuse: for the structures made and
+ * dropped at every open, mapin, mapout and close of a virtual anonymous file
+ * (k_file, layer, image). Under AddressSanitizer nothing is kept, so that it
+ * still sees a use after free. One thread per process uses them.
+ */
+#define STORE_SPARES 8
+struct store_spares {
+    size_t size; /* of each object */
+    int n;
+    void *v[STORE_SPARES];
+};
+#define STORE_SPARES_OF(type)                                                                      \
+    {                                                                                              \
+        .size = sizeof(type)                                                                       \
+    }
+/* A zeroed object (a kept one, else calloc'd), or NULL. */
+void *store_spare_get(struct store_spares *s);
+/* Keep p for reuse, or free it (NULL: nothing). */
+void store_spare_put(struct store_spares *s, void *p);
+
 #endif /* SYMUNIX_SHM_CACHE_H */
