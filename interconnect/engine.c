@@ -107,6 +107,12 @@ struct net_eng {
     struct net_eng_opts o;
     struct sw *sw;
     uint32_t nsw;
+    /* The PE's own queue, when its stage-0 switch is on another rank and
+     * combining is on: the requests of this rank's processes combine here
+     * before the first hop, as at a switch (pe.out[0], to pe.out[0].dest),
+     * and their replies are decombined here on arrival. */
+    struct sw pe;
+    bool pe_on;
     struct net_mm *mm;
     struct net_agg *agg;
     /* pending requests: slots, a free list, a sequence counter */
@@ -307,13 +313,21 @@ static void mm_serve(struct net_eng *e, const struct net_rec *r)
     rep_send(e, &rep);
 }
 
+static void enqueue(struct net_eng *e, struct sw *s, struct queue *q, const struct net_rec *r);
+
 /* A request arrives at a switch of this rank: into the output queue. */
 static void sw_request(struct net_eng *e, const struct net_rec *r)
 {
     struct net_hop h;
     net_topo_hop(&e->t, r->path, r->stage, &h);
     struct sw *s = local_sw(e, r->stage, h.sw);
-    struct queue *q = &s->out[h.out_port];
+    enqueue(e, s, &s->out[h.out_port], r);
+}
+
+/* Into output queue q of switch s (or of the PE queue): combined with the
+ * last request to its word there, or appended. */
+static void enqueue(struct net_eng *e, struct sw *s, struct queue *q, const struct net_rec *r)
+{
     struct net_req a = {r->op, r->width, r->addr, r->val, r->val2, r->tag};
     s->st.req_in++;
     if (e->o.combining && q->n && q_combine(s, q, &a)) return;
@@ -351,7 +365,9 @@ static void req_at(struct net_eng *e, const struct net_rec *r)
 static void q_drain(struct net_eng *e, struct sw *s, struct queue *q)
 {
     uint32_t n = q->n;
-    struct net_rec r = {.kind = NET_REC_REQUEST, .stage = (uint8_t)(s->stage + 1)};
+    /* The PE queue feeds stage 0. */
+    uint8_t next = s == &e->pe ? 0 : (uint8_t)(s->stage + 1);
+    struct net_rec r = {.kind = NET_REC_REQUEST, .stage = next};
     for (uint32_t i = 0; i < n; i++) {
         const struct net_req *a = &q->q[i];
         r.op = a->op, r.width = a->width, r.addr = a->addr, r.val = a->val, r.val2 = a->val2;
@@ -370,6 +386,11 @@ static void q_drain(struct net_eng *e, struct sw *s, struct queue *q)
 static int sweep(struct net_eng *e, bool flushing)
 {
     int moved = 0;
+    struct queue *pq = &e->pe.out[0];
+    if (pq->n && (flushing || pq->n >= e->o.agg_cap)) {
+        moved += (int)pq->n;
+        q_drain(e, &e->pe, pq);
+    }
     for (uint32_t k = 0; k < e->nsw; k++) {
         struct sw *s = &e->sw[k];
         for (int p = 0; p < 2; p++) {
@@ -406,11 +427,40 @@ static void emit_b(void *vctx, struct net_tag btag, uint64_t yb)
 
 static void complete(struct net_eng *e, const struct net_rec *r);
 
+/* Decombining at the PE: B's reply is a completion here. */
+static void emit_pe_b(void *vctx, struct net_tag btag, uint64_t yb)
+{
+    struct unwind_ctx *c = vctx;
+    struct net_rec b = *c->r;
+    b.tag = btag;
+    b.val = yb;
+    c->s->st.rep_out++;
+    complete(c->e, &b);
+}
+
+/* A reply home at its PE: the PE queue's combined requests come apart. */
+static void pe_reply(struct net_eng *e, const struct net_rec *r)
+{
+    struct sw *s = &e->pe;
+    if (!e->pe_on || !s->live) {
+        complete(e, r);
+        return;
+    }
+    s->st.rep_in++;
+    struct unwind_ctx c = {e, s, r};
+    uint64_t ya = r->val;
+    s->live -= (uint64_t)net_waitbuf_unwind(s->wb, r->tag, r->val, &ya, emit_pe_b, &c);
+    struct net_rec a = *r;
+    a.val = ya;
+    s->st.rep_out++;
+    complete(e, &a);
+}
+
 /* A reply at this rank: at a switch (decombine, send on) or at the PE. */
 static void rep_at(struct net_eng *e, const struct net_rec *r)
 {
     if (r->stage == STAGE_PE) {
-        complete(e, r);
+        pe_reply(e, r);
         return;
     }
     struct net_hop h;
@@ -689,6 +739,8 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
     }
     if (dest == e->rank)
         req_at(e, &rec);
+    else if (e->pe_on)
+        enqueue(e, &e->pe, &e->pe.out[0], &rec);
     else
         send_rec(e, dest, &rec);
     return e->err;
@@ -970,6 +1022,24 @@ static int create_switches(struct net_eng *e)
     return 0;
 }
 
+/* The PE queue, if requests leave this rank for their first switch. */
+static int create_pe_queue(struct net_eng *e)
+{
+    if (!e->S || !e->o.combining) return 0;
+    struct net_hop h;
+    net_topo_hop(&e->t, net_topo_path(&e->t, e->rank, 0), 0, &h); /* any home: same switch */
+    if (h.rank == e->rank) return 0;
+    struct sw *s = &e->pe;
+    s->st.rank = e->rank, s->st.stage = UINT32_MAX, s->st.sw = UINT32_MAX;
+    int rc = net_waitbuf_create(e->o.wb_cap, &s->wb);
+    if (rc < 0) return rc;
+    if (q_reserve(&s->out[0], 64) < 0) return -ENOMEM;
+    s->out[0].dest = h.rank;
+    s->out[0].remote = true;
+    e->pe_on = true;
+    return 0;
+}
+
 static int create_mpi(struct net_eng *e)
 {
     MPI_Request req;
@@ -1023,6 +1093,7 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
     if (rc == 0) net_mm_set_limit(e->mm, o->mm_max_pages);
     if (rc == 0) rc = net_agg_create(e->rank, e->P, o->agg_cap, &e->agg);
     if (rc == 0) rc = create_switches(e);
+    if (rc == 0) rc = create_pe_queue(e);
     if (rc == 0 && e->mpi) rc = create_mpi(e);
     if (rc < 0) {
         fprintf(stderr, "symunix: rank %u: network engine: %s\n", e->rank, strerror(-rc));
@@ -1062,6 +1133,11 @@ void net_eng_destroy(struct net_eng *e)
         }
     }
     free(e->sw);
+    net_waitbuf_destroy(e->pe.wb);
+    free(e->pe.out[0].q);
+    free(e->pe.out[0].path);
+    free(e->pe.out[0].prev);
+    free(e->pe.out[0].ix);
     free(e->ring_due);
     free(e->ring_list);
     net_mm_destroy(e->mm);
@@ -1097,6 +1173,7 @@ void net_eng_rank_stats(const struct net_eng *e, struct net_rank_stats *st)
     st->flush_force = as.flushes[NET_FLUSH_FORCE];
     net_mm_get_stats(e->mm, &st->mm);
     st->mm.syncs = e->syncs;
+    st->pe_combines = e->pe.st.combines;
 }
 
 uint32_t net_eng_nsw(const struct net_eng *e)

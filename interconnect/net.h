@@ -270,6 +270,7 @@ struct net_rank_stats {
     uint64_t issued, completed; /* memory requests (sync-segment requests not counted) */
     uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
     uint64_t flush_full, flush_idle, flush_force;
+    uint64_t pe_combines; /* in the PE's own queue, before the first hop */
     struct net_mm_stats mm;
 };
 /* The cluster-wide gather: ranks[nranks], switches[nsw]. */

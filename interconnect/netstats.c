@@ -114,7 +114,7 @@ int net_eng_gather_comm(struct net_eng *e, struct net *n, int combining, struct 
 /* Totals over ranks and switches. */
 struct totals {
     uint64_t issued, msgs, bytes, served, mm_max, combines, req_in, rep_in, wb_peak, q_peak;
-    uint64_t watched;
+    uint64_t watched, pe_combines;
 };
 
 static void totals(const struct net_report *r, struct totals *t)
@@ -127,6 +127,8 @@ static void totals(const struct net_report *r, struct totals *t)
         t->bytes += s->bytes_sent;
         t->served += s->mm.served;
         t->watched += s->mm.watched;
+        t->pe_combines += s->pe_combines;
+        t->combines += s->pe_combines;
         if (s->mm.served > t->mm_max) t->mm_max = s->mm.served;
     }
     for (uint32_t j = 0; j < r->nsw; j++) {
@@ -149,9 +151,9 @@ void net_report_print(const struct net_report *r, FILE *f)
     fprintf(f, "net mm served: %llu (busiest mm %llu, per request %.4f)\n",
             (unsigned long long)t.served, (unsigned long long)t.mm_max,
             t.issued ? (double)t.served / (double)t.issued : 0.0);
-    fprintf(f, "net combines: %llu (wait-buffer peak %llu, queue peak %llu)\n",
-            (unsigned long long)t.combines, (unsigned long long)t.wb_peak,
-            (unsigned long long)t.q_peak);
+    fprintf(f, "net combines: %llu (%llu in PE queues; wait-buffer peak %llu, queue peak %llu)\n",
+            (unsigned long long)t.combines, (unsigned long long)t.pe_combines,
+            (unsigned long long)t.wb_peak, (unsigned long long)t.q_peak);
     fprintf(f, "net mpi messages: %llu (%llu bytes, %.1f records each)\n",
             (unsigned long long)t.msgs, (unsigned long long)t.bytes,
             t.msgs ? (double)(t.bytes - 24 * t.msgs) / 64.0 / (double)t.msgs : 0.0);
@@ -186,12 +188,12 @@ static json_t *rank_json(uint32_t k, const struct net_rank_stats *s)
         JU(s->mm.loads), "stores", JU(s->mm.stores), "amos", JU(s->mm.amos), "lrsc", JU(s->mm.lrsc),
         "pages", JU(s->mm.pages), "fills", JU(s->mm.fills), "writebacks", JU(s->mm.writebacks),
         "evictions", JU(s->mm.evictions), "syncs", JU(s->mm.syncs), "watched", JU(s->mm.watched));
-    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "rank", JU(k), "issued",
-                     JU(s->issued), "completed", JU(s->completed), "mpi_messages_sent",
+    return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o,s:o}", "rank", JU(k),
+                     "issued", JU(s->issued), "completed", JU(s->completed), "mpi_messages_sent",
                      JU(s->msgs_sent), "mpi_bytes_sent", JU(s->bytes_sent), "mpi_messages_received",
                      JU(s->msgs_recv), "mpi_bytes_received", JU(s->bytes_recv), "flushes", "full",
                      JU(s->flush_full), "idle", JU(s->flush_idle), "force", JU(s->flush_force),
-                     "mm", mm);
+                     "pe_combines", JU(s->pe_combines), "mm", mm);
 }
 
 static json_t *sw_json(const struct net_sw_stats *s)
