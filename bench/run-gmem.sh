@@ -10,8 +10,8 @@
 # combining and without, each with its ratio to the anchor; requests reaching
 # the hot MM per guest op (totals.mm_busiest of --stats-json over N*K; 1
 # without combining). Every figure is the median of --reps runs. The guest
-# figure is measured by the guest (clock_gettime from the start word to the
-# last child's end).
+# figure is measured by the guest (clock_gettime from the start word until
+# the last child is done with its loop).
 # Usage: bench/run-gmem.sh [--build DIR] [--ranks "1 2 4 8"] [--procs N] [--ops K]
 #                          [--tcp] [--reps R]
 set -u -o pipefail
