@@ -95,6 +95,12 @@ struct rv_hart {
     struct rv_tlb rtlb[RV_TLB_SIZE];
     struct rv_tlb wtlb[RV_TLB_SIZE];
     struct rv_ftlb ftlb[RV_FTLB_SIZE];
+    /* The last page translate answered -EREMOTE for (global memory the node
+     * does not cache: every access goes to the network), and a bit per
+     * rv_access it answered so for; UINT64_MAX: none. Flushed with the TLB,
+     * so a repeated access skips the kernel's region lookup. */
+    uint64_t remote_tag;
+    unsigned remote_access;
     uint64_t instret;
     uint64_t limit;     /* stop at a block boundary once instret >= limit; 0 = stop now */
     int stop_req;       /* rv_request_stop() not yet honoured by a budget stop */

@@ -23,10 +23,18 @@ static uint8_t *xlate(rv_hart *h, uint64_t addr, enum rv_access access)
 {
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
     struct rv_page pg = {0};
+    uint64_t tag = addr & ~(uint64_t)PAGE_MASK;
     int err;
     h->stats.tlb_misses++;
-    err = h->translate(h->ctx, addr, access, &pg);
+    if (tag == h->remote_tag && (h->remote_access & (1u << access)))
+        err = -EREMOTE; /* as translate said last time: nothing changed since */
+    else
+        err = h->translate(h->ctx, addr, access, &pg);
     if (err == 0 && (!pg.host || !(pg.prot & need[access]))) err = -EACCES;
+    if (err == -EREMOTE) {
+        if (tag != h->remote_tag) h->remote_tag = tag, h->remote_access = 0;
+        h->remote_access |= 1u << access;
+    }
     if (err) {
         h->fault = (struct rv_fault){.addr = addr, .access = access, .err = err};
         return NULL;
@@ -475,6 +483,7 @@ void rv_dpages_free(rv_hart *h)
 
 void rv_tlb_flush_all(rv_hart *h)
 {
+    h->remote_tag = UINT64_MAX;
     for (int i = 0; i < RV_TLB_SIZE; i++)
         h->rtlb[i].tag = h->wtlb[i].tag = UINT64_MAX;
     for (int i = 0; i < RV_FTLB_SIZE; i++)
@@ -496,6 +505,9 @@ static void tlb_sweep_range(rv_hart *h, uint64_t lo, uint64_t hi)
  * pages must not sweep the whole arrays. */
 void rv_tlb_flush_range(rv_hart *h, uint64_t lo, uint64_t hi)
 {
+    if (h->remote_tag != UINT64_MAX && h->remote_tag >> RV_PAGE_SHIFT >= lo &&
+        h->remote_tag >> RV_PAGE_SHIFT <= hi)
+        h->remote_tag = UINT64_MAX;
     if (hi - lo < RV_TLB_SIZE) {
         for (uint64_t vp = lo; vp <= hi; vp++) {
             struct rv_tlb *r = &h->rtlb[vp & (RV_TLB_SIZE - 1)],

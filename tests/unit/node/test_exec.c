@@ -141,6 +141,7 @@ static rv_hart *h;
 static struct rv_fault flt;
 static int stop_on_read; /* the hook calls rv_request_stop on a data read */
 static int remote_page;  /* data accesses to this page fail with -EREMOTE (-1: none) */
+static int remote_asks;  /* translate calls answered -EREMOTE */
 
 static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page *out)
 {
@@ -151,7 +152,10 @@ static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page 
     i = (unsigned)((va - GBASE) >> RV_PAGE_SHIFT);
     if (!prot[i]) return -EFAULT;
     if (!(prot[i] & need[acc])) return -EACCES;
-    if ((int)i == remote_page && acc != RV_ACCESS_EXEC) return -EREMOTE;
+    if ((int)i == remote_page && acc != RV_ACCESS_EXEC) {
+        remote_asks++;
+        return -EREMOTE;
+    }
     if (stop_on_read && acc == RV_ACCESS_READ) rv_request_stop(h);
     out->host = mem + (size_t)host_page[i] * RV_PAGE_SIZE;
     out->prot = prot[i];
@@ -169,6 +173,7 @@ static void setup(void)
     }
     stop_on_read = 0;
     remote_page = -1;
+    remote_asks = 0;
     h = rv_hart_new(translate, NULL);
     cr_assert_not_null(h);
 }
@@ -1116,7 +1121,7 @@ Test(exec, flush_range_drops_code_in_range_only)
     put_insn(PG(9) + 4, I_ECALL);
     run_to_ecall(PG(1), PG(1) + 4, 2);
     run_to_ecall(PG(9), PG(9) + 4, 2);
-    put_insn(PG(9), I_ADDI_A0_5); /* behind the hart's back, as a kernel remap would */
+    put_insn(PG(9), I_ADDI_A0_5);            /* behind the hart's back, as a kernel remap would */
     rv_flush_range(h, PG(12), RV_PAGE_SIZE); /* outside the code pages */
     rv_flush_range(h, PG(5), RV_PAGE_SIZE);  /* between them */
     X[10] = 1;
@@ -1867,6 +1872,49 @@ Test(exec, memop_stops_then_finishes_once)
         cr_assert_eq(rv_run(h, 100, &flt), RV_STOP_ECALL, "%s: resumes", r->text);
         cr_assert_eq(rv_state(h)->pc, pc + len + 4, "%s", r->text);
     }
+}
+
+/* The hart remembers the last page translate called remote, per access
+ * kind, until a flush of that page (or of everything). */
+Test(exec, remote_answer_remembered_until_flush)
+{
+    uint64_t data = PG(3) + 0x100;
+    put_insn(PG(0), I_LD);
+    put_insn(PG(0) + 4, I_ECALL);
+    put_insn(PG(0) + 8, I_SD);
+    put_insn(PG(0) + 12, I_ECALL);
+    remote_page = 3;
+    X[11] = data;
+    for (int k = 0; k < 3; k++) {
+        cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
+        cr_assert_eq(flt.err, -EREMOTE);
+        cr_assert_eq(flt.addr, data);
+    }
+    cr_assert_eq(remote_asks, 1, "translate asked %d times for three loads", remote_asks);
+    /* A store is another kind of access: translate decides it. */
+    cr_assert_eq(run_at(PG(0) + 8, 100), RV_STOP_FAULT);
+    cr_assert_eq(flt.err, -EREMOTE);
+    cr_assert_eq(remote_asks, 2);
+    cr_assert_eq(run_at(PG(0) + 8, 100), RV_STOP_FAULT);
+    cr_assert_eq(remote_asks, 2);
+    /* The page became local (a mapping call flushes its range): loads hit it. */
+    remote_page = -1;
+    put64(data, 0x1122334455667788ull);
+    rv_flush_range(h, PG(3), RV_PAGE_SIZE);
+    cr_assert_eq(run_at(PG(0), 100), RV_STOP_ECALL);
+    cr_assert_eq(X[10], 0x1122334455667788ull);
+    /* Remote again, then a flush of everything forgets it too. */
+    rv_flush_all(h);
+    remote_page = 3;
+    cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
+    cr_assert_eq(remote_asks, 3);
+    rv_flush_all(h);
+    cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
+    cr_assert_eq(remote_asks, 4);
+    /* A flush of another page keeps it. */
+    rv_flush_range(h, PG(5), RV_PAGE_SIZE);
+    cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
+    cr_assert_eq(remote_asks, 4);
 }
 
 Test(exec, memop_refuses_other_instructions)
