@@ -15,7 +15,7 @@
 # Usage: bench/run-gmem.sh [--build DIR] [--ranks "1 2 4 8"] [--procs N] [--ops K]
 #                          [--tcp] [--reps R]
 set -u -o pipefail
-build=build ranks="1 2 4 8" procs=1000 ops=1000 tcp=0 reps=1
+build=build ranks="1 2 4 8" procs=1000 ops=3000 tcp=0 reps=1
 while [[ $# -gt 0 ]]; do
     case $1 in
     --build) build=$2; shift 2 ;;
