@@ -60,8 +60,9 @@ static int bells_wanted(void)
     return !v || strcmp(v, "0") != 0;
 }
 
-/* Collective over comm. Every rank must take the same path, so failures
- * after the window exists are agreed on by the allgather. */
+/* Collective over comm. Every rank must take the same path: whether every
+ * rank has a window is learnt by an allgather, and any later failure is
+ * agreed on before the bells are used or freed. */
 int net_bells_create(MPI_Comm comm, struct net_bells **out)
 {
     *out = NULL;
@@ -113,13 +114,19 @@ int net_bells_create(MPI_Comm comm, struct net_bells **out)
         free(world);
     }
     free(lranks);
-    if (!ok) {
+    if (ok) { /* before the agreement below: nobody rings before it */
+        b->mine = b->of[rank];
+        atomic_store(&b->mine->seq, 0);
+        atomic_store(&b->mine->sleeping, 0);
+    }
+    /* A failure on one rank (memory, a query) is everyone's: the window is
+     * freed collectively, by all ranks of each host or by none. */
+    int agreed = 0;
+    if (MPI_Allreduce(&ok, &agreed, 1, MPI_INT, MPI_LAND, comm) != MPI_SUCCESS) agreed = 0;
+    if (!agreed) {
         net_bells_destroy(b);
         return 0; /* no bells: plain sleeps */
     }
-    b->mine = b->of[rank];
-    atomic_store(&b->mine->seq, 0);
-    atomic_store(&b->mine->sleeping, 0);
     *out = b;
     return 0;
 }
