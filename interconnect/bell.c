@@ -171,8 +171,3 @@ void net_bell_nap(struct net_bells *b, uint32_t seq, uint64_t us)
     if (atomic_load(&b->mine->seq) == seq) futex(&b->mine->seq, FUTEX_WAIT, seq, &ts);
     atomic_store(&b->mine->sleeping, 0);
 }
-
-int net_bells_active(const struct net_bells *b)
-{
-    return b != NULL;
-}

@@ -110,9 +110,8 @@ struct net_eng {
     /* The PE's own queue, when its stage-0 switch is on another rank and
      * combining is on: the requests of this rank's processes combine here
      * before the first hop, as at a switch (pe.out[0], to pe.out[0].dest),
-     * and their replies are decombined here on arrival. */
+     * and their replies are decombined here on arrival. pe.wb: it exists. */
     struct sw pe;
-    bool pe_on;
     struct net_mm *mm;
     struct net_agg *agg;
     /* pending requests: slots, a free list, a sequence counter */
@@ -442,7 +441,7 @@ static void emit_pe_b(void *vctx, struct net_tag btag, uint64_t yb)
 static void pe_reply(struct net_eng *e, const struct net_rec *r)
 {
     struct sw *s = &e->pe;
-    if (!e->pe_on || !s->live) {
+    if (!s->live) { /* nothing combined here (or no PE queue at all) */
         complete(e, r);
         return;
     }
@@ -739,7 +738,7 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
     }
     if (dest == e->rank)
         req_at(e, &rec);
-    else if (e->pe_on)
+    else if (e->pe.wb)
         enqueue(e, &e->pe, &e->pe.out[0], &rec);
     else
         send_rec(e, dest, &rec);
@@ -1036,7 +1035,6 @@ static int create_pe_queue(struct net_eng *e)
     if (q_reserve(&s->out[0], 64) < 0) return -ENOMEM;
     s->out[0].dest = h.rank;
     s->out[0].remote = true;
-    e->pe_on = true;
     return 0;
 }
 

@@ -34,7 +34,6 @@ void net_bell_ring(struct net_bells *b, int rank);
 uint32_t net_bell_seq(const struct net_bells *b);
 /* Sleep us microseconds, or until this rank's bell rings after `seq`. */
 void net_bell_nap(struct net_bells *b, uint32_t seq, uint64_t us);
-int net_bells_active(const struct net_bells *b);
 /* The bells of n (NULL if none). */
 struct net_bells *net_bells_of(const struct net *n);
 

@@ -141,6 +141,30 @@ static int parse_size(const char *arg, uint64_t *out)
     return 0;
 }
 
+/* A size option's value (parse_size), or its usage error: 0 or SYM_EXIT_USAGE. */
+static int size_opt(const char *opt, const char *example, const char *arg, uint64_t *out)
+{
+    if (parse_size(arg, out) == 0) return 0;
+    fprintf(stderr, "symunix run: %s wants a size of at least 64K such as %s, not '%s'\n", opt,
+            example, arg);
+    return SYM_EXIT_USAGE;
+}
+
+/* A positive decimal count up to max, or its usage error: 0 or SYM_EXIT_USAGE. */
+static int count_opt(const char *opt, const char *what, uint64_t max, const char *arg,
+                     uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (errno || *end || !isdigit((unsigned char)arg[0]) || n == 0 || n > max) {
+        fprintf(stderr, "symunix run: %s wants %s, not '%s'\n", opt, what, arg);
+        return SYM_EXIT_USAGE;
+    }
+    *out = n;
+    return 0;
+}
+
 /* Parse options up to PROG; returns 0, or the exit status to leave with. */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
@@ -159,66 +183,26 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
     };
     *o = (struct run_opts){.root = "symroot", .gmem = 1ull << 30};
     optind = 1;
-    int c;
+    int c, rc = 0;
+    uint64_t n = 0;
     /* '+': stop at PROG, so the program's own options are left alone. */
-    while ((c = getopt_long(argc, argv, "+r:sq:m:h", longopts, NULL)) != -1) {
+    while (!rc && (c = getopt_long(argc, argv, "+r:sq:m:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': o->root = optarg; break;
         case 's': o->stats = 1; break;
         case 'J': o->stats_json = optarg; break;
         case 'C': o->no_combining = 1; break;
-        case 'N':
-            if (parse_size(optarg, &o->ncache) < 0) {
-                fprintf(stderr,
-                        "symunix run: --node-cache wants a size of at least 64K such as 4M, "
-                        "not '%s'\n",
-                        optarg);
-                return SYM_EXIT_USAGE;
-            }
-            break;
-        case 'G':
-            if (parse_size(optarg, &o->gmem) < 0) {
-                fprintf(stderr,
-                        "symunix run: --gmem wants a size of at least 64K such as 256M, "
-                        "not '%s'\n",
-                        optarg);
-                return SYM_EXIT_USAGE;
-            }
-            break;
-        case 'F': {
-            char *end;
-            errno = 0;
-            unsigned long us = strtoul(optarg, &end, 10);
-            if (errno || *end || !isdigit((unsigned char)optarg[0]) || us == 0 || us > 1000000) {
-                fprintf(stderr,
-                        "symunix run: --flush-us wants microseconds from 1 to 1000000, not "
-                        "'%s'\n",
-                        optarg);
-                return SYM_EXIT_USAGE;
-            }
-            o->flush_us = (uint32_t)us;
-            break;
-        }
-        case 'q': {
-            char *end;
-            errno = 0;
-            unsigned long long q = strtoull(optarg, &end, 10);
-            if (errno || *end || q == 0 || q > (1ull << 40)) {
-                fprintf(stderr, "symunix run: --quantum wants a positive count, not '%s'\n",
-                        optarg);
-                return SYM_EXIT_USAGE;
-            }
-            o->quantum = q;
-            break;
-        }
+        case 'N': rc = size_opt("--node-cache", "4M", optarg, &o->ncache); break;
+        case 'G': rc = size_opt("--gmem", "256M", optarg, &o->gmem); break;
         case 'm':
-            if (parse_size(optarg, &o->mem) < 0) {
-                fprintf(stderr,
-                        "symunix run: --mem wants a size of at least 64K such as 4M or "
-                        "1073741824 (K, M, G: powers of 1024), not '%s'\n",
-                        optarg);
-                return SYM_EXIT_USAGE;
-            }
+            rc = size_opt("--mem", "4M or 1073741824 (K, M, G: powers of 1024)", optarg, &o->mem);
+            break;
+        case 'F':
+            rc = count_opt("--flush-us", "microseconds from 1 to 1000000", 1000000, optarg, &n);
+            o->flush_us = (uint32_t)n;
+            break;
+        case 'q':
+            rc = count_opt("--quantum", "a positive count", 1ull << 40, optarg, &o->quantum);
             break;
         case 'h': run_usage(stdout); return -1;
         default:
@@ -229,6 +213,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
             return SYM_EXIT_USAGE;
         }
     }
+    if (rc) return rc;
     if (optind >= argc) {
         fprintf(stderr, "symunix run: no program given (symunix run --help)\n");
         return SYM_EXIT_USAGE;

@@ -209,23 +209,37 @@ static void placement(void)
     munmap(sh, PG);
 }
 
-static void kills(void)
+/* Spawn n children that say they are ready, then pause until a signal ends
+ * them (restoring `mask` first, if given); returns once all are ready. */
+static void spawn_sleepers(int n, int32_t *pids, const sigset_t *mask)
 {
-    int32_t pids[3];
-    /* One pid on another node: SIGTERM's default action ends it. */
-    fflush(stdout);
     G[W_READY] = 0;
-    int me = spawn(1, SIGCHLD, pids);
-    if (me > 0) {
+    fflush(stdout);
+    if (spawn(n, SIGCHLD, pids) > 0) {
+        if (mask) sigprocmask(SIG_SETMASK, mask, NULL);
         amoadd(&G[W_READY], 1);
         for (;;)
             pause();
     }
-    await(&G[W_READY], 1);
-    int st = 0;
+    await(&G[W_READY], n);
+}
+
+/* Did each of the n children end by signal sig? (Reaps them.) */
+static int all_killed_by(int n, const int32_t *pids, int sig)
+{
+    int all = 1, st;
+    for (int i = 0; i < n; i++)
+        all &= waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == sig;
+    return all;
+}
+
+static void kills(void)
+{
+    int32_t pids[3];
+    /* One pid on another node: SIGTERM's default action ends it. */
+    spawn_sleepers(1, pids, NULL);
     check("kill(child elsewhere, SIGTERM)", kill(pids[0], SIGTERM) == 0);
-    check("wait4: killed by SIGTERM",
-          waitpid(pids[0], &st, 0) == pids[0] && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    check("wait4: killed by SIGTERM", all_killed_by(1, pids, SIGTERM));
     check("kill of a pid no node has: ESRCH",
           kill(1 * 1000000 + 999999, 0) == -1 && errno == ESRCH);
 
@@ -234,39 +248,16 @@ static void kills(void)
     sigemptyset(&block);
     sigaddset(&block, SIGUSR2);
     sigprocmask(SIG_BLOCK, &block, &old);
-    G[W_READY] = 0;
-    fflush(stdout);
-    me = spawn(3, SIGCHLD, pids);
-    if (me > 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        amoadd(&G[W_READY], 1);
-        for (;;)
-            pause();
-    }
-    await(&G[W_READY], 3);
+    spawn_sleepers(3, pids, &old);
     check("kill(0, SIGUSR2): the caller's group, on every node", kill(0, SIGUSR2) == 0);
-    int all = 1;
-    for (int i = 0; i < 3; i++)
-        all &= waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2;
-    check("all three children ended by SIGUSR2", all);
+    check("all three children ended by SIGUSR2", all_killed_by(3, pids, SIGUSR2));
     signal(SIGUSR2, SIG_IGN); /* discard the caller's own, pending */
     signal(SIGUSR2, SIG_DFL);
 
     /* kill(-1): every process of the job but the caller, on every node. */
-    G[W_READY] = 0;
-    fflush(stdout);
-    me = spawn(2, SIGCHLD, pids);
-    if (me > 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        amoadd(&G[W_READY], 1);
-        for (;;)
-            pause();
-    }
-    await(&G[W_READY], 2);
+    spawn_sleepers(2, pids, &old);
     check("kill(-1, SIGUSR2): every other process", kill(-1, SIGUSR2) == 0);
-    all = 1;
-    for (int i = 0; i < 2; i++)
-        all &= waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2;
+    int all = all_killed_by(2, pids, SIGUSR2);
     sigset_t pend;
     sigpending(&pend);
     check("both children ended, the caller has none pending", all && !sigismember(&pend, SIGUSR2));

@@ -13,13 +13,7 @@ ranks_test_args "$@"
 mkdir -p "$work/root" "$work/cwd"
 (cd "$work/cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run --root "$work/root" \
     --stats "$elf" "$np") >"$work/out" 2>"$work/err" </dev/null
-st=$?
-if ! cmp -s "$expected" "$work/out"; then
-    diff -u "$expected" "$work/out" | head -40
-    tail -20 "$work/err"
-    fail "output differs"
-fi
-[[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
+check_run $?
 [[ -s $work/root/grandchild.txt ]] || fail "the grandchild did not finish before the job ended"
 want="grandchild on node $(( np > 1 ? 2 % np : 0 )) outlived pid 1"
 [[ $(cat "$work/root/grandchild.txt") == "$want" ]] ||

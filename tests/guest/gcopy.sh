@@ -11,11 +11,5 @@ ranks_test_args "$@"
 mkdir -p "$work/cwd"
 (cd "$work/cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run \
     --root "$work/root" --node-cache 64K "$elf") >"$work/out" 2>"$work/err" </dev/null
-st=$?
-if ! cmp -s "$expected" "$work/out"; then
-    diff -u "$expected" "$work/out" | head -40
-    tail -20 "$work/err"
-    fail "output differs"
-fi
-[[ $st -eq 0 ]] || { tail -20 "$work/err"; fail "status $st"; }
+check_run $?
 echo "gcopy.sh: P=$np${tcp:+ $tcp} ok"

@@ -15,13 +15,7 @@ for mode in on off; do
     mkdir -p "$work/$mode.cwd"
     (cd "$work/$mode.cwd" && timeout --kill-after=5 150 "${launch[@]}" "$symunix" run \
         "${flags[@]}" "$elf") >"$work/$mode.out" 2>"$work/$mode.err" </dev/null
-    st=$?
-    if ! cmp -s "$expected" "$work/$mode.out"; then
-        diff -u "$expected" "$work/$mode.out" | head -40
-        tail -20 "$work/$mode.err"
-        fail "combining $mode: output differs"
-    fi
-    [[ $st -eq 0 ]] || { tail -20 "$work/$mode.err"; fail "combining $mode: status $st"; }
+    check_run $? "$mode" "combining $mode"
     jq -e . "$work/$mode.json" >/dev/null || fail "combining $mode: --stats-json is not JSON"
     n=$(jq .nranks "$work/$mode.json")
     [[ $n -eq $np ]] || fail "combining $mode: nranks $n, want $np"

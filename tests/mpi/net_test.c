@@ -778,8 +778,7 @@ static void test_bell(struct net *net)
     struct net_bells *b = net_bells_of(net);
     const char *env = getenv("SYMUNIX_DOORBELLS");
     bool want = !env || strcmp(env, "0") != 0;
-    CHECK(net_bells_active(b) == want, "bells %s, expected %s", net_bells_active(b) ? "on" : "off",
-          want ? "on" : "off");
+    CHECK((b != NULL) == want, "bells %s, expected %s", b ? "on" : "off", want ? "on" : "off");
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     net_bell_nap(b, net_bell_seq(b), 20000);
