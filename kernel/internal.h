@@ -555,6 +555,8 @@ struct k_proc *k_rq_pop(struct k_kernel *k);
 void k_rq_remove(struct k_kernel *k, struct k_proc *p);
 /* Make a SLEEPING process RUNNABLE (its call is retried); others unchanged. */
 void k_wake(struct k_proc *p);
+/* Nobody will wait for p: free it once it is a zombie (the sweep's hint set). */
+void k_reap_later(struct k_proc *p);
 /* p went to sleep in a call (state K_SLEEPING, blk set): the scheduler's hints. */
 void k_note_sleep(struct k_proc *p);
 /* Does wait4(pid, ...) by `parent` (pid, pgid) select `child`? */

@@ -142,6 +142,12 @@ static void net_unwait(struct k_proc *p)
 
 /* ---- The end of a process ------------------------------------------------- */
 
+void k_reap_later(struct k_proc *p)
+{
+    p->reap = true;
+    p->k->sweep_due = true;
+}
+
 /* Free zombies marked for reaping (none of them is running). */
 static void sweep(struct k_kernel *k)
 {
@@ -178,8 +184,7 @@ void k_notify_parent(struct k_proc *p)
     }
     struct k_proc *parent = p->ppid ? k_proc_find(p->k, p->ppid) : NULL;
     if (!parent || parent->state == K_ZOMBIE || parent_autoreaps(parent)) {
-        p->reap = true;
-        p->k->sweep_due = true;
+        k_reap_later(p);
         if (parent) k_wake(parent); /* a wait4 there may now find no child: ECHILD */
         return;
     }
@@ -215,18 +220,15 @@ static void reparent_children(struct k_proc *p)
             k_remote_reparent(k, q->pid, q->rnode, q->ppid);
             if (!adopt) { /* its exit will find nobody: forget it */
                 q->state = K_ZOMBIE;
-                q->reap = true;
-                q->k->sweep_due = true;
+                k_reap_later(q);
             }
             continue;
         }
         if (q->state != K_ZOMBIE) continue;
-        if (adopt) {
+        if (adopt)
             k_wake(init);
-        } else {
-            q->reap = true;
-            q->k->sweep_due = true;
-        }
+        else
+            k_reap_later(q);
     }
 }
 
@@ -1156,8 +1158,7 @@ static int64_t spawn_finish(struct k_proc *p, const uint64_t a[6])
                 if (q->stub && q->pid == got[i]) s = q;
             if (s) { /* nobody waits for it */
                 s->state = K_ZOMBIE;
-                s->reap = true;
-                s->k->sweep_due = true;
+                k_reap_later(s);
             }
             k_remote_kill_send(k, p->pid, got[i], SIGKILL);
             continue;

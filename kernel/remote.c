@@ -236,8 +236,7 @@ void k_remote_exit(struct k_proc *p)
 {
     struct km h = {.type = KM_EXIT, .pid = p->pid, .ppid = p->ppid, .a = {p->wstatus}};
     km_send(p->k, k_pid_node(p->ppid), &h, NULL, 0);
-    p->reap = true; /* its parent's node keeps the zombie */
-    p->k->sweep_due = true;
+    k_reap_later(p); /* its parent's node keeps the zombie */
 }
 
 static void on_exit_msg(struct k_kernel *k, const struct km *h)
