@@ -519,7 +519,10 @@ static void net_access(struct k_proc *p, const struct rv_fault *f)
             k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
         return;
     }
-    if (k_vm_gaddr(p, m.addr, &g) != 0 || !k->cfg.eng) {
+    /* The hart's fault names the page's global address when it knows it. */
+    bool named = f->remote != RV_REMOTE_NONE && (f->addr ^ m.addr) < RV_PAGE_SIZE;
+    if (named) g = f->remote + (m.addr - f->addr);
+    if ((!named && k_vm_gaddr(p, m.addr, &g) != 0) || !k->cfg.eng) {
         k_signal_fault(p, SIGSEGV, SEGV_MAPERR, f->addr);
         return;
     }

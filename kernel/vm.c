@@ -852,7 +852,12 @@ void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key)
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out)
 {
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
-    return pin_page(ctx, vaddr, access, need[access], false, &out->host, &out->prot);
+    int rc = pin_page(ctx, vaddr, access, need[access], false, &out->host, &out->prot);
+    /* The page's global address, which the hart remembers with the page:
+     * the access itself (proc.c net_access) then needs no region lookup. */
+    if (rc == -EREMOTE && k_vm_gaddr(ctx, vaddr & ~(PAGE - 1), &out->remote) != 0)
+        out->remote = RV_REMOTE_NONE;
+    return rc;
 }
 
 /*

@@ -101,6 +101,7 @@ struct rv_hart {
      * so a repeated access skips the kernel's region lookup. */
     uint64_t remote_tag;
     unsigned remote_access;
+    uint64_t remote_name; /* the hook's rv_page.remote for remote_tag */
     uint64_t instret;
     uint64_t limit;     /* stop at a block boundary once instret >= limit; 0 = stop now */
     int stop_req;       /* rv_request_stop() not yet honoured by a budget stop */

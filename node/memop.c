@@ -17,45 +17,46 @@
 #include "node/decode.h"
 #include "node/hart_impl.h"
 
-/* What a load op does with the bytes it reads. */
+/* What a load op does with the bytes it reads (a switch, not a table scan:
+ * every global access of a process comes through here). */
 static int load_shape(unsigned op, struct rv_memop *m)
 {
-    static const struct {
-        uint16_t op;
-        uint8_t width, sext, fp;
-    } loads[] = {
-        {RV_OP_LB, 1, 1, 0},  {RV_OP_LH, 2, 1, 0},  {RV_OP_LW, 4, 1, 0},
-        {RV_OP_LD, 8, 1, 0},  {RV_OP_LBU, 1, 0, 0}, {RV_OP_LHU, 2, 0, 0},
-        {RV_OP_LWU, 4, 0, 0}, {RV_OP_FLW, 4, 0, 1}, {RV_OP_FLD, 8, 0, 1},
-    };
-    for (size_t i = 0; i < sizeof loads / sizeof loads[0]; i++) {
-        if (loads[i].op != op) continue;
-        m->kind = RV_MEMOP_LOAD;
-        m->width = loads[i].width;
-        m->sext = loads[i].sext;
-        m->fp = loads[i].fp;
-        return 1;
+    unsigned width, sext = 1, fp = 0;
+    switch (op) {
+    case RV_OP_LB: width = 1; break;
+    case RV_OP_LH: width = 2; break;
+    case RV_OP_LW: width = 4; break;
+    case RV_OP_LD: width = 8; break;
+    case RV_OP_LBU: width = 1, sext = 0; break;
+    case RV_OP_LHU: width = 2, sext = 0; break;
+    case RV_OP_LWU: width = 4, sext = 0; break;
+    case RV_OP_FLW: width = 4, sext = 0, fp = 1; break;
+    case RV_OP_FLD: width = 8, sext = 0, fp = 1; break;
+    default: return 0;
     }
-    return 0;
+    m->kind = RV_MEMOP_LOAD;
+    m->width = (uint8_t)width;
+    m->sext = (uint8_t)sext;
+    m->fp = (uint8_t)fp;
+    return 1;
 }
 
 static int store_shape(unsigned op, struct rv_memop *m)
 {
-    static const struct {
-        uint16_t op;
-        uint8_t width, fp;
-    } stores[] = {
-        {RV_OP_SB, 1, 0}, {RV_OP_SH, 2, 0},  {RV_OP_SW, 4, 0},
-        {RV_OP_SD, 8, 0}, {RV_OP_FSW, 4, 1}, {RV_OP_FSD, 8, 1},
-    };
-    for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++) {
-        if (stores[i].op != op) continue;
-        m->kind = RV_MEMOP_STORE;
-        m->width = stores[i].width;
-        m->fp = stores[i].fp;
-        return 1;
+    unsigned width, fp = 0;
+    switch (op) {
+    case RV_OP_SB: width = 1; break;
+    case RV_OP_SH: width = 2; break;
+    case RV_OP_SW: width = 4; break;
+    case RV_OP_SD: width = 8; break;
+    case RV_OP_FSW: width = 4, fp = 1; break;
+    case RV_OP_FSD: width = 8, fp = 1; break;
+    default: return 0;
     }
-    return 0;
+    m->kind = RV_MEMOP_STORE;
+    m->width = (uint8_t)width;
+    m->fp = (uint8_t)fp;
+    return 1;
 }
 
 static int atomic_shape(unsigned op, int32_t funct5, struct rv_memop *m)

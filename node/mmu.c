@@ -19,10 +19,18 @@
 
 /* Translate the page of addr for access; on failure fill h->fault. Returns the
  * host address of the page, or NULL. */
+/* A translate fault; `remote` is the hook's rv_page.remote of addr's page. */
+static void set_fault(rv_hart *h, uint64_t addr, enum rv_access access, int err, uint64_t remote)
+{
+    h->fault = (struct rv_fault){.addr = addr, .access = access, .err = err};
+    h->fault.remote =
+        err != -EREMOTE || remote == RV_REMOTE_NONE ? RV_REMOTE_NONE : remote + (addr & PAGE_MASK);
+}
+
 static uint8_t *xlate(rv_hart *h, uint64_t addr, enum rv_access access)
 {
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
-    struct rv_page pg = {0};
+    struct rv_page pg = {.remote = RV_REMOTE_NONE};
     uint64_t tag = addr & ~(uint64_t)PAGE_MASK;
     int err;
     h->stats.tlb_misses++;
@@ -33,10 +41,12 @@ static uint8_t *xlate(rv_hart *h, uint64_t addr, enum rv_access access)
     if (err == 0 && (!pg.host || !(pg.prot & need[access]))) err = -EACCES;
     if (err == -EREMOTE) {
         if (tag != h->remote_tag) h->remote_tag = tag, h->remote_access = 0;
+        if (h->remote_access & (1u << access)) pg.remote = h->remote_name;
+        h->remote_name = pg.remote;
         h->remote_access |= 1u << access;
     }
     if (err) {
-        h->fault = (struct rv_fault){.addr = addr, .access = access, .err = err};
+        set_fault(h, addr, access, err, pg.remote);
         return NULL;
     }
     return pg.host;
@@ -183,10 +193,10 @@ static uint64_t amo_apply(unsigned funct5, uint64_t old, uint64_t src, int word)
  */
 static int sc_elsewhere(rv_hart *h, uint64_t addr)
 {
-    struct rv_page pg;
+    struct rv_page pg = {.remote = RV_REMOTE_NONE};
     int err = h->translate(h->ctx, addr, RV_ACCESS_WRITE, &pg);
     if (err == 0 || err == -EFAULT || err == -EACCES) return 0;
-    h->fault = (struct rv_fault){.addr = addr, .access = RV_ACCESS_WRITE, .err = err};
+    set_fault(h, addr, RV_ACCESS_WRITE, err, pg.remote);
     return 1;
 }
 
@@ -430,13 +440,24 @@ const struct rv_insn *rv_straddle(rv_hart *h, struct rv_dpage *p, uint64_t pc)
     return out;
 }
 
+/* Host page of the code at guest pc: the fetch TLB's (the instruction the
+ * hart stopped at was fetched through it, so the kernel's stop for a global
+ * access pays no page-table walk here), else a translate for execution. */
+static uint8_t *code_host(rv_hart *h, uint64_t pc)
+{
+    uint64_t vpage = pc >> RV_PAGE_SHIFT;
+    const struct rv_ftlb *ft = &h->ftlb[vpage & (RV_FTLB_SIZE - 1)];
+    if (ft->vpage == vpage) return ft->page->host;
+    return xlate(h, pc, RV_ACCESS_EXEC);
+}
+
 uint32_t rv_insn_bits(rv_hart *h, uint64_t pc)
 {
     struct rv_fault saved = h->fault;
     uint16_t lo = 0, hi = 0;
-    uint8_t *a = xlate(h, pc, RV_ACCESS_EXEC), *b;
+    uint8_t *a = code_host(h, pc), *b;
     if (a) memcpy(&lo, a + (pc & PAGE_MASK), 2);
-    if (a && (lo & 3) == 3 && (b = xlate(h, pc + 2, RV_ACCESS_EXEC)))
+    if (a && (lo & 3) == 3 && (b = code_host(h, pc + 2)))
         memcpy(&hi, b + ((pc + 2) & PAGE_MASK), 2);
     h->fault = saved;
     return (uint32_t)lo | (uint32_t)hi << 16;

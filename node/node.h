@@ -61,7 +61,12 @@ struct rv_state {
 struct rv_page {
     uint8_t *host;
     unsigned prot; /* RV_PROT_* */
+    /* With -EREMOTE, the hook may name the page in its own terms (the kernel:
+     * its global address); RV_REMOTE_NONE as the hart passes it. The hart
+     * remembers it with the page and gives it back in rv_fault.remote. */
+    uint64_t remote;
 };
+#define RV_REMOTE_NONE UINT64_MAX
 
 /*
  * The kernel's hook: translate the page containing `vaddr` for `access`.
@@ -92,6 +97,10 @@ struct rv_fault {
     enum rv_access access; /* what was attempted */
     int err;       /* -EFAULT (unmapped), -EACCES (protection), -EBUSY (misaligned atomic) */
     uint32_t insn; /* the instruction bits, for RV_STOP_ILLEGAL */
+    /* err == -EREMOTE: rv_page.remote of addr's page + addr's offset in it
+     * (RV_REMOTE_NONE if the hook gave none), so the kernel need not look the
+     * page up again on every access. */
+    uint64_t remote;
 };
 
 typedef struct rv_hart rv_hart;

@@ -142,6 +142,8 @@ static struct rv_fault flt;
 static int stop_on_read; /* the hook calls rv_request_stop on a data read */
 static int remote_page;  /* data accesses to this page fail with -EREMOTE (-1: none) */
 static int remote_asks;  /* translate calls answered -EREMOTE */
+static int remote_named; /* the -EREMOTE answer names the page (REMOTE_NAME) */
+#define REMOTE_NAME(i) (0x7700000000ull + (uint64_t)(i)*RV_PAGE_SIZE)
 
 static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page *out)
 {
@@ -154,6 +156,7 @@ static int translate(void *ctx, uint64_t va, enum rv_access acc, struct rv_page 
     if (!(prot[i] & need[acc])) return -EACCES;
     if ((int)i == remote_page && acc != RV_ACCESS_EXEC) {
         remote_asks++;
+        if (remote_named) out->remote = REMOTE_NAME(i);
         return -EREMOTE;
     }
     if (stop_on_read && acc == RV_ACCESS_READ) rv_request_stop(h);
@@ -173,7 +176,7 @@ static void setup(void)
     }
     stop_on_read = 0;
     remote_page = -1;
-    remote_asks = 0;
+    remote_asks = remote_named = 0;
     h = rv_hart_new(translate, NULL);
     cr_assert_not_null(h);
 }
@@ -1884,11 +1887,15 @@ Test(exec, remote_answer_remembered_until_flush)
     put_insn(PG(0) + 8, I_SD);
     put_insn(PG(0) + 12, I_ECALL);
     remote_page = 3;
+    remote_named = 1;
     X[11] = data;
     for (int k = 0; k < 3; k++) {
         cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
         cr_assert_eq(flt.err, -EREMOTE);
         cr_assert_eq(flt.addr, data);
+        /* the hook's name of the page comes back, remembered ones too */
+        cr_assert_eq(flt.remote, REMOTE_NAME(3) + 0x100, "load %d: remote %#lx", k,
+                     (unsigned long)flt.remote);
     }
     cr_assert_eq(remote_asks, 1, "translate asked %d times for three loads", remote_asks);
     /* A store is another kind of access: translate decides it. */
@@ -1897,6 +1904,16 @@ Test(exec, remote_answer_remembered_until_flush)
     cr_assert_eq(remote_asks, 2);
     cr_assert_eq(run_at(PG(0) + 8, 100), RV_STOP_FAULT);
     cr_assert_eq(remote_asks, 2);
+    cr_assert_eq(flt.remote, REMOTE_NAME(3) + 0x100);
+    /* A hook that names nothing: RV_REMOTE_NONE, even for a remembered page. */
+    remote_named = 0;
+    rv_flush_all(h);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
+        cr_assert_eq(flt.remote, RV_REMOTE_NONE, "load %d", k);
+    }
+    cr_assert_eq(remote_asks, 3);
+    remote_named = 1;
     /* The page became local (a mapping call flushes its range): loads hit it. */
     remote_page = -1;
     put64(data, 0x1122334455667788ull);
@@ -1907,14 +1924,14 @@ Test(exec, remote_answer_remembered_until_flush)
     rv_flush_all(h);
     remote_page = 3;
     cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
-    cr_assert_eq(remote_asks, 3);
+    cr_assert_eq(remote_asks, 4);
     rv_flush_all(h);
     cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
-    cr_assert_eq(remote_asks, 4);
+    cr_assert_eq(remote_asks, 5);
     /* A flush of another page keeps it. */
     rv_flush_range(h, PG(5), RV_PAGE_SIZE);
     cr_assert_eq(run_at(PG(0), 100), RV_STOP_FAULT);
-    cr_assert_eq(remote_asks, 4);
+    cr_assert_eq(remote_asks, 5);
 }
 
 Test(exec, memop_refuses_other_instructions)
