@@ -104,6 +104,11 @@ struct net_eng {
     MPI_Comm comm;
     uint32_t rank, P, S;
     struct net_topo t;
+    /* net_topo_vpos by rank and net_topo_vrank by endpoint (-1: phantom),
+     * tabled: every request and reply needs them, and computing them takes
+     * a search with divisions. */
+    uint32_t *vpos;
+    int32_t *vrank;
     struct net_eng_opts o;
     struct sw *sw;
     uint32_t nsw;
@@ -276,9 +281,21 @@ static struct sw *local_sw(struct net_eng *e, uint32_t stage, uint32_t idx)
     return &e->sw[(g - e->rank) / e->P];
 }
 
+/* The rank of virtual endpoint v, -1 for a phantom or one out of range. */
+static int vrank_of(const struct net_eng *e, uint64_t v)
+{
+    return v < e->t.vsize ? e->vrank[v] : -1;
+}
+
+/* The route state of a request from rank src to rank dst (net_topo_path). */
+static uint64_t path_of(const struct net_eng *e, uint32_t src, uint32_t dst)
+{
+    return (uint64_t)e->vpos[src] << e->S | e->vpos[dst];
+}
+
 static uint32_t pe_rank(const struct net_eng *e, uint64_t path)
 {
-    return (uint32_t)net_topo_vrank(&e->t, (uint32_t)(path >> e->S));
+    return (uint32_t)vrank_of(e, path >> e->S);
 }
 
 /* A reply goes to stage r->stage (or the PE): locally or over the link. */
@@ -418,7 +435,9 @@ static void emit_b(void *vctx, struct net_tag btag, uint64_t yb)
     uint64_t dmask = ((uint64_t)1 << e->S) - 1;
     b.tag = btag;
     b.val = yb;
-    b.path = (uint64_t)net_topo_vpos(&e->t, btag.node) << e->S | (c->r->path & dmask);
+    /* (a tag's node comes off the wire: out of range, as net_topo_vpos says) */
+    uint32_t v = btag.node < e->P ? e->vpos[btag.node] : net_topo_vpos(&e->t, btag.node);
+    b.path = (uint64_t)v << e->S | (c->r->path & dmask);
     b.stage = c->r->stage ? (uint8_t)(c->r->stage - 1) : STAGE_PE;
     c->s->st.rep_out++;
     rep_send(e, &b);
@@ -729,7 +748,7 @@ int net_eng_issue(struct net_eng *e, const struct net_mreq *r)
                           .val = r->val,
                           .val2 = r->val2,
                           .tag = {e->rank, r->proc, p->seq},
-                          .path = net_topo_path(&e->t, e->rank, home)};
+                          .path = path_of(e, e->rank, home)};
     uint32_t dest = home;
     if (e->S) {
         struct net_hop h;
@@ -821,8 +840,8 @@ static bool rec_ok(const struct net_eng *e, const struct net_rec *r)
 {
     uint64_t vmask = ((uint64_t)1 << e->S) - 1;
     if (r->path >> (2 * e->S)) return false;
-    int src = net_topo_vrank(&e->t, (uint32_t)(r->path >> e->S));
-    int dst = net_topo_vrank(&e->t, (uint32_t)(r->path & vmask));
+    int src = vrank_of(e, r->path >> e->S);
+    int dst = vrank_of(e, r->path & vmask);
     if (src < 0 || dst < 0) return false;
     if (r->kind == NET_REC_REPLY && r->stage == STAGE_PE) return (uint32_t)src == e->rank;
     if (r->kind == NET_REC_REQUEST && r->stage == e->S) return (uint32_t)dst == e->rank;
@@ -1002,6 +1021,18 @@ static void port_dest(struct net_eng *e, struct sw *s, unsigned p)
     q->remote = q->dest != e->rank;
 }
 
+static int create_topo_tables(struct net_eng *e)
+{
+    e->vpos = malloc(e->P * sizeof *e->vpos);
+    e->vrank = malloc(e->t.vsize * sizeof *e->vrank);
+    if (!e->vpos || !e->vrank) return -ENOMEM;
+    for (uint32_t r = 0; r < e->P; r++)
+        e->vpos[r] = net_topo_vpos(&e->t, r);
+    for (uint32_t v = 0; v < e->t.vsize; v++)
+        e->vrank[v] = net_topo_vrank(&e->t, v);
+    return 0;
+}
+
 static int create_switches(struct net_eng *e)
 {
     e->nsw = net_topo_nhosted(&e->t, e->rank);
@@ -1087,6 +1118,7 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
         e->ring_list = calloc(e->P, sizeof *e->ring_list);
         rc = e->pc && e->ring_due && e->ring_list ? 0 : -ENOMEM;
     }
+    if (rc == 0) rc = create_topo_tables(e);
     if (rc == 0) rc = net_mm_create(o->fill, o->writeback, o->ctx, o->watch_addr, &e->mm);
     if (rc == 0) net_mm_set_limit(e->mm, o->mm_max_pages);
     if (rc == 0) rc = net_agg_create(e->rank, e->P, o->agg_cap, &e->agg);
@@ -1137,6 +1169,8 @@ void net_eng_destroy(struct net_eng *e)
     free(e->pe.out[0].prev);
     free(e->pe.out[0].ix);
     free(e->ring_due);
+    free(e->vpos);
+    free(e->vrank);
     free(e->ring_list);
     net_mm_destroy(e->mm);
     net_agg_destroy(e->agg);
