@@ -249,6 +249,7 @@ struct k_proc {
     bool on_rq;
     bool yield;                  /* sched_yield: end the quantum now */
     bool reap;                   /* a zombie nobody will wait for: free it */
+    bool timed;                  /* in k_kernel.timed */
     struct k_block blk;          /* the call it sleeps in */
     struct k_proc *vfork_child;  /* vfork: the child this process waits for */
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
@@ -309,6 +310,11 @@ struct k_kernel {
     bool sweep_due;
     bool fd_sleepers;
     uint64_t timer_hint;
+    /* Processes that went to sleep with a deadline (k_proc.timed), some of
+     * them since woken: wake_expired walks these, not every process. */
+    struct k_proc *timed[K_NPROC_MAX];
+    int ntimed;
+    unsigned turns;      /* turns since the scheduler last read the clock */
     int nlive;           /* processes not yet ZOMBIE */
     uint64_t net_seq;    /* cookies of global-memory requests */
     uint64_t net_polled; /* k_now_ns of the last net_poll between turns */
@@ -559,6 +565,14 @@ void k_wake(struct k_proc *p);
 void k_reap_later(struct k_proc *p);
 /* p went to sleep in a call (state K_SLEEPING, blk set): the scheduler's hints. */
 void k_note_sleep(struct k_proc *p);
+/* A zombie nobody will wait for is gone already, as Linux releases it at
+ * exit; only the scheduler's sweep has yet to free it (proc.c). */
+static inline bool k_proc_gone(const struct k_proc *p)
+{
+    return p->state == K_ZOMBIE && p->reap;
+}
+/* p leaves the list of timed sleepers (it is being freed). */
+void k_untime(struct k_proc *p);
 /* Does wait4(pid, ...) by `parent` (pid, pgid) select `child`? */
 bool k_wait_match(const struct k_proc *child, int parent_pid, int parent_pgid, int pid);
 /* CLOCK_MONOTONIC in ns. */

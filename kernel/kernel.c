@@ -77,6 +77,7 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
         }
     }
     k_rq_remove(k, p);
+    k_untime(p);
     k_rpc_end(p);
     if (k->init == p) k->init = NULL;
     if (p->state != K_ZOMBIE && !p->stub) {

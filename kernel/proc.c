@@ -69,7 +69,7 @@ uint64_t k_now_ns(void)
 struct k_proc *k_proc_find(struct k_kernel *k, int pid)
 {
     for (struct k_proc *q = k->procs; q; q = q->next)
-        if (q->pid == pid && !q->stub) return q;
+        if (q->pid == pid && !q->stub && !k_proc_gone(q)) return q;
     return NULL;
 }
 
@@ -273,18 +273,42 @@ void k_proc_exit(struct k_proc *p, int wstatus)
 
 /* ---- Scheduler -------------------------------------------------------------- */
 
+/* Take k->timed[i] out of the list of timed sleepers (its last one moves in). */
+static void untime(struct k_kernel *k, int i)
+{
+    k->timed[i]->timed = false;
+    k->timed[i] = k->timed[--k->ntimed];
+}
+
+void k_untime(struct k_proc *p)
+{
+    struct k_kernel *k = p->k;
+    for (int i = 0; p->timed && i < k->ntimed; i++)
+        if (k->timed[i] == p) untime(k, i);
+}
+
 /* Wake the sleepers whose deadline passed; returns the earliest deadline still
- * ahead (0: none). */
+ * ahead (0: none). Only processes that slept with a deadline are looked at:
+ * one parent polling with nanosleep must not make every turn of its node
+ * walk a thousand workers. */
 static uint64_t wake_expired(struct k_kernel *k)
 {
+    if (!k->timer_hint) return 0;
     uint64_t now = k_now_ns(), next = 0;
-    if (!k->timer_hint || now < k->timer_hint) return k->timer_hint; /* nothing due */
-    for (struct k_proc *q = k->procs; q; q = q->next) {
-        if (q->state != K_SLEEPING || !q->blk.deadline) continue;
-        if (q->blk.deadline <= now)
+    if (now < k->timer_hint) return k->timer_hint; /* nothing due */
+    for (int i = 0; i < k->ntimed;) {
+        struct k_proc *q = k->timed[i];
+        if (q->state != K_SLEEPING || !q->blk.deadline) {
+            untime(k, i); /* woken otherwise meanwhile */
+            continue;
+        }
+        if (q->blk.deadline <= now) {
+            untime(k, i);
             k_wake(q);
-        else if (!next || q->blk.deadline < next)
-            next = q->blk.deadline;
+            continue;
+        }
+        if (!next || q->blk.deadline < next) next = q->blk.deadline;
+        i++;
     }
     k->timer_hint = next;
     return next;
@@ -294,8 +318,13 @@ static uint64_t wake_expired(struct k_kernel *k)
 void k_note_sleep(struct k_proc *p)
 {
     struct k_kernel *k = p->k;
-    if (p->blk.deadline && (!k->timer_hint || p->blk.deadline < k->timer_hint))
-        k->timer_hint = p->blk.deadline;
+    if (p->blk.deadline) {
+        if (!k->timer_hint || p->blk.deadline < k->timer_hint) k->timer_hint = p->blk.deadline;
+        if (!p->timed) { /* at most K_NPROC_MAX processes, each once */
+            p->timed = true;
+            k->timed[k->ntimed++] = p;
+        }
+    }
     if (p->blk.events) k->fd_sleepers = true;
 }
 
@@ -329,7 +358,8 @@ static void net_poll(struct k_kernel *k);
 
 /* While processes are runnable, the network's turn (and the scheduler's
  * walks over all processes) comes at most this often. */
-#define NET_POLL_NS 100000
+#define NET_POLL_NS    100000
+#define NET_POLL_TURNS 8
 
 /* Do other node kernels talk to this one? (Their messages cut the idle wait
  * short: net_eng_wait returns when one is waiting.) */
@@ -1016,7 +1046,11 @@ void k_sched_run(struct k_kernel *k)
         run_turn(k, p);
         /* The network between turns, at most every NET_POLL_NS while others
          * are runnable: requests issued meanwhile wait together in the
-         * switches' queues, where those to one word combine. */
+         * switches' queues, where those to one word combine. The clock is
+         * read every NET_POLL_TURNS turns (a turn that stops for a global
+         * access is well under a microsecond). */
+        if (k->rq_head && ++k->turns < NET_POLL_TURNS) continue;
+        k->turns = 0;
         uint64_t now = k_now_ns();
         if (!k->rq_head || now - k->net_polled >= NET_POLL_NS) {
             k->net_polled = now;

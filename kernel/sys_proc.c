@@ -574,7 +574,7 @@ int k_kill_local(struct k_kernel *k, int sender, int mode, int target, int sig)
     int hits = 0;
     for (struct k_proc *q = k->procs; q; q = q->next) {
         bool match;
-        if (q->stub) continue; /* its own node answers for it */
+        if (q->stub || k_proc_gone(q)) continue; /* its own node answers for a stub */
         switch (mode) {
         case K_KILL_PID: match = q->pid == target; break;
         case K_KILL_TID: match = q->pid == target && q->state != K_ZOMBIE; break;

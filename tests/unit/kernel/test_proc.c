@@ -1,8 +1,9 @@
 /*
  * test_proc.c — the pieces of proc.c that decide who runs and who is reaped:
  * the FIFO run queue (order, double push, removal from the middle and the
- * tail), k_wake (only SLEEPING processes move), and wait4's child selection
- * for each form of pid.
+ * tail), k_wake (only SLEEPING processes move), wait4's child selection
+ * for each form of pid, the list of timed sleepers the timer walks, and
+ * k_proc_find not seeing a zombie nobody will wait for.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -82,4 +83,38 @@ Test(proc, wait_matching_by_pid_forms)
     cr_expect(!k_wait_match(&c, 5, 20, -21), "< -1: another group");
     cr_expect(!k_wait_match(&c, 6, 20, -1), "not a child of the caller");
     cr_expect(!k_wait_match(&c, 6, 20, 7), "not a child, even by pid");
+}
+
+Test(proc, timed_sleepers_are_listed_once_and_leave_when_freed)
+{
+    pr[0].state = pr[1].state = pr[2].state = K_SLEEPING;
+    pr[0].blk.deadline = 5000;
+    pr[1].blk.deadline = 3000;
+    k_note_sleep(&pr[0]);
+    k_note_sleep(&pr[0]); /* slept again: still listed once */
+    cr_expect_eq(kern.ntimed, 1);
+    cr_expect_eq(kern.timer_hint, 5000);
+    k_note_sleep(&pr[1]);
+    cr_expect_eq(kern.timer_hint, 3000, "the earliest deadline");
+    k_note_sleep(&pr[2]); /* no deadline: not a timed sleeper */
+    cr_expect_eq(kern.ntimed, 2);
+    cr_expect(!pr[2].timed);
+    k_untime(&pr[0]);
+    cr_expect_eq(kern.ntimed, 1);
+    cr_expect_eq(kern.timed[0], &pr[1]);
+    cr_expect(!pr[0].timed && pr[1].timed);
+    k_untime(&pr[0]); /* not listed: nothing happens */
+    cr_expect_eq(kern.ntimed, 1);
+}
+
+Test(proc, find_does_not_see_a_zombie_nobody_waits_for)
+{
+    pr[0].next = &pr[1];
+    pr[1].next = &pr[2];
+    kern.procs = &pr[0];
+    pr[1].state = pr[2].state = K_ZOMBIE;
+    pr[1].reap = true;
+    cr_expect_null(k_proc_find(&kern, pr[1].pid), "released at exit, as in Linux");
+    cr_expect_eq(k_proc_find(&kern, pr[2].pid), &pr[2], "a zombie to wait for is there");
+    cr_expect_eq(k_proc_find(&kern, pr[0].pid), &pr[0]);
 }
