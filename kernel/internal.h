@@ -221,30 +221,10 @@ struct k_proc {
     enum k_pstate state;
     int wstatus; /* valid when ZOMBIE */
     rv_hart *hart;
-    struct k_vm vm;
-
-    struct k_fdent fd[K_NFILE];
-    char cwd[PATH_MAX]; /* guest absolute path, normalised, no trailing '/' except "/" */
-    char exe[PATH_MAX]; /* what readlink("/proc/self/exe") answers */
-
-    struct k_sigaction sigact[K_NSIG + 1];
-    uint64_t sigmask;    /* blocked signals */
-    uint64_t sigpending; /* pending, not yet delivered */
-    siginfo_t
-        siginfo[K_NSIG + 1]; /* info of each pending signal (host layout, converted on delivery) */
-    uint64_t altstack_sp, altstack_size;
-    int altstack_flags;
-
-    uint64_t clear_child_tid; /* set_tid_address */
-    uint64_t robust_list;
-    struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
-    struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
-
-    /* Scheduling and the family tree (proc.c). */
-    int sid;                /* session: inherited, as the pgid */
-    int family;             /* spawn family: pid of the process whose exec began it */
-    int family_index;       /* 1..n in a spawn's children, 0 otherwise */
-    int exit_signal;        /* sent to the parent at exit (clone's low byte) */
+    /* What every turn and every global access touches, together (a node
+     * switches among many processes: their cold lines are its cost). */
+    uint64_t sigmask;       /* blocked signals */
+    uint64_t sigpending;    /* pending, not yet delivered */
     struct k_proc *rq_next; /* the node's run queue */
     bool on_rq;
     bool yield;                  /* sched_yield: end the quantum now */
@@ -269,7 +249,29 @@ struct k_proc {
         uint64_t fill_key;  /* its global page number (gaddr >> 12) */
         uint64_t fill_seq0; /* seq of its first word's load */
     } net;
-    bool stub; /* a stand-in for a child on another node (rnode): see K_REMOTE */
+    struct k_vm vm;
+
+    struct k_fdent fd[K_NFILE];
+    char cwd[PATH_MAX]; /* guest absolute path, normalised, no trailing '/' except "/" */
+    char exe[PATH_MAX]; /* what readlink("/proc/self/exe") answers */
+
+    struct k_sigaction sigact[K_NSIG + 1];
+    siginfo_t
+        siginfo[K_NSIG + 1]; /* info of each pending signal (host layout, converted on delivery) */
+    uint64_t altstack_sp, altstack_size;
+    int altstack_flags;
+
+    uint64_t clear_child_tid; /* set_tid_address */
+    uint64_t robust_list;
+    struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
+    struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
+
+    /* Scheduling and the family tree (proc.c). */
+    int sid;          /* session: inherited, as the pgid */
+    int family;       /* spawn family: pid of the process whose exec began it */
+    int family_index; /* 1..n in a spawn's children, 0 otherwise */
+    int exit_signal;  /* sent to the parent at exit (clone's low byte) */
+    bool stub;        /* a stand-in for a child on another node (rnode): see K_REMOTE */
     int rnode;
     /* A request to other nodes this process sleeps on (remote.c): spawn's
      * children there, kill and information calls on their processes. */

@@ -85,19 +85,8 @@ int rv_csr(rv_hart *h, uint32_t csr_f3, unsigned rs1_field, uint64_t src, uint64
     return 0;
 }
 
-/* Register file moves around a run, kept out of line so that the loop's
- * registers are not spent on them. */
-static __attribute__((noinline)) void regs_in(rv_hart *h)
-{
-    memcpy(h->x, h->st.x, sizeof h->st.x);
-    h->x[0] = 0;
-}
-
-static __attribute__((noinline)) void regs_out(rv_hart *h)
-{
-    memcpy(h->st.x, h->x, sizeof h->st.x);
-    h->st.x[0] = 0;
-}
+_Static_assert(offsetof(struct rv_state, x_sink) == 32 * sizeof(uint64_t),
+               "x_sink must be x[32] of the register file");
 
 enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
 {
@@ -120,7 +109,10 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
         RV_FUSED(RV_FUSED_LABELS)
 #undef RV_FUSED_LABELS
     };
-    uint64_t *const x = h->x;
+    /* The architectural registers in place, x[32] = st.x_sink (RV_SINK):
+     * a node switching among many harts must not copy 256 bytes in and out
+     * of each for a run of a few instructions. */
+    uint64_t *const x = (uint64_t *)((char *)h + offsetof(struct rv_hart, st.x));
     const struct rv_insn *e = NULL;
     uint64_t pcb = 0; /* pc of entry e = pcb + (uintptr_t)e / 8 */
     uint64_t icount = h->instret;
@@ -133,7 +125,7 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
     __atomic_store_n(&h->limit, icount + budget < icount ? UINT64_MAX : icount + budget,
                      __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&h->stop_req, __ATOMIC_SEQ_CST)) h->limit = 0; /* asked between runs */
-    regs_in(h);
+    x[0] = 0; /* whatever the kernel left there (a signal frame's x0) */
     if (unlikely(pc & 1)) {
         h->fault = (struct rv_fault){.addr = pc, .access = RV_ACCESS_EXEC, .err = -EBUSY};
         goto stop_fault;
@@ -771,7 +763,6 @@ stop_fault:
 out:
     h->instret = icount;
     h->st.pc = pc;
-    regs_out(h);
     if (fault && (stop == RV_STOP_FAULT || stop == RV_STOP_ILLEGAL || stop == RV_STOP_CBO))
         *fault = h->fault;
     return stop;

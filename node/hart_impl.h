@@ -90,41 +90,44 @@ struct rv_ftlb {
     struct rv_dpage *page;
 };
 
+/* What one run of a hart touches comes first, packed (a node switches
+ * among many harts, each run a few instructions: its cost is cold cache
+ * lines), then the registers, then the big tables. */
 struct rv_hart {
-    uint64_t x[33]; /* x[32] is the sink for writes to x0 */
-    struct rv_tlb rtlb[RV_TLB_SIZE];
-    struct rv_tlb wtlb[RV_TLB_SIZE];
-    struct rv_ftlb ftlb[RV_FTLB_SIZE];
+    uint64_t instret;
+    uint64_t limit; /* stop at a block boundary once instret >= limit; 0 = stop now */
+    int stop_req;   /* rv_request_stop() not yet honoured by a budget stop */
+    int resv_valid;
+    int code_dropped; /* a store hit decoded code: the loop must re-fetch */
     /* The last page translate answered -EREMOTE for (global memory the node
      * does not cache: every access goes to the network), and a bit per
      * rv_access it answered so for; UINT64_MAX: none. Flushed with the TLB,
      * so a repeated access skips the kernel's region lookup. */
-    uint64_t remote_tag;
     unsigned remote_access;
-    uint64_t remote_name; /* the hook's rv_page.remote for remote_tag */
-    uint64_t instret;
-    uint64_t limit;     /* stop at a block boundary once instret >= limit; 0 = stop now */
-    int stop_req;       /* rv_request_stop() not yet honoured by a budget stop */
-    struct rv_state st; /* x[] copied in and out around rv_run; f, pc, frm, fflags used in place */
-
-    uint64_t resv_addr; /* LR reservation */
-    int resv_valid;
-    int code_dropped; /* a store hit decoded code: the loop must re-fetch */
-    struct rv_fault fault;
-
-    rv_translate_fn translate;
-    void *ctx;
+    uint64_t remote_tag;
+    uint64_t remote_name;             /* the hook's rv_page.remote for remote_tag */
     const void *const *handlers;      /* label addresses per op, set by the interpreter */
     const void *const *chandlers;     /* per op, the compressed variant (NULL: none) */
     const void *const (*fused)[2][2]; /* per RV_FUSED pair and sizes, the fused handler */
+    rv_translate_fn translate;
+    void *ctx;
+    uint64_t resv_addr; /* LR reservation */
+    struct rv_stats stats;
+    struct rv_fault fault;
 
-    struct rv_dpage *dhash[RV_DHASH_SIZE];
     struct rv_dpage *live, *free;
     uint64_t ndpages;
     struct rv_dpage *scratch;  /* its straddle[]: a straddling instruction not cached */
     uint64_t code_lo, code_hi; /* bounds of the guest pages code was decoded at since
                                   the last rv_drop_all_code (empty: lo > hi) */
-    struct rv_stats stats;
+
+    /* used in place by the interpreter (x[32] = st.x_sink) */
+    _Alignas(64) struct rv_state st;
+
+    struct rv_ftlb ftlb[RV_FTLB_SIZE];
+    struct rv_dpage *dhash[RV_DHASH_SIZE];
+    struct rv_tlb rtlb[RV_TLB_SIZE];
+    struct rv_tlb wtlb[RV_TLB_SIZE];
 };
 
 /* mmu.c: memory slow paths. Each returns 0, or 1 after filling h->fault. */

@@ -47,10 +47,13 @@ enum { RV_RM_RNE = 0, RV_RM_RTZ = 1, RV_RM_RDN = 2, RV_RM_RUP = 3, RV_RM_RMM = 4
  */
 struct rv_state {
     uint64_t x[32];
-    uint64_t f[32];
+    /* Not architectural: where the interpreter's writes to x0 go (x[32] of
+     * its register file, which is x[] itself: no copy around a run). */
+    uint64_t x_sink;
     uint64_t pc;
     uint32_t frm;    /* dynamic rounding mode, 0..7 */
     uint32_t fflags; /* accrued exceptions; see rv_sync_fflags() */
+    uint64_t f[32];
 };
 
 /*
