@@ -88,6 +88,7 @@ struct rv_tlb {
 struct rv_ftlb {
     uint64_t vpage; /* guest page number, UINT64_MAX = empty */
     struct rv_dpage *page;
+    uint8_t *host; /* page->host, here for rv_insn_bits (the decoded page is cold) */
 };
 
 /* What one run of a hart touches comes first, packed (a node switches

@@ -399,7 +399,7 @@ struct rv_dpage *rv_fetch_page(rv_hart *h, uint64_t pc)
         return NULL;
     }
     note_vpage(h, p, vpage);
-    h->ftlb[vpage & (RV_FTLB_SIZE - 1)] = (struct rv_ftlb){.vpage = vpage, .page = p};
+    h->ftlb[vpage & (RV_FTLB_SIZE - 1)] = (struct rv_ftlb){.vpage = vpage, .page = p, .host = host};
     return p;
 }
 
@@ -447,7 +447,7 @@ static uint8_t *code_host(rv_hart *h, uint64_t pc)
 {
     uint64_t vpage = pc >> RV_PAGE_SHIFT;
     const struct rv_ftlb *ft = &h->ftlb[vpage & (RV_FTLB_SIZE - 1)];
-    if (ft->vpage == vpage) return ft->page->host;
+    if (ft->vpage == vpage) return ft->host;
     return xlate(h, pc, RV_ACCESS_EXEC);
 }
 
