@@ -64,6 +64,7 @@
 #define G_O_ACCMODE   03
 #define G_O_CLOEXEC   02000000
 #define G_O_NONBLOCK  04000
+#define G_O_APPEND    02000
 #define G_O_DIRECT    040000
 #define G_O_PATH      010000000
 #define G_O_DIRECTORY 0200000
@@ -628,7 +629,7 @@ static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags,
     f->vk = p->k;
     f->vmode = (int)(mode & ~cur_umask());
     f->vflags = ((gflags & G_O_ACCMODE) == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
-                (oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK));
+                ((gflags & G_O_APPEND) ? O_APPEND : 0) | ((gflags & G_O_NONBLOCK) ? O_NONBLOCK : 0);
     f->vino = (1ull << 63) | vino_next++;
     f->vtime = time(NULL);
     f->vnext = vfiles;
