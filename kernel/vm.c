@@ -179,10 +179,9 @@ static void pin_del_at(struct k_vm *vm, size_t i)
     }
 }
 
-/* Put the pins of [start, end) and flush the hart there. */
-static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
+/* Put the pins of [start, end); the caller flushes the hart there. */
+static void put_range_pins(struct k_vm *vm, uint64_t start, uint64_t end)
 {
-    struct k_vm *vm = &p->vm;
     if (!vm->npins || start >= end) return;
     if ((end - start) / PAGE <= vm->pcap) {
         for (uint64_t v = start; v < end && vm->npins; v += PAGE) {
@@ -199,6 +198,13 @@ static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
             }
         }
     }
+}
+
+/* Put the pins of [start, end) and flush the hart there. */
+static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
+{
+    if (!p->vm.npins || start >= end) return;
+    put_range_pins(&p->vm, start, end);
     flush(p, start, end - start);
 }
 
@@ -753,7 +759,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
 static void region_drop_pages(struct k_proc *p, int i, uint64_t start, uint64_t end)
 {
     struct k_region *r = &p->vm.r[i];
-    unpin_range(p, start, end);
+    put_range_pins(&p->vm, start, end); /* both callers flush the hart after it */
     if (discardable(r)) discard_pages(r, start, end);
 }
 
