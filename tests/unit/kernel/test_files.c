@@ -8,7 +8,8 @@
  * data reaches a host file, fdname names it in that directory, and when a
  * host process has moved the directory out of the root, no call names it
  * there: fdname and a keeping close action are refused and nothing is left
- * outside. Calls go straight to the sys_* handlers of a one-process kernel.
+ * outside; a directory removed since it was opened gets a file but no name.
+ * Calls go straight to the sys_* handlers of a one-process kernel.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -238,4 +239,22 @@ Test(files, a_directory_moved_out_of_the_root_gets_no_name)
     fd = (int)openat_g(dfd, ".", ANON, 0);
     cr_assert_geq(fdname_g(fd, name), 0);
     cr_expect_eq(strncmp(name, "/d/anon.", 8), 0, "named %s", name);
+}
+
+/* A directory removed after it was opened: no host call tells, so the file
+ * is made (Linux's O_TMPFILE would refuse), and it can never be named. */
+Test(files, a_removed_directory_gets_a_file_but_no_name)
+{
+    host_mkdir("d");
+    int dfd = (int)openat_g(-100, "/d", O_RDONLY | O_DIRECTORY, 0);
+    cr_assert_geq(dfd, 0);
+    char path[PATH_MAX], name[1024];
+    snprintf(path, sizeof path, "%s/d", root);
+    cr_assert_eq(rmdir(path), 0);
+    cr_expect_eq(openat_g(-100, "/d", ANON, 0), -ENOENT, "the path form: no such directory");
+    int fd = (int)openat_g(dfd, ".", ANON, 0);
+    cr_assert_geq(fd, 0, "%s", strerror(-fd));
+    cr_expect_eq(write_g(fd, "data"), 4);
+    cr_expect_eq(fdname_g(fd, name), -ENOENT);
+    cr_expect_eq(call1(sys_close, fd), 0);
 }
