@@ -4,9 +4,11 @@
  * Symunix II backs every segment with an image file, so allocating memory is
  * preceded by a file creation (symunix2-memory-management.txt §4.1). This
  * program measures a short-lived segment's whole life — create, map, touch
- * every page, unmap, destroy — along four paths, for several segment sizes:
+ * every page, unmap, destroy — along five paths, for several segment sizes:
  *   lazy   open(dir, SYM_O_ANON|O_RDWR), mapin, touch, mapout, close: the file
  *          is never named, so no directory entry ever reaches the store;
+ *   lazyat openat(dirfd, ".", SYM_O_ANON|O_RDWR) and the rest as lazy, with
+ *          the directory opened once (untimed, like Linux's O_TMPFILE idiom);
  *   named  open(fresh name, O_CREAT|O_EXCL|O_RDWR), mapin, touch, mapout,
  *          close, unlink: the eagerly created named image file;
  *   brk    sbrk(+size), touch, sbrk(-size): the classic growth path, no file;
@@ -17,7 +19,7 @@
  * (lines starting with '#' are comments). Touching reads each page's first
  * word, which must be zero (a fresh segment), and writes a value derived from
  * the iteration; the checksum folds in what was read back, so the work cannot
- * be optimised away and the four paths must agree on it for a given size.
+ * be optimised away and the five paths must agree on it for a given size.
  * Any failing call ends the program with a message and exit status 1.
  * Usage: imagefiles.elf [SCALE [PATH [PAGES]]]   (SCALE default 1; iterations
  * are linear in SCALE, a fractional SCALE such as 0.01 gives the smoke test's
@@ -47,10 +49,11 @@
 static const int sizes[] = {1, 16, 256};           /* segment sizes in pages */
 static const int base_iters[] = {4000, 2000, 200}; /* iterations at SCALE 1 */
 
-enum path { P_LAZY, P_NAMED, P_BRK, P_MMAP, NPATHS };
-static const char *const path_name[NPATHS] = {"lazy", "named", "brk", "mmap"};
+enum path { P_LAZY, P_LAZYAT, P_NAMED, P_BRK, P_MMAP, NPATHS };
+static const char *const path_name[NPATHS] = {"lazy", "lazyat", "named", "brk", "mmap"};
 
 static unsigned long name_seq;
+static int dir_fd = -1; /* DIR, open for lazyat */
 
 static void die(const char *what)
 {
@@ -98,6 +101,14 @@ static uint64_t one_op(enum path p, size_t pages, uint64_t iter, uint64_t sum)
         if (mapout(MAPIN_BASE, size) != 0) die("mapout (lazy)");
         if (close(fd) != 0) die("close (lazy)");
         break;
+    case P_LAZYAT:
+        if ((fd = openat(dir_fd, ".", SYM_O_ANON | O_RDWR)) < 0)
+            die("openat(dirfd, \".\", SYM_O_ANON|O_RDWR)");
+        if (mapin(MAPIN_BASE, size, fd, 0, prot) != 0) die("mapin (lazyat)");
+        sum = touch(MAPIN_BASE, pages, iter, sum);
+        if (mapout(MAPIN_BASE, size) != 0) die("mapout (lazyat)");
+        if (close(fd) != 0) die("close (lazyat)");
+        break;
     case P_NAMED:
         snprintf(name, sizeof name, DIR "/img.%lu", name_seq++);
         if ((fd = open(name, O_CREAT | O_EXCL | O_RDWR, 0600)) < 0)
@@ -134,11 +145,12 @@ int main(int argc, char **argv)
         scale = strtod(argv[1], &end);
         if (*end != '\0' || !(scale > 0) || argc > 4) {
             fprintf(stderr, "usage: imagefiles.elf [SCALE [PATH [PAGES]]]   (SCALE > 0, default 1;"
-                            " PATH lazy|named|brk|mmap)\n");
+                            " PATH lazy|lazyat|named|brk|mmap)\n");
             return 2;
         }
     }
     if (mkdir(DIR, 0700) != 0 && errno != EEXIST) die("mkdir " DIR);
+    if ((dir_fd = open(DIR, O_RDONLY | O_DIRECTORY)) < 0) die("open " DIR);
 
     printf("# imagefiles: scale %g, page %lu bytes\n", scale, PAGE);
     printf("# path pages iters ns/op ops/s checksum\n");
@@ -160,6 +172,7 @@ int main(int argc, char **argv)
             fflush(stdout);
         }
     }
+    if (close(dir_fd) != 0) die("close " DIR);
     if (rmdir(DIR) != 0) die("rmdir " DIR);
     return 0;
 }

@@ -132,6 +132,8 @@ struct k_file {
     int image;        /* a regular file recorded in the node's store_names */
     int close_action; /* SYM_O_DEL* set through this description (fcntl reads it) */
     int stream;       /* 0 not known yet, 1 may block (pipe, terminal, socket), 2 never */
+    /* A directory's identity (st_dev, st_ino), 0 until known. */
+    uint64_t ddev, dino;
     /* A virtual anonymous file (SYM_O_ANON, never needed a host file yet):
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */

@@ -64,6 +64,7 @@
 #define G_O_ACCMODE   03
 #define G_O_CLOEXEC   02000000
 #define G_O_NONBLOCK  04000
+#define G_O_APPEND    02000
 #define G_O_DIRECT    040000
 #define G_O_PATH      010000000
 #define G_O_DIRECTORY 0200000
@@ -491,18 +492,15 @@ static struct store *store_of(struct k_proc *p)
 }
 
 /*
- * Turn (dirfd, guest string at gaddr) into a guest absolute path in out
+ * Turn (dirfd, guest name) into a guest absolute path in out
  * (PATH_MAX). An empty name gives -ENOENT unless allow_empty, in which case
  * out is "" and the caller operates on dirfd itself. A name starting with '@'
  * is a reference-directory path "@name/rest" (dirfd ignored, as for an
  * absolute name): the refdir's current guest path joined with rest, which
  * store.c then resolves inside the root like any other path.
  */
-static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty)
+static int at_name(struct k_proc *p, int dirfd, const char *name, char *out, int allow_empty)
 {
-    char name[PATH_MAX];
-    int e = k_copyin_str(p, name, gaddr, sizeof name);
-    if (e < 0) return e;
     if (name[0] == '\0') {
         out[0] = '\0';
         return allow_empty ? 0 : -ENOENT;
@@ -517,6 +515,14 @@ static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int a
         base = f->dirpath;
     }
     return store_path_join(base, name, out, PATH_MAX);
+}
+
+/* at_name of the guest string at gaddr. */
+static int at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty)
+{
+    char name[PATH_MAX];
+    int e = k_copyin_str(p, name, gaddr, sizeof name);
+    return e < 0 ? e : at_name(p, dirfd, name, out, allow_empty);
 }
 
 /*
@@ -586,47 +592,44 @@ static int reopen_wronly(int h)
     return r < 0 ? -errno : r;
 }
 
-/*
- * open(dir, SYM_O_ANON | access, mode): a lazy anonymous file in directory g,
- * unnamed until fdname, getdents of g or a keeping close action names it.
- * O_RDONLY is refused (nothing could ever be written to it). The C library
- * passes open's mode argument only with O_CREAT (or O_TMPFILE), so the mode
- * is taken with O_CREAT and is 0666 (less the umask) otherwise.
- */
-static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mode, int action)
+/* SYM_O_ANON's access mode and flags: write access, not O_PATH/O_TMPFILE. */
+static int anon_flags_ok(int gflags)
 {
     int acc = gflags & G_O_ACCMODE;
     if (acc != G_O_WRONLY && acc != G_O_RDWR) return -EINVAL;
-    if (gflags & (G_O_PATH | G_O_TMPFILE)) return -EINVAL;
-    /* The directory must exist inside the root and be one (ENOENT, ENOTDIR;
-     * EACCES when a component cannot be searched): store_dir_open answers as
-     * an O_PATH open of it would (no read permission on the directory itself
-     * is asked), from the store's directory cache when the path has not
-     * changed since (one non-blocking inotify read), else by the walk. The
-     * file itself is virtual. */
-    struct store_dir d;
-    int r = store_dir_open(store_of(p), g, &d);
-    if (r < 0) return r;
+    return (gflags & (G_O_PATH | G_O_TMPFILE)) ? -EINVAL : 0;
+}
+
+/*
+ * A virtual anonymous file in directory d (checked inside the root by the
+ * caller), installed as a new descriptor. Its pages, written back only if
+ * evicted, go to an unnamed file in that directory: an owned d.fd goes to
+ * the image, a lent one (with its identity) is shared through the cache's
+ * directory list (dup'ed once per directory). O_RDONLY is refused (nothing
+ * could ever be written to it). The C library passes open's mode argument
+ * only with O_CREAT (or O_TMPFILE), so the mode is taken with O_CREAT and is
+ * 0666 (less the umask) otherwise.
+ */
+static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags, mode_t mode,
+                        int action)
+{
     struct k_file *f = file_new(-1, NULL);
-    /* Its pages, written back only if evicted: to an unnamed file in dir. An
-     * owned fd goes to the image; a cached one is shared through the cache's
-     * directory list (dup'ed once per directory). */
-    r = !f || !p->k->cache ? -ENOMEM
-        : d.owned          ? store_image_new_lazy_at(p->k->cache, d.fd, 0, &f->vimg)
-                           : store_image_new_lazy_id(p->k->cache, d.fd, d.dev, d.ino, 0, &f->vimg);
+    int r = !f || !p->k->cache ? -ENOMEM
+            : d->owned         ? store_image_new_lazy_at(p->k->cache, d->fd, 0, &f->vimg)
+                       : store_image_new_lazy_id(p->k->cache, d->fd, d->dev, d->ino, 0, &f->vimg);
     if (r < 0) {
         file_free(f);
-        if (d.owned) close(d.fd);
+        if (d->owned) close(d->fd);
         return r;
     }
-    mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see open_anon's comment */
+    mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see above */
     f->image = 1;
     f->close_action = action;
     f->vdirfd = store_image_dir_fd(f->vimg);
     f->vk = p->k;
     f->vmode = (int)(mode & ~cur_umask());
-    f->vflags = (acc == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
-                (oflags_to_host(gflags) & (O_APPEND | O_NONBLOCK));
+    f->vflags = ((gflags & G_O_ACCMODE) == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
+                ((gflags & G_O_APPEND) ? O_APPEND : 0) | ((gflags & G_O_NONBLOCK) ? O_NONBLOCK : 0);
     f->vino = (1ull << 63) | vino_next++;
     f->vtime = time(NULL);
     f->vnext = vfiles;
@@ -635,6 +638,65 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int fd = fd_install(p, 0, f, !!(gflags & G_O_CLOEXEC));
     if (fd < 0) file_put(p->k, f);
     return fd;
+}
+
+/*
+ * open(dir, SYM_O_ANON | access, mode): a lazy anonymous file in directory g,
+ * unnamed until fdname, getdents of g or a keeping close action names it.
+ */
+static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mode, int action)
+{
+    int r = anon_flags_ok(gflags);
+    if (r < 0) return r;
+    /* The directory must exist inside the root and be one (ENOENT, ENOTDIR;
+     * EACCES when a component cannot be searched): store_dir_open answers as
+     * an O_PATH open of it would (no read permission on the directory itself
+     * is asked), from the store's directory cache when the path has not
+     * changed since (one non-blocking inotify read), else by the walk. The
+     * file itself is virtual. */
+    struct store_dir d;
+    if ((r = store_dir_open(store_of(p), g, &d)) < 0) return r;
+    return anon_new(p, &d, gflags, mode, action);
+}
+
+/* Does relative name `name` denote its directory itself: ".", then only "/"
+ * and "." components ("./", "./.", ".//.")? */
+static int names_dir_itself(const char *name)
+{
+    if (name[0] != '.') return 0;
+    for (const char *c = name; *c; c++)
+        if (*c == '.' && c[1] != '/' && c[1] != '\0')
+            return 0; /* "..", ".x" */
+        else if (*c != '.' && *c != '/')
+            return 0;
+    return 1;
+}
+
+/*
+ * openat(dirfd, ".", SYM_O_ANON | access, mode): the anonymous file goes in
+ * the directory open at dirfd, the inode the descriptor names (Linux's
+ * O_TMPFILE idiom), with no path and no host call: that directory was found
+ * inside the root when it was opened, and whatever a host process did to it
+ * since, the file gets a name only where store_dir_of_fd finds it inside the
+ * root at that time (docs/store.md, "Creating through a directory
+ * descriptor"). Errors as for the path form: EBADF, ENOTDIR (dirfd is not a
+ * directory), EINVAL (flags).
+ */
+static int64_t open_anon_at(struct k_proc *p, int dirfd, int gflags, mode_t mode, int action)
+{
+    struct k_file *df = file_peek(p, dirfd);
+    if (!df) return -EBADF;
+    if (!df->dirpath) return -ENOTDIR;
+    int r = anon_flags_ok(gflags);
+    if (r < 0) return r;
+    if (df->dino == 0) { /* not known at its open (a shipped descriptor): once */
+        struct stat sb;
+        if (fstat(df->hostfd, &sb) < 0) return -errno;
+        df->ddev = sb.st_dev;
+        df->dino = sb.st_ino;
+    }
+    struct store_dir d = {.fd = df->hostfd, .dev = (dev_t)df->ddev, .ino = (ino_t)df->dino};
+    return anon_new(p, &d, gflags, mode, action);
 }
 
 /* Install host fd h, just opened from guest path g: a directory keeps its
@@ -663,6 +725,10 @@ static int64_t open_install(struct k_proc *p, int h, const char *g, int gflags, 
         return -ENOMEM;
     }
     int fd = fd_new(p, h, dirpath, cloexec);
+    if (fd >= 0 && dirpath) { /* what open_anon_at needs, without a host call */
+        p->fd[fd].f->ddev = sb.st_dev;
+        p->fd[fd].f->dino = sb.st_ino;
+    }
     free(dirpath);
     return fd;
 }
@@ -670,12 +736,15 @@ static int64_t open_install(struct k_proc *p, int h, const char *g, int gflags, 
 /* Symunix bits (SYM_O_*) never reach the host: oflags_to_host drops them. */
 int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
 {
-    char g[PATH_MAX];
-    int gflags = (int)a[2];
+    char name[PATH_MAX], g[PATH_MAX];
+    int gflags = (int)a[2], dirfd = (int)a[0];
     int action = close_action_of(gflags);
     if (action < 0) return action;
-    int e = at_path(p, (int)a[0], a[1], g, 0);
+    int e = k_copyin_str(p, name, a[1], sizeof name);
     if (e < 0) return e;
+    if ((gflags & SYM_O_ANON) && dirfd != G_AT_FDCWD && names_dir_itself(name))
+        return open_anon_at(p, dirfd, gflags, (mode_t)a[3], action);
+    if ((e = at_name(p, dirfd, name, g, 0)) < 0) return e;
     if (gflags & SYM_O_ANON) return open_anon(p, g, gflags, (mode_t)a[3], action);
     int h = store_path_open(store_of(p), g, oflags_to_host(gflags), (mode_t)a[3]);
     if (h < 0) return h;
@@ -1874,6 +1943,10 @@ static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
         return rc;
     }
     f->image = reg;
+    if (f->dirpath) {
+        f->ddev = st.st_dev;
+        f->dino = st.st_ino;
+    }
     p->fd[d->fd].f = f;
     p->fd[d->fd].cloexec = !!d->cloexec;
     return 0;

@@ -179,10 +179,9 @@ static void pin_del_at(struct k_vm *vm, size_t i)
     }
 }
 
-/* Put the pins of [start, end) and flush the hart there. */
-static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
+/* Put the pins of [start, end); the caller flushes the hart there. */
+static void put_range_pins(struct k_vm *vm, uint64_t start, uint64_t end)
 {
-    struct k_vm *vm = &p->vm;
     if (!vm->npins || start >= end) return;
     if ((end - start) / PAGE <= vm->pcap) {
         for (uint64_t v = start; v < end && vm->npins; v += PAGE) {
@@ -199,6 +198,13 @@ static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
             }
         }
     }
+}
+
+/* Put the pins of [start, end) and flush the hart there. */
+static void unpin_range(struct k_proc *p, uint64_t start, uint64_t end)
+{
+    if (!p->vm.npins || start >= end) return;
+    put_range_pins(&p->vm, start, end);
     flush(p, start, end - start);
 }
 
@@ -644,11 +650,9 @@ static void remove_at(struct k_vm *vm, int i)
     vm->n--;
 }
 
-/* Make addr a region boundary: split the region that strictly contains it. */
-static int split_at(struct k_vm *vm, uint64_t addr)
+/* Split region i at addr, which lies strictly inside it. */
+static int split_region(struct k_vm *vm, int i, uint64_t addr)
 {
-    int i = k_vm_lookup(vm, addr);
-    if (i < 0 || vm->r[i].start == addr) return 0;
     struct k_region tail = vm->r[i];
     tail.start = addr;
     tail.off += addr - vm->r[i].start;
@@ -657,6 +661,14 @@ static int split_at(struct k_vm *vm, uint64_t addr)
     vm->r[i].end = addr;
     vm->r[i].layer->refs++; /* both pieces map it */
     return 0;
+}
+
+/* Make addr a region boundary: split the region that strictly contains it. */
+static int split_at(struct k_vm *vm, uint64_t addr)
+{
+    int i = k_vm_lookup(vm, addr);
+    if (i < 0 || vm->r[i].start == addr) return 0;
+    return split_region(vm, i, addr);
 }
 
 /* Attributes of a region made by mmap, brk, the loader or the kernel: local,
@@ -716,7 +728,9 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
                    unsigned attr, struct store_image *img, uint64_t ino, uint64_t off)
 {
     struct k_vm *vm = &p->vm;
-    if (len == 0 || ((start | len) & (PAGE - 1)) || k_vm_any_mapped(vm, start, len)) return -EINVAL;
+    int at = first_ending_above(vm, start); /* k_vm_any_mapped's test, and where r goes */
+    if (len == 0 || ((start | len) & (PAGE - 1)) || (at < vm->n && vm->r[at].start < start + len))
+        return -EINVAL;
     struct k_layer *l = layer_alloc();
     if (!l) return -ENOMEM;
     store_image_hold(img);
@@ -731,7 +745,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
                          .layer = l,
                          .ino = ino,
                          .off = off};
-    int rc = insert_at(vm, first_ending_above(vm, start), &r);
+    int rc = insert_at(vm, at, &r);
     if (rc) {
         layer_put(p->k, l);
         return rc;
@@ -745,7 +759,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
 static void region_drop_pages(struct k_proc *p, int i, uint64_t start, uint64_t end)
 {
     struct k_region *r = &p->vm.r[i];
-    unpin_range(p, start, end);
+    put_range_pins(&p->vm, start, end); /* both callers flush the hart after it */
     if (discardable(r)) discard_pages(r, start, end);
 }
 
@@ -753,10 +767,15 @@ int k_vm_unmap(struct k_proc *p, uint64_t start, uint64_t len)
 {
     struct k_vm *vm = &p->vm;
     uint64_t end = start + len;
-    int rc = split_at(vm, start);
-    if (!rc) rc = split_at(vm, end);
-    if (rc) return rc;
-    int i = first_ending_above(vm, start);
+    /* Cut the regions at the ends first (split_at, with one search). */
+    int i = first_ending_above(vm, start), j, rc;
+    if (i < vm->n && vm->r[i].start < start) {
+        if ((rc = split_region(vm, i, start)) != 0) return rc;
+        i++;
+    }
+    for (j = i; j < vm->n && vm->r[j].end <= end;)
+        j++;
+    if (j < vm->n && vm->r[j].start < end && (rc = split_region(vm, j, end)) != 0) return rc;
     while (i < vm->n && vm->r[i].start < end) {
         region_drop_pages(p, i, vm->r[i].start, vm->r[i].end);
         layer_put(p->k, vm->r[i].layer);

@@ -273,11 +273,16 @@ void store_names_set_rekey(struct store_names *n, store_rekey_fn fn, void *ctx)
 static int name_entry(struct store_names *n, struct entry *e)
 {
     char name[NAME_MAX + 1], dir[PATH_MAX], gpath[PATH_MAX];
+    /* Its directory was inside the root when the file was made, but a host
+     * process may have moved it out (or under the hidden directory) since:
+     * no name, and no host file for one, is made there then. */
+    int r = store_dir_of_fd(n->s, e->dirfd, dir, sizeof dir);
+    if (r < 0) return r;
     if (e->mem) {
         int m = mem_to_file(n, e);
         if (m < 0) return m;
     }
-    int r = link_anon(n, e, name);
+    r = link_anon(n, e, name);
     if (r < 0) return r;
     /* Named on disk from here on, whatever follows. */
     r = store_path_of_fd(n->s, e->dirfd, dir, sizeof dir);
@@ -310,7 +315,9 @@ static int name_check(struct store *s, const char *gpath, dev_t dev, ino_t ino, 
 /* Fallback: create the file under a hidden name in dirfd. An fd or -errno. */
 static int create_hidden(struct store_names *n, struct entry *e, mode_t mode)
 {
-    char name[NAME_MAX + 1];
+    char name[NAME_MAX + 1], dir[PATH_MAX];
+    int r = store_dir_of_fd(n->s, e->dirfd, dir, sizeof dir); /* a name: see name_entry */
+    if (r < 0) return r;
     for (int tries = 0; tries < NAME_TRIES; tries++) {
         gen_name(n, 1, name, sizeof name);
         int fd = openat(e->dirfd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -526,6 +533,7 @@ static int last_close(struct store_names *n, size_t i, int fd)
     int del = wants_delete(e->action, e->abnormal), r;
     if (e->anon && e->action && !del) {
         r = name_entry(n, e); /* kept: it needs a name to survive */
+        if (r < 0 && e->anon && e->hidden) unlinkat(e->dirfd, e->hidden, 0); /* refused */
     } else if (e->anon) {
         /* Vanishes: O_TMPFILE with its last fd; the fallback's hidden name. */
         if (e->hidden) unlinkat(e->dirfd, e->hidden, 0);

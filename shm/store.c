@@ -968,6 +968,13 @@ int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen
     return 0;
 }
 
+int store_dir_of_fd(const struct store *s, int dirfd, char *out, size_t outlen)
+{
+    int r = store_path_of_fd(s, dirfd, out, outlen);
+    if (r < 0) return r;
+    return is_hidden_gpath(out) ? -EACCES : 0;
+}
+
 /* ---- The global segment registry ------------------------------------------
  *
  * <root>/.symunix/gseg/<id as 6 hex digits> is a hard link to the image file

@@ -124,6 +124,14 @@ void store_dir_stats(const struct store *s, struct store_dir_stats *out);
  * (deleted, or not inside the root) or -ENAMETOOLONG.
  */
 int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen);
+/*
+ * The same for a directory a name is about to be made in: also -EACCES when
+ * it is the hidden directory or lies under it. What naming a lazy anonymous
+ * file asks right before it links the name (docs/store.md, "Creating through
+ * a directory descriptor"): a directory fd may have been moved since it was
+ * found inside the root.
+ */
+int store_dir_of_fd(const struct store *s, int dirfd, char *out, size_t outlen);
 
 /* ---- The global segment registry (docs/store.md) ----------------------- */
 

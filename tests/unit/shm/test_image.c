@@ -657,3 +657,64 @@ Test(anon, memory_file_becomes_a_host_file_under_the_same_fds)
     close(dfd);
     store_names_free(n);
 }
+
+/* How many entries host directory `dir` has (not . and ..), hidden ones too. */
+static int count_host(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "opendir %s", dir);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* A directory a host process moves out of the root (or under the hidden
+ * directory) after an anonymous file was made in it: naming the file, by
+ * fdname or by a keeping close action, is refused (ENOENT, EACCES) and
+ * leaves no name there (nor the fallback's hidden name, once closed). */
+Test(anon, no_name_in_a_directory_moved_out_of_the_root)
+{
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        struct store_names *n = names(0, modes[m]);
+        mkdir_in("mv");
+        int dfd = gdir("/mv");
+        int fd = store_anon_create_in(n, dfd, 0600, 0);
+        int kept = store_anon_create_in(n, dfd, 0600, STORE_DELETE_IF_ABNORMAL);
+        cr_assert_geq(fd, 0);
+        cr_assert_geq(kept, 0);
+        char from[PATH_MAX], to[PATH_MAX], out[PATH_MAX];
+        hostpath("mv", from);
+        snprintf(to, sizeof to, "%s/mv", outdir);
+        cr_assert_eq(rename(from, to), 0, "%s", strerror(errno));
+        cr_expect_eq(store_anon_name(n, fd, out, sizeof out), -ENOENT, "mode %zu", m);
+        cr_expect_eq(store_anon_materialize(n, fd), 0, "unnamed data may still be stored");
+        cr_expect_eq(store_anon_name(n, fd, out, sizeof out), -ENOENT);
+        cr_expect_eq(store_file_close(n, kept), -ENOENT, "a keeping close cannot name it");
+        cr_expect_eq(store_file_close(n, fd), 1);
+        close(fd);
+        close(kept);
+        cr_expect_eq(count_host(to), 0, "nothing left outside the root (mode %zu)", m);
+        cr_expect_eq(store_anon_create_in(n, dfd, 0600, 0) >= 0, modes[m] == 0,
+                     "the fallback would need a hidden name there: refused");
+        /* Under the hidden directory: no name either. */
+        char hid[PATH_MAX];
+        hostpath(STORE_HIDDEN_DIR, hid);
+        mkdir(hid, 0700);
+        snprintf(hid + strlen(hid), sizeof hid - strlen(hid), "/mv");
+        cr_assert_eq(rename(to, hid), 0, "%s", strerror(errno));
+        store_names_free(n);
+        n = names(1, 0);
+        fd = store_anon_create_in(n, dfd, 0600, 0);
+        cr_assert_geq(fd, 0);
+        cr_expect_eq(store_anon_name(n, fd, out, sizeof out), -EACCES);
+        cr_expect_eq(store_file_close(n, fd), 1);
+        close(fd);
+        cr_expect_eq(count_host(hid), 0);
+        cr_assert_eq(rmdir(hid), 0);
+        close(dfd);
+        store_names_free(n);
+    }
+}
