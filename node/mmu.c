@@ -102,7 +102,10 @@ static uint8_t *host_read(rv_hart *h, uint64_t addr)
 {
     struct rv_tlb *t = &h->rtlb[(addr >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
     uint8_t *page;
-    if (t->tag == (addr & ~PAGE_MASK)) return (uint8_t *)(uintptr_t)(addr + t->addend);
+    /* A remote page is never in the TLB: an access to global memory does not
+     * read its line (cold when a node switches among many harts). */
+    if ((addr & ~PAGE_MASK) != h->remote_tag && t->tag == (addr & ~PAGE_MASK))
+        return (uint8_t *)(uintptr_t)(addr + t->addend);
     page = xlate(h, addr, RV_ACCESS_READ);
     if (!page) return NULL;
     t->tag = addr & ~PAGE_MASK;
@@ -116,7 +119,8 @@ static uint8_t *host_write(rv_hart *h, uint64_t addr)
 {
     struct rv_tlb *t = &h->wtlb[(addr >> RV_PAGE_SHIFT) & (RV_TLB_SIZE - 1)];
     uint8_t *page;
-    if (t->tag == (addr & ~PAGE_MASK)) return (uint8_t *)(uintptr_t)(addr + t->addend);
+    if ((addr & ~PAGE_MASK) != h->remote_tag && t->tag == (addr & ~PAGE_MASK))
+        return (uint8_t *)(uintptr_t)(addr + t->addend);
     page = xlate(h, addr, RV_ACCESS_WRITE);
     if (!page) return NULL;
     drop_code_at(h, page);
