@@ -761,6 +761,11 @@ int k_proc_pack(struct k_proc *p, uint8_t **buf, size_t *len);
  * nothing is left behind.
  */
 int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_proc **out);
+/* A copy of parent as fork and spawn make it (proc.c): registers (a0 = 0),
+ * memory by each lseg's spawn action, descriptors, cwd, refdirs, signal
+ * actions and mask (nothing pending), limits, ids. RUNNABLE and queued when
+ * `start`, else left EMBRYO. -EAGAIN beyond K_NPROC_MAX, -ENOMEM. */
+int k_proc_copy(struct k_proc *parent, int exit_signal, bool start, struct k_proc **out);
 
 /* Descriptors, cwd's companions and refdirs as they travel (sys_file.c). */
 struct k_ship_fd {

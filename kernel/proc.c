@@ -1083,11 +1083,7 @@ static void inherit(struct k_proc *c, const struct k_proc *parent)
     memcpy(c->rlim, parent->rlim, sizeof c->rlim);
 }
 
-/* A copy of parent as fork and spawn make it: registers (a0 = 0), memory by
- * each lseg's spawn action, descriptors, cwd, refdirs, signal actions and
- * mask (nothing pending), limits, ids. RUNNABLE and queued when `start`,
- * else left EMBRYO for start_child. */
-static int proc_copy(struct k_proc *parent, int exit_signal, bool start, struct k_proc **out)
+int k_proc_copy(struct k_proc *parent, int exit_signal, bool start, struct k_proc **out)
 {
     struct k_kernel *k = parent->k;
     if (k->nprocs >= K_NPROC_MAX) return -EAGAIN;
@@ -1136,7 +1132,7 @@ int64_t sys_clone(struct k_proc *p, const uint64_t a[6])
     int sig = (int)(flags & G_CSIGNAL);
     if (sig > K_NSIG) return -EINVAL;
     struct k_proc *c;
-    int rc = proc_copy(p, sig, true, &c);
+    int rc = k_proc_copy(p, sig, true, &c);
     if (rc) return rc;
     struct rv_state *cs = rv_state(c->hart);
     if (newsp) cs->x[2] = newsp;
@@ -1258,7 +1254,7 @@ int64_t sys_spawn(struct k_proc *p, const uint64_t a[6])
     int made = 0;
     for (int64_t i = 0; i < n; i++) {
         if (where[i] != k->cfg.node) continue;
-        int rc = proc_copy(p, sig, !wait, &kids[made]);
+        int rc = k_proc_copy(p, sig, !wait, &kids[made]);
         if (rc) {
             while (made-- > 0) /* never ran: undo without a trace */
                 k_proc_free(kids[made]);

@@ -38,6 +38,9 @@ enum { W_COUNT = 0, W_GO = 1, W_READY = 2, W_NODE = 8, W_GOT = 8 + 64 };
 #define N 8 /* the family */
 
 static int failures, nodes;
+/* Local memory each child gets a copy of (COPY): siblings on one node must
+ * not share it (a node makes its later children as copies of the first). */
+static volatile int64_t priv_word;
 
 static void check(const char *what, int ok)
 {
@@ -76,17 +79,20 @@ static void family(void)
 {
     int32_t pids[N];
     fflush(stdout);
+    priv_word = 1000;
     int me = spawn(N, SIGCHLD, pids);
     if (me < 0) {
         check("spawn a family over the nodes", 0);
         return;
     }
     if (me > 0) { /* child `me` */
+        int copied = priv_word == 1000;
+        priv_word = me;
         G[W_NODE + me - 1] = my_node();
         G[W_GOT + me - 1] = amoadd(&G[W_COUNT], 1);
         amoadd(&G[W_READY], 1);
-        await(&G[W_GO], 1);
-        _exit(me);
+        await(&G[W_GO], 1); /* every sibling has written its own by now */
+        _exit(copied && priv_word == me ? me : 100 + me);
     }
     check("spawn a family over the nodes", 1);
     await(&G[W_READY], N);
@@ -139,6 +145,7 @@ static void family(void)
         codes &= waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) && WEXITSTATUS(st) == i + 1;
     }
     check("wait4 for each child: its index as exit status", codes);
+    check("each child's copy of memory was its own", codes && priv_word == 1000);
     check("no child left: ECHILD", wait(NULL) == -1 && errno == ECHILD);
 }
 

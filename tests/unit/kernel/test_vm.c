@@ -430,6 +430,44 @@ Test(vm, fork_copy_is_copy_on_write)
     cr_expect_eq(byte_of(proc, BASE), 'Q');
 }
 
+/* A family made without the parent writing between forks: every child sits
+ * one layer above the parent's frozen memory (no chain as deep as the
+ * family), and each side's writes stay its own. */
+Test(vm, forks_without_a_write_between_share_one_frozen_layer)
+{
+    struct k_proc *c1 = fork_with(SYM_SPAWN_COPY, true);
+    struct k_layer *mine = proc->vm.r[0].layer, *frozen = mine->below;
+    cr_assert_not_null(frozen);
+    cr_expect_eq(c1->vm.r[0].layer->below, frozen);
+    struct k_proc *c2 = new_proc(3), *c3 = new_proc(4);
+    cr_assert_eq(k_vm_fork(proc, c2), 0);
+    cr_assert_eq(k_vm_fork(proc, c3), 0);
+    cr_expect_eq(proc->vm.r[0].layer, mine, "the parent keeps its (empty) shadow");
+    cr_expect_eq(c2->vm.r[0].layer->below, frozen, "no deeper than the first child");
+    cr_expect_eq(c3->vm.r[0].layer->below, frozen);
+    put_byte(c2, BASE, 'X');
+    put_byte(proc, BASE + PG, 'P');
+    cr_expect_eq(byte_of(c3, BASE), 'a', "a sibling's write is private");
+    cr_expect_eq(byte_of(c3, BASE + PG), 'b', "so is the parent's");
+    cr_expect_eq(byte_of(c1, BASE + PG), 'b');
+    cr_expect_eq(byte_of(proc, BASE), 'a');
+    cr_expect_eq(byte_of(c2, BASE + 2 * PG), 'c');
+    /* The parent wrote: the next child needs a freeze, and sees the write. */
+    struct k_proc *c4 = new_proc(5);
+    cr_assert_eq(k_vm_fork(proc, c4), 0);
+    cr_expect_neq(proc->vm.r[0].layer, mine);
+    cr_expect_eq(byte_of(c4, BASE + PG), 'P');
+    put_byte(proc, BASE + PG, 'Q');
+    cr_expect_eq(byte_of(c4, BASE + PG), 'P');
+    free_proc(c1);
+    free_proc(c3);
+    cr_expect_eq(byte_of(c2, BASE), 'X');
+    cr_expect_eq(byte_of(c2, BASE + PG), 'b');
+    free_proc(c2);
+    free_proc(c4);
+    cr_expect_eq(byte_of(proc, BASE + PG), 'Q');
+}
+
 Test(vm, fork_inherit_shares_pages)
 {
     struct k_proc *c = fork_with(SYM_SPAWN_INHERIT, true);
