@@ -994,8 +994,11 @@ static int grow_region(struct k_proc *p, int i, uint64_t new_end)
     struct k_region *r = &p->vm.r[i];
     if (r->off + (new_end - r->start) > store_image_size(r->layer->img)) return -ENOMEM;
     if (discardable(r)) discard_pages(r, r->end, new_end);
+    uint64_t old_end = r->end;
     r->end = new_end;
-    flush(p, r->start, len_of(r));
+    /* The pages mapped before keep their translations: only the new ones
+     * (which the hart may remember as unmapped) are flushed. */
+    flush(p, old_end, new_end - old_end);
     return 0;
 }
 
