@@ -358,7 +358,7 @@ static void net_poll(struct k_kernel *k);
 
 /* While processes are runnable, the network's turn (and the scheduler's
  * walks over all processes) comes at most this often. */
-#define NET_POLL_NS    100000
+#define NET_POLL_NS    25000
 #define NET_POLL_TURNS 8
 
 /* Do other node kernels talk to this one? (Their messages cut the idle wait
