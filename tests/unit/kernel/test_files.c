@@ -22,6 +22,7 @@
 #include "kernel/sys_file.h"
 #include "kfixture.h"
 #include "symunix/abi.h"
+#include "../hostdir.h"
 
 #define PG   4096ull
 #define STR  0x100000ull /* one page for strings and buffers */
@@ -105,19 +106,6 @@ static int64_t write_g(int fd, const char *s)
     cr_assert_eq(k_copyout(p, BUF, s, strlen(s)), 0);
     uint64_t a[6] = {(uint64_t)fd, BUF, strlen(s), 0, 0, 0};
     return sys_write(p, a);
-}
-
-/* Entries of host directory dir (not . and ..). */
-static int count_host(const char *dir)
-{
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "opendir %s", dir);
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-    closedir(d);
-    return n;
 }
 
 static void host_mkdir(const char *rel)

@@ -21,6 +21,7 @@
 
 #include "shm/image.h"
 #include "shm/store.h"
+#include "../hostdir.h"
 
 static char rootdir[64];
 static char outdir[64]; /* a host directory outside the root */
@@ -656,19 +657,6 @@ Test(anon, memory_file_becomes_a_host_file_under_the_same_fds)
     close(dup);
     close(dfd);
     store_names_free(n);
-}
-
-/* How many entries host directory `dir` has (not . and ..), hidden ones too. */
-static int count_host(const char *dir)
-{
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d, "opendir %s", dir);
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-    closedir(d);
-    return n;
 }
 
 /* A directory a host process moves out of the root (or under the hidden
