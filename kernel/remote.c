@@ -149,8 +149,8 @@ static void on_spawn(struct k_kernel *k, int src, const struct km *h, const uint
         /* The first child from the image, its siblings as copies of it: they
          * share its pages copy-on-write (text, data) instead of one private
          * copy of the image each, and its open file descriptions. */
-        err = made == 0 ? k_proc_unpack(k, img, ilen, &c)
-                        : k_proc_copy(kids[0], h->a[0], false, &c);
+        err =
+            made == 0 ? k_proc_unpack(k, img, ilen, &c) : k_proc_copy(kids[0], h->a[0], false, &c);
         if (err) break;
         c->ppid = h->pid;
         c->family_index = idx[made];

@@ -1104,8 +1104,7 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
      * frozen layer itself and the parent keeps its shadow. So spawn's
      * children all sit one layer above the parent's memory, not in a chain
      * as deep as the family (each page lookup walks the chain). */
-    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared &&
-        l->present.n == 0)
+    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared && l->present.n == 0)
         return anon_layer(child, shadow_size(r), l->below, &c->layer);
     rc = anon_layer(child, shadow_size(r), l, &c->layer);
     if (rc) return rc;
