@@ -184,15 +184,23 @@ Test(files, errors_as_for_the_path_form)
     cr_expect_eq(openat_g(dfd, "", ANON, 0), -ENOENT);
 }
 
-Test(files, a_renamed_directory_still_gets_the_file)
+/* The guest opens directory /d; then a host process renames it to host
+ * path `to` (from = its old host path). Returns the guest descriptor. */
+static int open_d_then_move(char from[PATH_MAX], const char *to)
 {
     host_mkdir("d");
     int dfd = (int)openat_g(-100, "/d", O_RDONLY | O_DIRECTORY, 0);
     cr_assert_geq(dfd, 0);
-    char from[PATH_MAX], to[PATH_MAX], name[1024];
-    snprintf(from, sizeof from, "%s/d", root);
-    snprintf(to, sizeof to, "%s/e", root);
+    snprintf(from, PATH_MAX, "%s/d", root);
     cr_assert_eq(rename(from, to), 0);
+    return dfd;
+}
+
+Test(files, a_renamed_directory_still_gets_the_file)
+{
+    char from[PATH_MAX], to[PATH_MAX], name[1024];
+    snprintf(to, sizeof to, "%s/e", root);
+    int dfd = open_d_then_move(from, to);
     cr_expect_eq(openat_g(dfd, "../d", ANON, 0), -ENOENT, "the path form uses the old path");
     int fd = (int)openat_g(dfd, ".", ANON, 0);
     cr_assert_geq(fd, 0, "%s", strerror(-fd));
@@ -205,13 +213,9 @@ Test(files, a_renamed_directory_still_gets_the_file)
  * made (no host call could tell), holds data, but is never named there. */
 Test(files, a_directory_moved_out_of_the_root_gets_no_name)
 {
-    host_mkdir("d");
-    int dfd = (int)openat_g(-100, "/d", O_RDONLY | O_DIRECTORY, 0);
-    cr_assert_geq(dfd, 0);
     char from[PATH_MAX], to[PATH_MAX], name[1024];
-    snprintf(from, sizeof from, "%s/d", root);
     snprintf(to, sizeof to, "%s/d", outdir);
-    cr_assert_eq(rename(from, to), 0);
+    int dfd = open_d_then_move(from, to);
     int fd = (int)openat_g(dfd, ".", ANON, 0);
     int kept = (int)openat_g(dfd, ".", ANON | SYM_O_DELABNORMAL, 0);
     cr_assert_geq(fd, 0);

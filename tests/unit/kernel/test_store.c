@@ -10,7 +10,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,15 +19,11 @@
 #include <unistd.h>
 
 #include "shm/store.h"
+#include "../hostdir.h"
 
 static char rootdir[64];
 static char outdir[64]; /* a host directory outside the root */
 static struct store *st;
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
 
 static void mkfile(const char *dir, const char *rel, const char *text)
 {
@@ -65,8 +60,8 @@ static void teardown(void)
 {
     store_close(st);
     st = NULL;
-    nftw(rootdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    nftw(outdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    rm_tree(rootdir);
+    rm_tree(outdir);
 }
 
 /* Read the whole (small) file behind a guest path; NULL-terminated text. */

@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,16 +23,11 @@
 #include <unistd.h>
 
 #include "shm/store.h"
+#include "../hostdir.h"
 
 static char rootdir[64];
 static char outdir[64]; /* a host directory outside the root */
 static struct store *st;
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 /* Host path of guest path rel under the root. */
 static const char *host(const char *rel)
@@ -83,8 +77,8 @@ static void teardown(void)
     store_close(st);
     st = NULL;
     unsetenv("SYMUNIX_NO_DIRCACHE");
-    nftw(rootdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    nftw(outdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    rm_tree(rootdir);
+    rm_tree(outdir);
 }
 
 TestSuite(dircache, .init = setup, .fini = teardown);

@@ -13,7 +13,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +21,10 @@
 #include <unistd.h>
 
 #include "shm/store.h"
+#include "../hostdir.h"
 
 static char rootdir[64];
 static struct store *st;
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static void setup(void)
 {
@@ -43,7 +37,7 @@ static void setup(void)
 static void teardown(void)
 {
     store_close(st);
-    nftw(rootdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    rm_tree(rootdir);
 }
 
 TestSuite(gseg, .init = setup, .fini = teardown);

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +25,6 @@
 static char rootdir[64];
 static char outdir[64]; /* a host directory outside the root */
 static struct store *st;
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static void hostpath(const char *rel, char *out)
 {
@@ -108,8 +101,8 @@ static void setup(void)
 static void teardown(void)
 {
     store_close(st);
-    nftw(rootdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    nftw(outdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    rm_tree(rootdir);
+    rm_tree(outdir);
 }
 
 static int gdir(const char *gpath)
