@@ -2,7 +2,8 @@
 # core-dump.sh — core files (design.md §6): test_segv.elf dies of SIGSEGV on a
 # fresh store root; the run still exits 139 (128+11, as under qemu), core.<pid>
 # appears in the root ("@image" is bound to "/"), and `symunix inspect` shows
-# SIGSEGV (11) and a pc; a damaged core is refused with one line and status 1;
+# SIGSEGV (11), a pc and the program as "/test_segv.elf" (it lies outside the
+# root: no host path in the core file); a damaged core is refused with one line and status 1;
 # a core that cannot be written (its name taken by a directory) changes
 # nothing else and leaves no temporary file; a program that exits normally
 # leaves no core file.
@@ -32,6 +33,9 @@ else
     grep -Eq '^signal +SIGSEGV \(11\)' inspect.out || { bad "inspect: no SIGSEGV (11)"; cat inspect.out; }
     grep -Eq '^pc +0x[0-9a-f]{16}$' inspect.out || { bad "inspect: no pc"; cat inspect.out; }
     grep -Eq '^process +pid [0-9]+ ' inspect.out || { bad "inspect: no pid"; cat inspect.out; }
+    # The program lies outside the root: its guest placeholder, no host path.
+    grep -Eq '^exe +/test_segv\.elf$' inspect.out || { bad "inspect: exe not /test_segv.elf"; cat inspect.out; }
+    grep -q "$guests" "$core" && bad "the core file holds the host path $guests"
     # A damaged copy (one byte changed in the middle): one line, status 1.
     cp "$core" damaged
     size=$(stat -c %s damaged)
