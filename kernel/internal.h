@@ -132,6 +132,8 @@ struct k_file {
     int image;        /* a regular file recorded in the node's store_names */
     int close_action; /* SYM_O_DEL* set through this description (fcntl reads it) */
     int stream;       /* 0 not known yet, 1 may block (pipe, terminal, socket), 2 never */
+    int host;         /* a host object: inherited from the host or a passed-through device; read,
+                       * write, stat, never changed, named, listed or mapped (docs/store.md) */
     /* A directory's identity (st_dev, st_ino), 0 until known. */
     uint64_t ddev, dino;
     /* A virtual anonymous file (SYM_O_ANON, never needed a host file yet):
@@ -390,7 +392,7 @@ int k_net_kfetch(struct k_proc *p, uint64_t g);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 
-/* Host fd behind guest fd, or -EBADF. */
+/* Host fd behind guest fd (mmap, mapin), or -EBADF; -ENODEV for a host descriptor. */
 int k_fd_host(struct k_proc *p, int fd);
 /* mapin of descriptor fd: 1 and its lazy image, inode number and host
  * status flags when it is a virtual anonymous file (nothing materialized),

@@ -268,19 +268,27 @@ static int start_image(struct k_proc *p, const char *path, char *const argv[], c
     return 0;
 }
 
-/* What readlink("/proc/self/exe") answers: glibc wants an absolute path. The
- * guest path when the executable lies inside the store root, else the host's
- * absolute path (the guest cannot open it, but it can print it). */
+/* What readlink("/proc/self/exe") answers (and AT_EXECFN, the core file's
+ * exe, pinfo's name): glibc wants an absolute path, and the guest sees only
+ * guest paths (docs/store.md, "The program's path"). The guest path when the
+ * executable lies inside the store root, else "/" and its file name: a
+ * placeholder that shows no host directory (the guest cannot reach the file
+ * either way). */
 static void set_exe(struct k_proc *p, const char *path)
 {
     char abs[PATH_MAX], root[PATH_MAX];
-    if (!realpath(path, abs)) snprintf(abs, sizeof abs, "/%s", path);
+    if (!realpath(path, abs)) snprintf(abs, sizeof abs, "%s", path);
     const struct store *s = p->k->cfg.store;
     size_t n = s && realpath(store_root_path(s), root) ? strlen(root) : 0;
-    if (n > 1 && strncmp(abs, root, n) == 0 && abs[n] == '/')
-        snprintf(p->exe, sizeof p->exe, "%s", abs + n);
-    else
+    if (n == 1 && abs[0] == '/') /* the root is the host's "/" */
         snprintf(p->exe, sizeof p->exe, "%s", abs);
+    else if (n > 1 && strncmp(abs, root, n) == 0 && abs[n] == '/')
+        snprintf(p->exe, sizeof p->exe, "%s", abs + n);
+    else {
+        const char *base = strrchr(abs, '/');
+        base = base && base[1] ? base + 1 : abs;
+        snprintf(p->exe, sizeof p->exe, "/%s", base);
+    }
 }
 
 int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *const envp[], char *err,
@@ -297,9 +305,10 @@ int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *cons
         return -ENOMEM;
     }
     struct k_elf_info ei;
+    set_exe(p, path); /* AT_EXECFN too: the guest sees no host path */
     int rc = k_elf_load(p, path, &ei, err, errlen);
     if (!rc) {
-        rc = start_image(p, path, argv, envp, &ei);
+        rc = start_image(p, p->exe, argv, envp, &ei);
         if (rc) snprintf(err, errlen, "%s: cannot build the process: %s", path, strerror(-rc));
     }
     free(ei.phdr_copy);
@@ -310,7 +319,6 @@ int k_exec_initial(k_kernel *k, const char *path, char *const argv[], char *cons
         proc_free(k, p);
         return rc;
     }
-    set_exe(p, path);
     p->state = K_RUNNABLE;
     k->init = p;
     k_rq_push(k, p);

@@ -172,6 +172,19 @@ static struct k_file *file_peek(struct k_proc *p, int64_t fd)
     return p->fd[fd].f;
 }
 
+/*
+ * Host descriptors (docs/store.md, "Host descriptors"): the standard
+ * descriptors inherited from the host and the passed-through devices may be
+ * read, written and stat'ed, never changed, named, listed or mapped. A call
+ * that would do so on fd answers err; 0 when fd is no host descriptor (or
+ * no descriptor: the call's own EBADF follows).
+ */
+static int host_refuses(struct k_proc *p, int64_t fd, int err)
+{
+    struct k_file *f = file_peek(p, fd);
+    return f && f->host ? err : 0;
+}
+
 /* ---- Virtual anonymous files ------------------------------------------------ */
 
 static struct k_file *vfiles;   /* every virtual k_file of the node */
@@ -400,8 +413,12 @@ static int fd_clear(struct k_proc *p, int fd)
     return file_put(p->k, f);
 }
 
+/* mmap and mapin of a host descriptor: ENODEV, as Linux for a file that
+ * cannot be mapped (its pages would become an image file of the node). */
 int k_fd_host(struct k_proc *p, int fd)
 {
+    int e = host_refuses(p, fd, -ENODEV);
+    if (e) return e;
     struct k_file *f = file_get(p, fd);
     return f ? f->hostfd : file_err();
 }
@@ -426,6 +443,7 @@ int k_files_init(struct k_proc *p)
         }
         f->hostfd = h;
         f->refs = 1;
+        f->host = 1;
         p->fd[i].f = f;
         p->fd[i].cloexec = 0;
     }
@@ -748,7 +766,11 @@ int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
     if (gflags & SYM_O_ANON) return open_anon(p, g, gflags, (mode_t)a[3], action);
     int h = store_path_open(store_of(p), g, oflags_to_host(gflags), (mode_t)a[3]);
     if (h < 0) return h;
-    return open_install(p, h, g, gflags, action);
+    int64_t fd = open_install(p, h, g, gflags, action);
+    char norm[PATH_MAX]; /* the test store_path_open made: a passed-through device */
+    if (fd >= 0 && store_path_norm("/", g, norm, sizeof norm) == 0 && store_device_path(norm))
+        p->fd[fd].f->host = 1;
+    return fd;
 }
 
 int64_t sys_close(struct k_proc *p, const uint64_t a[6])
@@ -837,6 +859,10 @@ int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
     struct k_file *f = file_peek(p, fd);
     if (!f) return -EBADF;
     int r;
+    if (f->host && ((cmd >= G_F_GETLK && cmd <= G_F_SETLKW) ||
+                    (cmd >= G_F_OFD_GETLK && cmd <= G_F_OFD_SETLKW)))
+        return -ENOLCK; /* a host object's locks are the host's */
+    if (f->host && cmd == G_F_SETPIPE_SZ) return -EPERM;
     switch (cmd) { /* the commands that need no host file */
     case G_F_DUPFD:
     case G_F_DUPFD_CLOEXEC:
@@ -893,7 +919,10 @@ int64_t sys_ioctl(struct k_proc *p, const uint64_t a[6])
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
     int h = f->hostfd;
-    switch ((unsigned)a[1]) {
+    unsigned req = (unsigned)a[1];
+    if (f->host && (req == G_TCSETS || req == G_TCSETSW || req == G_TCSETSF))
+        return -EPERM; /* the user's terminal is not the guest's to change */
+    switch (req) {
     case G_TCGETS: return ioctl_bytes(p, h, TCGETS, a[2], G_TERMIOS_SIZE, 1);
     case G_TCSETS: return ioctl_bytes(p, h, TCSETS, a[2], G_TERMIOS_SIZE, 0);
     case G_TCSETSW: return ioctl_bytes(p, h, TCSETSW, a[2], G_TERMIOS_SIZE, 0);
@@ -1203,6 +1232,8 @@ static long drop_hidden(uint8_t *buf, long n)
  * visible); a failure to name one only leaves it out of the listing. */
 int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
+    int e = host_refuses(p, (int)a[0], -ENOTDIR); /* a host directory is not listed */
+    if (e) return e;
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
     if (f->dirpath) {
@@ -1263,6 +1294,7 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
     }
     f = file_get(p, fd);
     if (!f) return file_err();
+    if (f->host) after = true; /* no store step: fsync, fdatasync only (others refused) */
     if (op <= 1 && !after) {
         store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
         uint64_t seg;
@@ -1301,12 +1333,16 @@ int64_t sys_fdatasync(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_ftruncate(struct k_proc *p, const uint64_t a[6])
 {
+    int e = host_refuses(p, (int)a[0], -EPERM);
+    if (e) return e;
     if ((int64_t)a[1] < 0) return file_peek(p, (int)a[0]) ? -EINVAL : -EBADF;
     return on_host_fd(p, (int)a[0], 2, a[1]);
 }
 
 int64_t sys_fchmod(struct k_proc *p, const uint64_t a[6])
 {
+    int e = host_refuses(p, (int)a[0], -EPERM);
+    if (e) return e;
     return on_host_fd(p, (int)a[0], 3, a[1]);
 }
 
@@ -1599,6 +1635,8 @@ int64_t sys_linkat(struct k_proc *p, const uint64_t a[6])
     int r, owned, h, oslash = g[0] && g[strlen(g) - 1] == '/';
     if (nslash) {
         r = slash_create_error(npfd, nlast);
+    } else if (g[0] == '\0' && (r = host_refuses(p, odirfd, -EXDEV)) != 0) {
+        /* a host object gets no name inside the root */
     } else if (g[0] == '\0') { /* AT_EMPTY_PATH: the descriptor's file */
         r = h = at_target(p, odirfd, g, 0, &owned);
         if (h >= 0) {
@@ -1699,6 +1737,8 @@ int64_t sys_utimensat(struct k_proc *p, const uint64_t a[6])
         if (e < 0) return e;
     }
     if (g[0] == '\0') { /* NULL or empty name: the descriptor itself */
+        int e = host_refuses(p, dirfd, -EPERM);
+        if (e) return e;
         struct k_file *f = file_get(p, dirfd);
         if (!f) return dirfd == G_AT_FDCWD ? -EFAULT : -EBADF;
         return futimens(f->hostfd, tp) < 0 ? -errno : 0;
@@ -1789,6 +1829,8 @@ static int refname_in(struct k_proc *p, uint64_t gaddr, char *out, size_t len)
  * now. Returns the length without the NUL; -ERANGE when size cannot hold it. */
 int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
 {
+    int e = host_refuses(p, (int)a[0], -ENOENT); /* no guest name */
+    if (e) return e;
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
     char path[PATH_MAX];
@@ -1813,10 +1855,12 @@ int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6])
 /* fmkrefdir(fd, refname): bind refname to the directory open at fd. */
 int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
 {
+    int e = host_refuses(p, (int)a[0], -ENOTDIR); /* not a directory of the root */
+    if (e) return e;
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
     char ref[2 * STORE_REFNAME_MAX];
-    int e = refname_in(p, a[1], ref, sizeof ref);
+    e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
     return store_fmkrefdir(store_of(p), &p->refdirs, f->hostfd, ref);
 }
@@ -1880,7 +1924,8 @@ static int ship_fd(struct k_proc *p, int i, struct k_ship_fd *d)
     char path[PATH_MAX];
     *d = (struct k_ship_fd){.fd = i, .stream = -1, .cloexec = (uint32_t) !!p->fd[i].cloexec};
     if (f->vimg || fstat(f->hostfd, &st) < 0) return 1; /* virtual: only this node has it */
-    if ((d->stream = host_stream(f->hostfd, i)) >= 0) return 0;
+    if (f->host) /* travels only as the host's stream of the other node */
+        return (d->stream = host_stream(f->hostfd, i)) >= 0 ? 0 : 1;
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return 1; /* pipe, socket, device */
     if (S_ISREG(st.st_mode) && st.st_nlink == 0) return 1;      /* deleted or never named */
     if (f->dirpath)
@@ -1943,6 +1988,7 @@ static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
         return rc;
     }
     f->image = reg;
+    f->host = d->stream >= 0;
     if (f->dirpath) {
         f->ddev = st.st_dev;
         f->dino = st.st_ino;
