@@ -26,6 +26,11 @@
  * virtual one first (store_anon_create_in, then the image adopts the new file),
  * so no call site ever sees hostfd -1; file_peek is for the few that do not
  * need a host file.
+ *
+ * Host descriptors (k_file.host: the standard descriptors inherited from the
+ * host, the passed-through devices) are read, written and stat'ed, never
+ * changed, named, listed or mapped: host_refuses answers at the top of each
+ * call that would (docs/store.md, "Host descriptors", decides every call).
  */
 #include "kernel/sys_file.h"
 
