@@ -129,8 +129,7 @@ static void reverse(void)
         _exit(ok ? 0 : 1);
     }
     int st = wait_status(pid);
-    check("rv: the grandchild on node 0 died of SIGSEGV",
-          WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    check("rv: the grandchild on node 0 died of SIGSEGV", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 static int cmp(const void *a, const void *b)
