@@ -12,8 +12,9 @@
  *
  * Image files (docs/store.md, shm/image.h): every open of a regular file is
  * recorded in the node's struct store_names, so the last close applies the
- * file's close action; SYM_O_ANON creates a lazy anonymous file; getdents
- * names the directory's anonymous files first; "@name/rest" paths go through
+ * file's close action (an abnormal end marks the files on every node);
+ * SYM_O_ANON creates a lazy anonymous file; getdents names the directory's
+ * anonymous files first, every node's (remote.c); "@name/rest" paths go through
  * the process's reference directories in at_path, the one place where a
  * guest path is made absolute.
  *
