@@ -634,6 +634,17 @@ int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
  * (k_file_ship_one); the caller sleeps, called again for the answer.
  * K_BLOCK, or the descriptor number in pid's table, or -errno. */
 int64_t k_remote_pdup(struct k_proc *p, int pid, int fd);
+/* A process of this node ended abnormally holding the named image files
+ * ids[2i] (st_dev), ids[2i+1] (st_ino), i < n: every other node marks them
+ * (store_file_abnormal_id), so that their close actions see it. */
+void k_remote_abnormal(struct k_kernel *k, const uint64_t *ids, size_t n);
+/* getdents64 of the directory (dev, ino): every other node names its lazy
+ * anonymous files there (k_files_name_dir); the caller sleeps until all
+ * answered (p->rpc.waiting 0). 0 or -errno (not sent). */
+int k_remote_namedir(struct k_proc *p, uint64_t dev, uint64_t ino);
+/* sys_file.c: name every lazy anonymous file of this node (virtual or not)
+ * made in the directory (dev, ino), as before a listing of it. */
+void k_files_name_dir(struct k_kernel *k, uint64_t dev, uint64_t ino);
 /* sys_sym.c: the answer to an information call about process pid of this
  * node: kind K_INFO_*; 0 and a malloc'd answer, or -errno (-ESRCH...). */
 enum { K_INFO_PINFO = 1, K_INFO_PMEMADDR, K_INFO_PMEMVECT, K_INFO_IDS, K_INFO_SETPGID };

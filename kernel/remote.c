@@ -13,6 +13,11 @@
  * stand-in turns zombie. A process waiting for another node (spawn, kill,
  * pinfo...) sleeps on p->rpc until the replies are in.
  *
+ * Files are the same on every node: a process that ends abnormally marks its
+ * files on every other node too (ABNORMAL), so that a close action sees it
+ * wherever the last close happens; a process reading a directory first asks
+ * every other node to name its lazy anonymous files there (NAMEDIR).
+ *
  * Termination is Dijkstra and Scholten's for diffusing computations, with
  * spawn messages as the only ones that create work: every SPAWN is
  * acknowledged (ACK); a node that was idle when a SPAWN came is "engaged" to
@@ -28,6 +33,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/internal.h"
+#include "shm/image.h"
 
 /* The indexes of a SPAWN take this many bytes: the image after them stays
  * 8-byte aligned. */
@@ -49,6 +55,9 @@ enum {
     KM_PDUP,      /* id, pid = asker, a[0] target pid; a struct ship_fd and its path */
     KM_PDUPED,    /* id, pid = asker, a[0] the descriptor number or -errno */
     KM_ACK,       /* a SPAWN acknowledged (termination) */
+    KM_ABNORMAL,  /* a process ended abnormally holding these files: (dev, ino) pairs */
+    KM_NAMEDIR,   /* id, pid = reader, arg = the directory's dev; its ino */
+    KM_NAMEDDIR,  /* id, pid = reader: the lazy files there are named */
 };
 
 /* Every message starts with this header. The ranks run one build (checked
@@ -413,6 +422,59 @@ static void on_pduped(struct k_kernel *k, const struct km *h)
     replied(p);
 }
 
+/* ---- Files across nodes -------------------------------------------------------------- */
+
+void k_remote_abnormal(struct k_kernel *k, const uint64_t *ids, size_t n)
+{
+    if (!k->cfg.net || k->cfg.nodes < 2 || n == 0) return;
+    struct km h = {.type = KM_ABNORMAL};
+    for (int node = 0; node < k->cfg.nodes; node++)
+        if (node != k->cfg.node) km_send(k, node, &h, ids, n * 2 * sizeof *ids);
+}
+
+static void on_abnormal(struct k_kernel *k, const uint8_t *body, size_t len)
+{
+    for (size_t off = 0; off + 2 * sizeof(uint64_t) <= len; off += 2 * sizeof(uint64_t)) {
+        uint64_t id[2];
+        memcpy(id, body + off, sizeof id);
+        store_file_abnormal_id(k->names, (dev_t)id[0], (ino_t)id[1]);
+    }
+}
+
+int k_remote_namedir(struct k_proc *p, uint64_t dev, uint64_t ino)
+{
+    struct k_kernel *k = p->k;
+    k_rpc_begin(p, k->cfg.nodes - 1);
+    struct km h = {.type = KM_NAMEDIR, .pid = p->pid, .id = p->rpc.id, .arg = dev};
+    for (int n = 0; n < k->cfg.nodes; n++) {
+        if (n == k->cfg.node) continue;
+        int rc = km_send(k, n, &h, &ino, sizeof ino);
+        if (rc) {
+            k_rpc_end(p);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void on_namedir(struct k_kernel *k, int src, const struct km *h, const uint8_t *body,
+                       size_t len)
+{
+    uint64_t ino;
+    if (len == sizeof ino) {
+        memcpy(&ino, body, sizeof ino);
+        k_files_name_dir(k, h->arg, ino);
+    }
+    struct km r = {.type = KM_NAMEDDIR, .pid = h->pid, .id = h->id};
+    km_send(k, src, &r, NULL, 0);
+}
+
+static void on_nameddir(struct k_kernel *k, const struct km *h)
+{
+    struct k_proc *p = asker(k, h->pid, h->id);
+    if (p) replied(p);
+}
+
 /* ---- Messages and termination ------------------------------------------------------ */
 
 static void dispatch(struct k_kernel *k, int src, const uint8_t *buf, size_t len)
@@ -433,6 +495,9 @@ static void dispatch(struct k_kernel *k, int src, const uint8_t *buf, size_t len
     case KM_INFOED: on_infoed(k, &h, body, blen); break;
     case KM_PDUP: on_pdup(k, src, &h, body, blen); break;
     case KM_PDUPED: on_pduped(k, &h); break;
+    case KM_ABNORMAL: on_abnormal(k, body, blen); break;
+    case KM_NAMEDIR: on_namedir(k, src, &h, body, blen); break;
+    case KM_NAMEDDIR: on_nameddir(k, &h); break;
     case KM_ACK:
         if (k->ds_deficit) k->ds_deficit--;
         break;

@@ -12,8 +12,9 @@
  *
  * Image files (docs/store.md, shm/image.h): every open of a regular file is
  * recorded in the node's struct store_names, so the last close applies the
- * file's close action; SYM_O_ANON creates a lazy anonymous file; getdents
- * names the directory's anonymous files first; "@name/rest" paths go through
+ * file's close action (an abnormal end marks the files on every node);
+ * SYM_O_ANON creates a lazy anonymous file; getdents names the directory's
+ * anonymous files first, every node's (remote.c); "@name/rest" paths go through
  * the process's reference directories in at_path, the one place where a
  * guest path is made absolute.
  *
@@ -291,17 +292,22 @@ static int file_err(void)
     return file_err_v;
 }
 
-/* Before directory dirfd is listed: its virtual files become host files
- * (store_dir_materialize then names them). */
-static void materialize_dir(struct k_kernel *k, int dirfd)
+/* Before the directory (dev, ino) is listed: its virtual files become host
+ * files (store_dir_materialize then names them). */
+static void materialize_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
 {
-    struct stat d, v;
-    if (!vfiles || fstat(dirfd, &d) < 0) return;
+    struct stat v;
     for (struct k_file *f = vfiles, *next; f; f = next) {
         next = f->vnext;
-        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
+        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == dev && v.st_ino == ino)
             file_materialize(k, f);
     }
+}
+
+void k_files_name_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
+{
+    materialize_dir(k, dev, ino);
+    store_dir_materialize_id(k->names, (dev_t)dev, (ino_t)ino);
 }
 
 int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags)
@@ -462,13 +468,28 @@ void k_files_close_all(struct k_proc *p)
     store_refdirs_clear(&p->refdirs);
 }
 
+/* Also tells every other node about the files that have a name (only those
+ * can be open there: a descriptor travels by its path), so that the close
+ * action sees the abnormal end wherever the last close happens. */
 void k_files_abnormal(struct k_proc *p)
 {
-    for (int i = 0; i < K_NFILE; i++)
-        if (p->fd[i].f && p->fd[i].f->vimg)
-            p->fd[i].f->vabnormal = 1;
-        else if (p->fd[i].f && p->fd[i].f->image)
-            store_file_abnormal(p->k->names, p->fd[i].f->hostfd);
+    uint64_t ids[2 * K_NFILE];
+    size_t n = 0;
+    struct stat st;
+    for (int i = 0; i < K_NFILE; i++) {
+        struct k_file *f = p->fd[i].f;
+        if (f && f->vimg) {
+            f->vabnormal = 1;
+        } else if (f && f->image) {
+            store_file_abnormal(p->k->names, f->hostfd);
+            if (fstat(f->hostfd, &st) == 0 && st.st_nlink > 0) {
+                ids[2 * n] = (uint64_t)st.st_dev;
+                ids[2 * n + 1] = (uint64_t)st.st_ino;
+                n++;
+            }
+        }
+    }
+    k_remote_abnormal(p->k, ids, n);
 }
 
 void k_files_close_on_exec(struct k_proc *p)
@@ -1234,19 +1255,30 @@ static long drop_hidden(uint8_t *buf, long n)
 }
 
 /* Before listing a directory, its anonymous files get names (they become
- * visible); a failure to name one only leaves it out of the listing. */
+ * visible); a failure to name one only leaves it out of the listing. A
+ * listing from its start (position 0: opendir, rewinddir) first asks every
+ * other node to name its own there (k_remote_namedir; the caller sleeps
+ * until all answered and is called again). */
 int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
     int e = host_refuses(p, (int)a[0], -ENOTDIR); /* a host directory is not listed */
     if (e) return e;
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
-    if (f->dirpath) {
-        materialize_dir(p->k, f->hostfd);
-        store_dir_materialize(p->k->names, f->hostfd);
+    off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
+    struct stat d;
+    if (f->dirpath && fstat(f->hostfd, &d) == 0) {
+        struct k_kernel *k = p->k;
+        if (p->rpc.id) { /* called again: the other nodes named theirs */
+            if (p->rpc.waiting > 0) return K_BLOCK;
+            k_rpc_end(p);
+        } else if (pos == 0 && k->cfg.net && k->cfg.nodes > 1 &&
+                   k_remote_namedir(p, (uint64_t)d.st_dev, (uint64_t)d.st_ino) == 0) {
+            return K_BLOCK;
+        }
+        k_files_name_dir(k, (uint64_t)d.st_dev, (uint64_t)d.st_ino);
     }
     size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
-    off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
     long n;
     do { /* a batch of hidden names only is not the end of the directory */
         n = syscall(SYS_getdents64, f->hostfd, bounce, want);

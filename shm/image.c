@@ -436,10 +436,15 @@ int store_dir_materialize(struct store_names *n, int dirfd)
 {
     struct stat dst;
     if (fstat(dirfd, &dst) < 0) return -errno;
+    return store_dir_materialize_id(n, dst.st_dev, dst.st_ino);
+}
+
+int store_dir_materialize_id(struct store_names *n, dev_t ddev, ino_t dino)
+{
     int named = 0, err = 0;
     for (size_t i = 0; i < n->n; i++) {
         struct entry *e = n->e[i];
-        if (!e->anon || e->ddev != dst.st_dev || e->dino != dst.st_ino) continue;
+        if (!e->anon || e->ddev != ddev || e->dino != dino) continue;
         int r = name_entry(n, e);
         if (r < 0 && err == 0) err = r;
         if (!e->anon) named++;
@@ -492,6 +497,16 @@ int store_file_abnormal(struct store_names *n, int fd)
     long i = find_fd(n, fd, &st);
     if (i < 0) return -ENOENT;
     n->e[i]->abnormal = 1;
+    return 0;
+}
+
+int store_file_abnormal_id(struct store_names *n, dev_t dev, ino_t ino)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        if (n->e[i]->dev != dev || n->e[i]->ino != ino) continue;
+        n->e[i]->abnormal = 1;
+        return 1;
+    }
     return 0;
 }
 

@@ -48,6 +48,8 @@
  *     refers to the same file (st_dev, st_ino): a name since renamed away or
  *     reused by another file is left alone.
  *  5. The open count is per node: "last close" is the node's last close.
+ *     The abnormal mark is the file's on every node: the kernel tells every
+ *     other node that has it open (store_file_abnormal_id).
  *  6. A refdir's directory is inside the root, and a "@name/rest" path is
  *     turned into a guest absolute path (the directory's current guest path
  *     joined with rest) that store.c resolves inside the root: ".." from a
@@ -132,6 +134,10 @@ void store_names_set_rekey(struct store_names *n, store_rekey_fn fn, void *ctx);
  * directory `dirfd`. The number named, or a negative errno (the first
  * failure; the others are still tried). */
 int store_dir_materialize(struct store_names *n, int dirfd);
+/* The same for the directory whose identity is (ddev, dino): what a node
+ * does when a process of another node reads that directory (the kernel's
+ * kernel messages, docs/kernel.md "Processes across nodes"). */
+int store_dir_materialize_id(struct store_names *n, dev_t ddev, ino_t dino);
 
 /* 1 when `name`, an entry of a directory, is a hidden anonymous file. */
 int store_anon_is_hidden(const char *name);
@@ -151,6 +157,11 @@ int store_file_named(struct store_names *n, int fd, const char *gpath);
 /* A process that had the file at fd open ended abnormally (call once per
  * open file of the process, before its references are dropped). */
 int store_file_abnormal(struct store_names *n, int fd);
+/* The same for the file whose identity is (dev, ino), when this node has it
+ * open: a holder on another node ended abnormally (the kernel passes the
+ * mark on to every node, so that the last close, wherever it happens, sees
+ * it). 1 marked, 0 not open here. */
+int store_file_abnormal_id(struct store_names *n, dev_t dev, ino_t ino);
 /*
  * Record a close of the file at fd (call before closing fd). On the last
  * close, apply the action (invariants 2 and 4) and forget the file. Returns

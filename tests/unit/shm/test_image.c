@@ -211,6 +211,32 @@ Test(anon, materialize_names_that_directory_only)
     }
 }
 
+/* store_dir_materialize_id: by the directory's identity (a reader on
+ * another node), the same files as store_dir_materialize. */
+Test(anon, materialize_by_identity_names_that_directory_only)
+{
+    mkdir_in("a");
+    mkdir_in("b");
+    struct store_names *n = names(2, 0);
+    int da = gdir("/a"), db = gdir("/b");
+    int fa = store_anon_create(n, da, 0644, 0), fb = store_anon_create(n, db, 0644, 0);
+    cr_assert_geq(fa, 0);
+    cr_assert_geq(fb, 0);
+    struct stat sa;
+    cr_assert_eq(fstat(da, &sa), 0);
+    cr_assert_eq(store_dir_materialize_id(n, sa.st_dev, sa.st_ino), 1);
+    cr_assert_eq(count_dir("a", 1, NULL), 1);
+    cr_assert_eq(count_dir("b", 1, NULL), 0);
+    cr_assert_eq(store_dir_materialize_id(n, sa.st_dev, sa.st_ino), 0, "already named");
+    store_file_close(n, fa);
+    store_file_close(n, fb);
+    close(fa);
+    close(fb);
+    close(da);
+    close(db);
+    store_names_free(n);
+}
+
 Test(anon, unnamed_close_leaves_nothing)
 {
     mkdir_in("img");
@@ -322,6 +348,35 @@ Test(closeact, named_file_table)
         cr_assert_eq(store_names_count(n, NULL), 0);
     }
     store_names_free(n);
+}
+
+/* Two nodes' tables open one file; the holder on node 1 ends abnormally and
+ * node 0 is told by identity (what the kernel's ABNORMAL message does): the
+ * last close on node 0 must follow the table with the mark. */
+Test(closeact, abnormal_mark_by_identity_from_another_node)
+{
+    struct store_names *n0 = names(0, 0), *n1 = names(1, 0);
+    for (size_t i = 0; i < NVERDICTS; i++) {
+        mkfile_at(rootdir, "f", "image");
+        int a = store_path_open(st, "/f", O_RDWR, 0), b = store_path_open(st, "/f", O_RDWR, 0);
+        struct stat sb;
+        cr_assert_eq(fstat(b, &sb), 0);
+        cr_assert_eq(store_file_open(n0, a, "/f", verdicts[i].action), 0);
+        cr_assert_eq(store_file_open(n1, b, NULL, 0), 0);
+        if (verdicts[i].abnormal) {
+            cr_assert_eq(store_file_abnormal(n1, b), 0);
+            cr_assert_eq(store_file_abnormal_id(n0, sb.st_dev, sb.st_ino), 1);
+        }
+        cr_assert_eq(store_file_close(n1, b), 0, "row %zu: node 1 has no action", i);
+        close(b);
+        cr_assert(exists("f"));
+        cr_assert_eq(store_file_close(n0, a), verdicts[i].deleted, "row %zu", i);
+        close(a);
+        cr_assert_eq(exists("f"), !verdicts[i].deleted, "row %zu", i);
+        cr_assert_eq(store_file_abnormal_id(n0, sb.st_dev, sb.st_ino), 0, "not open: no entry");
+    }
+    store_names_free(n0);
+    store_names_free(n1);
 }
 
 Test(closeact, anonymous_file_table)
