@@ -118,7 +118,8 @@ static void pipes(void)
     write(p[1], "z", 1);
     close(p[1]);
     f[0] = (struct pollfd){p[0], POLLIN, 0};
-    check(poll(f, 1, 0) == 1 && f[0].revents == (POLLIN | POLLHUP), "data then EOF: POLLIN|POLLHUP");
+    check(poll(f, 1, 0) == 1 && f[0].revents == (POLLIN | POLLHUP),
+          "data then EOF: POLLIN|POLLHUP");
     close(p[0]);
     pipe(p);
     close(p[0]);
@@ -179,7 +180,8 @@ static void timeouts_and_signals(void)
     struct pollfd f = {p[0], POLLIN, 0};
     struct timespec ts = {0, 30 * 1000 * 1000};
     long r = syscall(SYS_ppoll, &f, 1, &ts, NULL, 8);
-    check(r == 0 && ts.tv_sec == 0 && ts.tv_nsec == 0, "ppoll timeout: the time left written back (0)");
+    check(r == 0 && ts.tv_sec == 0 && ts.tv_nsec == 0,
+          "ppoll timeout: the time left written back (0)");
     ts = (struct timespec){0, 1000000000};
     errno = 0;
     check(syscall(SYS_ppoll, &f, 1, &ts, NULL, 8) == -1 && errno == EINVAL,
@@ -208,14 +210,16 @@ static void timeouts_and_signals(void)
     got_usr1 = 0;
     errno = 0;
     r = ppoll(&f, 1, NULL, &empty);
-    check(r == -1 && errno == EINTR && got_usr1 == 1, "ppoll's mask lets a pending SIGUSR1 in: EINTR");
+    check(r == -1 && errno == EINTR && got_usr1 == 1,
+          "ppoll's mask lets a pending SIGUSR1 in: EINTR");
     sigprocmask(SIG_BLOCK, NULL, &cur);
     check(sigismember(&cur, SIGUSR1), "and the old mask is back");
     /* The signal stays out when the mask keeps it blocked. */
     raise(SIGUSR1);
     got_usr1 = 0;
     ts = (struct timespec){0, 20 * 1000 * 1000};
-    check(ppoll(&f, 1, &ts, &usr1) == 0 && got_usr1 == 0, "ppoll's mask keeps SIGUSR1 out: timeout");
+    check(ppoll(&f, 1, &ts, &usr1) == 0 && got_usr1 == 0,
+          "ppoll's mask keeps SIGUSR1 out: timeout");
     sigprocmask(SIG_UNBLOCK, &usr1, NULL);
     check(got_usr1 == 1, "delivered when unblocked");
 
@@ -229,7 +233,8 @@ static void timeouts_and_signals(void)
     alarm_in(30000);
     errno = 0;
     r = poll(&f, 1, -1);
-    check(r == -1 && errno == EINTR && got_alrm == 1, "SIGALRM (SA_RESTART) interrupts poll: EINTR");
+    check(r == -1 && errno == EINTR && got_alrm == 1,
+          "SIGALRM (SA_RESTART) interrupts poll: EINTR");
     close(p[0]);
     close(p[1]);
 }
@@ -308,7 +313,8 @@ static void selects(void)
     errno = 0;
     check(syscall(SYS_pselect6, n, NULL, NULL, NULL, &bad, NULL) == -1 && errno == EINVAL,
           "pselect6 tv_nsec 1e9 -> EINVAL");
-    check(select(0, NULL, NULL, NULL, &(struct timeval){0, 20000}) == 0, "select with no sets sleeps");
+    check(select(0, NULL, NULL, NULL, &(struct timeval){0, 20000}) == 0,
+          "select with no sets sleeps");
 
     /* pselect6's mask lets a pending signal in. */
     sigset_t usr1, empty, cur;
