@@ -97,6 +97,22 @@ static void pipes(void)
     int st;
     waitpid(pid, &st, 0);
 
+    /* Many entries (more than the scheduler keeps on its stack): 100 of them. */
+    static struct pollfd many[100];
+    for (int i = 0; i < 100; i++)
+        many[i] = (struct pollfd){p[0], POLLIN, 0};
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        msleep(30);
+        write(p[1], "w", 1);
+        _exit(0);
+    }
+    r = poll(many, 100, -1);
+    check(r == 100 && many[99].revents == POLLIN, "100 entries of one pipe: woken, all 100 ready");
+    read(p[0], &c, 1);
+    waitpid(pid, &st, 0);
+
     /* POLLHUP when the last writer goes (it never writes). */
     fflush(stdout);
     pid = fork();
