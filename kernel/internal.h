@@ -15,6 +15,7 @@
 #define SYMUNIX_KERNEL_INTERNAL_H
 
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -213,6 +214,25 @@ struct k_block {
     int retry;         /* set while the handler is called again */
     int hostfd;        /* with events: a host descriptor whose readiness wakes it */
     short events;      /* POLLIN / POLLOUT on hostfd; 0 = none */
+    /* poll/select (sys_poll.c): several host descriptors, any of which wakes
+     * it when ready for its events (k_proc.pollv's storage); nhostv 0: none. */
+    const struct pollfd *hostv;
+    int nhostv;
+};
+
+/*
+ * Interval timers (itimer.c; docs/kernel.md "Interval timers"). ITIMER_REAL
+ * counts CLOCK_MONOTONIC time; ITIMER_VIRTUAL and ITIMER_PROF count the
+ * process's emulated CPU time: the instructions it retires in its turns, one
+ * nanosecond each (a nominal 1 GHz PE; the kernel's own work is not counted,
+ * so PROF runs as VIRTUAL does). Not inherited by fork or spawn children
+ * (Linux clears them in a fork child); kept across execve.
+ */
+struct k_itimers {
+    uint64_t real_due;        /* CLOCK_MONOTONIC ns of the next SIGALRM; 0: disarmed */
+    uint64_t real_interval;   /* ns; 0: one shot */
+    uint64_t cpu_left[2];     /* VIRTUAL, PROF: instructions to go; 0: disarmed */
+    uint64_t cpu_interval[2]; /* instructions; 0: one shot */
 };
 
 #define K_NPROC_MAX 1024 /* processes (zombies included) per node: fork/spawn EAGAIN beyond */
@@ -292,6 +312,10 @@ struct k_proc {
         uint32_t bitset;
         bool woken;
     } futex;
+    struct k_itimers itimer; /* setitimer (itimer.c) */
+    struct pollfd
+        *pollv; /* poll/select's host descriptors (sys_poll.c; malloc'd, kernel.c frees) */
+    int pollcap;
 };
 
 struct store_cache;
@@ -392,8 +416,12 @@ int k_net_kfetch(struct k_proc *p, uint64_t g);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 
-/* Host fd behind guest fd (mmap, mapin), or -EBADF; -ENODEV for a host descriptor. */
+/* Host fd behind guest fd (poll, core files), or -EBADF. */
 int k_fd_host(struct k_proc *p, int fd);
+/* The same for a descriptor that is to back memory (mmap, mapin): -ENODEV for
+ * a host descriptor, which may be read and written but never mapped
+ * (docs/store.md "Host descriptors"). */
+int k_fd_backing(struct k_proc *p, int fd);
 /* mapin of descriptor fd: 1 and its lazy image, inode number and host
  * status flags when it is a virtual anonymous file (nothing materialized),
  * 0 when it is not (use k_fd_host), -EBADF. */
@@ -571,6 +599,10 @@ void k_wake(struct k_proc *p);
 void k_reap_later(struct k_proc *p);
 /* p went to sleep in a call (state K_SLEEPING, blk set): the scheduler's hints. */
 void k_note_sleep(struct k_proc *p);
+/* p has something due at `when` (CLOCK_MONOTONIC ns): a sleep's deadline or
+ * its ITIMER_REAL. It goes on k_kernel.timed and the timer hint is kept true,
+ * so that the scheduler wakes for it even when every process sleeps. */
+void k_timed_add(struct k_proc *p, uint64_t when);
 /* A zombie nobody will wait for is gone already, as Linux releases it at
  * exit; only the scheduler's sweep has yet to free it (proc.c). */
 static inline bool k_proc_gone(const struct k_proc *p)
@@ -730,7 +762,26 @@ int64_t sys_tkill(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_wait4(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_rt_sigsuspend(struct k_proc *p, const uint64_t a[6]);
+/* Swap in a temporary signal mask (sigsuspend, ppoll, pselect6) from the
+ * guest set at addr (saved_mask keeps the old one). 0 or -EFAULT. */
+int64_t k_temp_mask(struct k_proc *p, uint64_t addr);
+
+/* sys_poll.c */
 int64_t sys_ppoll(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_pselect6(struct k_proc *p, const uint64_t a[6]);
+
+/* itimer.c: the calls, and what the scheduler (proc.c) asks of the timers. */
+int64_t sys_setitimer(struct k_proc *p, const uint64_t a[6]);
+int64_t sys_getitimer(struct k_proc *p, const uint64_t a[6]);
+/* p's ITIMER_REAL is due (real_due <= now): SIGALRM, and the next expiry
+ * after now by its interval (or disarmed); a zombie's timer is disarmed. */
+void k_itimer_fire(struct k_proc *p, uint64_t now);
+/* The most instructions p may run before a CPU timer expires: budget, or
+ * less when ITIMER_VIRTUAL or ITIMER_PROF is armed (at least 1). */
+uint64_t k_itimer_budget(const struct k_proc *p, uint64_t budget);
+/* p retired n instructions in its turn: the CPU timers count them down;
+ * one that reaches 0 posts SIGVTALRM or SIGPROF and re-arms by its interval. */
+void k_itimer_charge(struct k_proc *p, uint64_t n);
 
 /* proc.c: process creation */
 int64_t sys_clone(struct k_proc *p, const uint64_t a[6]);

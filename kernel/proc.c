@@ -287,10 +287,19 @@ void k_untime(struct k_proc *p)
         if (k->timed[i] == p) untime(k, i);
 }
 
-/* Wake the sleepers whose deadline passed; returns the earliest deadline still
- * ahead (0: none). Only processes that slept with a deadline are looked at:
- * one parent polling with nanosleep must not make every turn of its node
- * walk a thousand workers. */
+/* What q waits for next on the timed list: its sleep's deadline or its
+ * ITIMER_REAL, whichever comes first (0: neither). */
+static uint64_t timed_next(const struct k_proc *q)
+{
+    uint64_t d = q->state == K_SLEEPING ? q->blk.deadline : 0, r = q->itimer.real_due;
+    return !d || (r && r < d) ? r : d;
+}
+
+/* Wake the sleepers whose deadline passed and fire the ITIMER_REALs that are
+ * due; returns the earliest deadline still ahead (0: none). Only processes
+ * that slept with a deadline or armed a timer are looked at: one parent
+ * polling with nanosleep must not make every turn of its node walk a
+ * thousand workers. */
 static uint64_t wake_expired(struct k_kernel *k)
 {
     if (!k->timer_hint) return 0;
@@ -298,59 +307,91 @@ static uint64_t wake_expired(struct k_kernel *k)
     if (now < k->timer_hint) return k->timer_hint; /* nothing due */
     for (int i = 0; i < k->ntimed;) {
         struct k_proc *q = k->timed[i];
-        if (q->state != K_SLEEPING || !q->blk.deadline) {
-            untime(k, i); /* woken otherwise meanwhile */
+        k_itimer_fire(q, now); /* SIGALRM wakes q when it does not block it */
+        if (q->state == K_SLEEPING && q->blk.deadline && q->blk.deadline <= now) k_wake(q);
+        uint64_t d = timed_next(q);
+        if (!d) {
+            untime(k, i); /* woken, disarmed or ended meanwhile */
             continue;
         }
-        if (q->blk.deadline <= now) {
-            untime(k, i);
-            k_wake(q);
-            continue;
-        }
-        if (!next || q->blk.deadline < next) next = q->blk.deadline;
+        if (!next || d < next) next = d;
         i++;
     }
     k->timer_hint = next;
     return next;
 }
 
+void k_timed_add(struct k_proc *p, uint64_t when)
+{
+    struct k_kernel *k = p->k;
+    if (!k->timer_hint || when < k->timer_hint) k->timer_hint = when;
+    if (!p->timed) { /* at most K_NPROC_MAX processes, each once */
+        p->timed = true;
+        k->timed[k->ntimed++] = p;
+    }
+}
+
 /* p went to sleep in a call: keep the scheduler's hints true (k_kernel). */
 void k_note_sleep(struct k_proc *p)
 {
-    struct k_kernel *k = p->k;
-    if (p->blk.deadline) {
-        if (!k->timer_hint || p->blk.deadline < k->timer_hint) k->timer_hint = p->blk.deadline;
-        if (!p->timed) { /* at most K_NPROC_MAX processes, each once */
-            p->timed = true;
-            k->timed[k->ntimed++] = p;
-        }
-    }
-    if (p->blk.events) k->fd_sleepers = true;
+    if (p->blk.deadline) k_timed_add(p, p->blk.deadline);
+    if (p->blk.events || p->blk.nhostv) p->k->fd_sleepers = true;
 }
 
 /*
  * Wait up to timeout_ms (0: just look) for the host descriptors sleepers wait
- * on (a pipe, a terminal: sys_file.c), and wake those that became ready.
+ * on (a pipe, a terminal: sys_file.c's one, or poll/select's several:
+ * sys_poll.c), and wake those that became ready (their call looks again).
  * Returns false when no sleeper waits on a descriptor (nothing was waited for).
  */
 static bool wake_ready_fds(struct k_kernel *k, int timeout_ms)
 {
-    struct pollfd fds[64];
-    struct k_proc *who[64];
-    nfds_t n = 0;
+    struct pollfd sfds[64], *fds = sfds;
+    struct k_proc *swho[64], **who = swho;
+    size_t n = 0, cap = 64;
     if (!k->fd_sleepers) return false;
-    for (struct k_proc *q = k->procs; q && n < 64; q = q->next) {
-        if (q->state != K_SLEEPING || !q->blk.events) continue;
-        fds[n] = (struct pollfd){.fd = q->blk.hostfd, .events = q->blk.events};
-        who[n++] = q;
+    for (struct k_proc *q = k->procs; q; q = q->next) {
+        if (q->state != K_SLEEPING || (!q->blk.events && !q->blk.nhostv)) continue;
+        size_t m = q->blk.nhostv ? (size_t)q->blk.nhostv : 1;
+        if (n + m > cap) { /* many descriptors: a heap array for this walk */
+            size_t ncap = 2 * (n + m);
+            struct pollfd *nf = malloc(ncap * sizeof *nf);
+            struct k_proc **nw = malloc(ncap * sizeof *nw);
+            if (!nf || !nw) {
+                free(nf);
+                free(nw);
+                k_wake(q); /* its call looks for itself (and sleeps again) */
+                continue;
+            }
+            memcpy(nf, fds, n * sizeof *fds);
+            memcpy(nw, who, n * sizeof *who);
+            if (fds != sfds) {
+                free(fds);
+                free(who);
+            }
+            fds = nf;
+            who = nw;
+            cap = ncap;
+        }
+        if (q->blk.nhostv)
+            memcpy(fds + n, q->blk.hostv, m * sizeof *fds);
+        else
+            fds[n] = (struct pollfd){.fd = q->blk.hostfd, .events = q->blk.events};
+        for (size_t j = 0; j < m; j++)
+            who[n + j] = q;
+        n += m;
     }
     if (!n) {
         k->fd_sleepers = false;
         return false;
     }
-    if (poll(fds, n, timeout_ms) > 0)
-        for (nfds_t i = 0; i < n; i++)
+    if (poll(fds, (nfds_t)n, timeout_ms) > 0)
+        for (size_t i = 0; i < n; i++)
             if (fds[i].revents) k_wake(who[i]);
+    if (fds != sfds) {
+        free(fds);
+        free(who);
+    }
     return true;
 }
 
@@ -1004,10 +1045,15 @@ static void run_turn(struct k_kernel *k, struct k_proc *p)
         if (p->state != K_RUNNING) break;
         struct rv_fault f;
         uint64_t before = rv_instret(p->hart);
-        enum rv_stop why = rv_run(p->hart, quantum - used, &f);
-        used += rv_instret(p->hart) - before;
+        /* A CPU timer due sooner cuts the budget: its signal comes at its
+         * instruction and the turn goes on (itimer.c). */
+        uint64_t left = quantum - used, budget = k_itimer_budget(p, left);
+        enum rv_stop why = rv_run(p->hart, budget, &f);
+        uint64_t ran = rv_instret(p->hart) - before;
+        used += ran;
+        k_itimer_charge(p, ran);
         handle_stop(p, why, &f);
-        if (why == RV_STOP_BUDGET) break;
+        if (why == RV_STOP_BUDGET && budget == left) break;
     }
     k->current = NULL;
     if (p->state == K_RUNNING) {

@@ -428,10 +428,14 @@ static int fd_clear(struct k_proc *p, int fd)
  * cannot be mapped (its pages would become an image file of the node). */
 int k_fd_host(struct k_proc *p, int fd)
 {
-    int e = host_refuses(p, fd, -ENODEV);
-    if (e) return e;
     struct k_file *f = file_get(p, fd);
     return f ? f->hostfd : file_err();
+}
+
+int k_fd_backing(struct k_proc *p, int fd)
+{
+    int e = host_refuses(p, fd, -ENODEV);
+    return e ? e : k_fd_host(p, fd);
 }
 
 /*

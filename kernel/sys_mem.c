@@ -68,7 +68,7 @@ static int mmap_backing(struct k_proc *p, uint64_t flags, int fd, int *kind)
         *kind = K_REGION_ANON;
         return -1;
     }
-    int hostfd = k_fd_host(p, fd);
+    int hostfd = k_fd_backing(p, fd);
     if (hostfd < 0) return hostfd;
     int fl = fcntl(hostfd, F_GETFL);
     if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY) return -EACCES;

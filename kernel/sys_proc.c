@@ -2,8 +2,8 @@
  * sys_proc.c — process, identity, time and limit system calls: exit, wait4,
  * kill/tkill/tgkill between the processes of the job (remote.c carries them
  * to other nodes), ids and process groups, uname, rlimits, clocks, the sleeping calls (nanosleep,
- * clock_nanosleep, rt_sigsuspend, ppoll without descriptors) which give up
- * the PE while they wait (proc.c), getrandom, sysinfo, and futex between
+ * clock_nanosleep, rt_sigsuspend; ppoll and pselect6 are sys_poll.c's) which
+ * give up the PE while they wait (proc.c), getrandom, sysinfo, and futex between
  * processes that share memory. Times and ids come from the host; guest
  * structures are written explicitly in their Linux riscv64 layout.
  */
@@ -471,8 +471,7 @@ int64_t sys_clock_nanosleep(struct k_proc *p, const uint64_t a[6])
     return sleep_until(p, deadline, abs ? 0 : a[3]);
 }
 
-/* Swap in a temporary signal mask (sigsuspend, ppoll) from guest set at addr. */
-static int64_t temp_mask(struct k_proc *p, uint64_t addr)
+int64_t k_temp_mask(struct k_proc *p, uint64_t addr)
 {
     uint64_t set;
     if (k_copyin(p, &set, addr, 8)) return -EFAULT;
@@ -488,38 +487,10 @@ int64_t sys_rt_sigsuspend(struct k_proc *p, const uint64_t a[6])
 {
     if (!p->blk.retry) {
         if (a[1] != 8) return -EINVAL;
-        int64_t rc = temp_mask(p, a[0]);
+        int64_t rc = k_temp_mask(p, a[0]);
         if (rc) return rc;
     }
     return k_signal_interrupts(p) ? -EINTR : K_BLOCK;
-}
-
-/* ppoll(fds, nfds, timeout, sigmask, sigsetsize) with nfds 0 only: glibc's
- * pause() and sleeps; descriptors would need a host poll that does not hold
- * the node (ENOSYS for now). */
-int64_t sys_ppoll(struct k_proc *p, const uint64_t a[6])
-{
-    if (p->blk.retry) {
-        if (k_signal_interrupts(p)) return -EINTR;
-        return p->blk.deadline && k_now_ns() >= p->blk.deadline ? 0 : K_BLOCK;
-    }
-    if (a[1] != 0) return -ENOSYS;
-    uint64_t deadline = 0;
-    if (a[2]) {
-        struct timespec t;
-        int rc = get_timespec(p, a[2], &t);
-        if (rc) return rc;
-        deadline = k_now_ns() + ts_ns(&t);
-        if (ts_ns(&t) == 0) return 0;
-    }
-    if (a[3]) {
-        if (a[4] != 8) return -EINVAL;
-        int64_t rc = temp_mask(p, a[3]);
-        if (rc) return rc;
-    }
-    if (k_signal_interrupts(p)) return -EINTR;
-    p->blk.deadline = deadline;
-    return K_BLOCK;
 }
 
 /* sched_yield: the rest of the quantum goes to the next runnable process. */

@@ -61,7 +61,7 @@ static bool in_user(uint64_t vaddr, uint64_t size)
  * file open for reading (and writing when `write`). Fills *st. */
 static int image_fd(struct k_proc *p, int fd, bool write, struct stat *st)
 {
-    int hostfd = k_fd_host(p, fd);
+    int hostfd = k_fd_backing(p, fd);
     if (hostfd < 0) return hostfd == -ENODEV ? hostfd : -EBADF; /* ENODEV: a host descriptor */
     if (fstat(hostfd, st) < 0) return -errno;
     if (S_ISDIR(st->st_mode)) return -EISDIR;

@@ -346,7 +346,7 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
         cr_assert_eq(fstat(1, &s1), 0);
         cr_assert_not_null(c->fd[1].f, "stdout travels");
         cr_expect(c->fd[1].f->host, "still a host descriptor (docs/store.md)");
-        cr_expect_eq(k_fd_host(c, 1), -ENODEV, "which is never mapped");
+        cr_expect_eq(k_fd_backing(c, 1), -ENODEV, "which is never mapped");
         cr_assert_eq(fstat(c->fd[1].f->hostfd, &c1), 0);
         cr_expect(s1.st_ino == c1.st_ino && s1.st_dev == c1.st_dev, "the node's own stdout");
     }
