@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -115,6 +116,8 @@ static void reads(const char *tag, int fd)
         show(w, (long)(call));                                                                     \
     } while (0)
     T("fstat", fstat(fd, &st));
+    struct pollfd pf = {.fd = fd, .events = POLLIN};
+    T("poll POLLIN", poll(&pf, 1, 0) == 1 && (pf.revents & POLLIN) ? 0 : -1);
     T("fstatat(fd, \"\", AT_EMPTY_PATH)", fstatat(fd, "", &st, AT_EMPTY_PATH));
     T("statx(fd, \"\", AT_EMPTY_PATH)", syscall(SYS_statx, fd, "", AT_EMPTY_PATH, 0x7ff, sx));
     T("faccessat2(fd, \"\", R_OK)", syscall(SYS_faccessat2, fd, "", R_OK, AT_EMPTY_PATH));

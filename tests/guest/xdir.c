@@ -95,7 +95,7 @@ static int list(const char *dir, char names[][64], int max)
     struct dirent *e;
     while (d && (e = readdir(d)))
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < max)
-            snprintf(names[n++], 64, "%s", e->d_name);
+            snprintf(names[n++], 64, "%.63s", e->d_name);
     if (d) closedir(d);
     return n;
 }
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
             continue;
         }
         per[node]++;
-        snprintf(path, sizeof path, "xl/%s", names[i]);
+        snprintf(path, sizeof path, "xl/%.63s", names[i]);
         struct stat st;
         if (stat(path, &st) == 0 && st.st_size == 3 * (long)PG) sizes++;
         int f = open(path, O_RDONLY);
