@@ -984,8 +984,10 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
             out_of_memory(p, f);
         else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
-        else
+        else if (f->err == 0 || f->err == -EFAULT || f->err == -EACCES)
             k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
+        else /* the store could not page it (ENOSPC, EMFILE, EIO...) */
+            k_vm_paging_failed(p, f->addr, f->err);
         break;
     }
 }
