@@ -1359,11 +1359,12 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
     }
     struct k_layer *l = r->layer;
     /* The parent wrote nothing since its memory was last frozen (its shadow
-     * holds no page and only this region uses it): the child shadows the
+     * holds and borrows no page, and only this region uses it): the child shadows the
      * frozen layer itself and the parent keeps its shadow. So spawn's
      * children all sit one layer above the parent's memory, not in a chain
      * as deep as the family (each page lookup walks the chain). */
-    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared && l->present.n == 0)
+    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared && l->present.n == 0 &&
+        l->bor.n == 0)
         return anon_layer(child, shadow_size(r), l->below, &c->layer);
     rc = anon_layer(child, shadow_size(r), l, &c->layer);
     if (rc) return rc;

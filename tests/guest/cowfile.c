@@ -142,6 +142,28 @@ static int read_mode(void)
         if (buf[i] != word(i)) bad++;
     check("read: every word right", bad == 0);
 
+    /* A fork child's copy of the buffer is the buffer at the fork. */
+    unlink(FLAG);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; access(FLAG, F_OK) != 0; i++) {
+            if (i > 60000) _exit(2);
+            msleep(1);
+        }
+        _exit(buf[9 * PG / 8] == word(9 * PG / 8) && buf[10 * PG / 8] == word(10 * PG / 8) ? 0 : 1);
+    }
+    uint64_t zz[2] = {0, 0};
+    check("read: pwrite(2) after a fork", pwrite(fd, zz, 16, 9 * PG) == 16);
+    buf[10 * PG / 8] = 0;
+    int ff = open(FLAG, O_WRONLY | O_CREAT, 0600);
+    close(ff);
+    int st;
+    check("read: the fork child keeps the buffer as it was",
+          waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    check("read: the parent's buffer too", buf[9 * PG / 8] == word(9 * PG / 8));
+    buf[10 * PG / 8] = word(10 * PG / 8);
+    unlink(FLAG);
+
     /* The buffer is private: writing it does not reach the file. */
     buf[3] = 7;
     buf[NPG / 2 * (PG / 8)] = 8;
