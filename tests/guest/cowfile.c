@@ -136,6 +136,10 @@ static int read_mode(void)
 
     uint64_t *buf = mmap(NULL, BIGSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     check("read: fresh memory", buf != MAP_FAILED);
+    buf[0] = 1; /* a fork now freezes it: the read goes into a shadow with no page of its own */
+    pid_t early = fork();
+    if (early == 0) _exit(0);
+    check("read: a fork before the read", early > 0 && waitpid(early, NULL, 0) == early);
     check("read: read(2) of 8 MiB", pread(fd, buf, BIGSZ, 0) == (ssize_t)BIGSZ);
     uint64_t bad = 0;
     for (uint64_t i = 0; i < BIGSZ / 8; i++)
