@@ -391,6 +391,11 @@ int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* translate's answer for a page of a cacheable global lseg not in the node
  * cache: proc.c fetches it. */
 #define K_EFETCH (-EINPROGRESS)
+/* translate's answer when a write made copies of pages the running process
+ * itself sees (vm.c file_changing): its pins on them are put, nothing of the
+ * instruction is done; proc.c flushes its hart and runs the instruction
+ * again (flushing inside the hook could drop the decoded page it runs). */
+#define K_EREFLUSH (-ERESTART)
 /* The node cache dropped global page `key`: every hart of the node forgets
  * its translations of it. */
 void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);

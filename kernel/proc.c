@@ -982,6 +982,8 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
             net_fetch(p, f);
         else if (f->err == -ENOMEM)
             out_of_memory(p, f);
+        else if (f->err == K_EREFLUSH) /* vm.c put pins of p: its hart forgets them */
+            rv_flush_all(p->hart);
         else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
         else if (f->err == 0 || f->err == -EFAULT || f->err == -EACCES)

@@ -677,11 +677,16 @@ static int copy_own(struct k_kernel *k, struct k_proc *p, bool self_ok, struct k
     return rc;
 }
 
-/* Put every pin of the node's processes on page pg of layer l (a region of
- * theirs maps l, or a layer above it), flushing their harts there. */
-static void unpin_layer_page(struct k_kernel *k, const struct k_layer *l, uint64_t pg)
+/* Put every pin of the node's processes (or of `only`) on page pg of layer
+ * l (a region of theirs maps l, or a layer above it), flushing their harts
+ * there; except the hart of `running`, which is inside its translate hook
+ * and may execute that very page: its pins are put without a flush and the
+ * answer is true (the caller returns K_EREFLUSH, proc.c flushes). */
+static bool unpin_layer_page(struct k_kernel *k, struct k_proc *only, struct k_proc *running,
+                             const struct k_layer *l, uint64_t pg)
 {
-    for (struct k_proc *q = k->procs; q; q = q->next) {
+    bool later = false;
+    for (struct k_proc *q = only ? only : k->procs; q; q = only ? NULL : q->next) {
         if (!q->vm.npins) continue;
         for (int i = 0; i < q->vm.n; i++) {
             const struct k_region *r = &q->vm.r[i];
@@ -690,9 +695,15 @@ static void unpin_layer_page(struct k_kernel *k, const struct k_layer *l, uint64
                 m = m->below;
             if (!m || pg * PAGE < r->off || pg * PAGE - r->off >= len_of(r)) continue;
             uint64_t v = r->start + (pg * PAGE - r->off);
-            unpin_range(q, v, v + PAGE);
+            if (q != running) {
+                unpin_range(q, v, v + PAGE);
+            } else if (pin_find(&q->vm, v)) {
+                put_range_pins(&q->vm, v, v + PAGE);
+                later = true;
+            }
         }
     }
+    return later;
 }
 
 /*
@@ -701,14 +712,17 @@ static void unpin_layer_page(struct k_kernel *k, const struct k_layer *l, uint64
  * file that still reads one of them from the file takes its own copy first,
  * so a fork child keeps the page as it was at the fork (the node's processes
  * other than p drop their pins on the way: one may read the file's frame
- * through its shadow); and every page read(2) mapped from one of them
- * (borrowed) becomes its borrower's own, the pins on it put. p is the
- * process whose hart may be running (NULL: none); self_ok as get_page.
+ * through its shadow; p drops its pins on the pages copied); and every page read(2) mapped from one
+ * of them (borrowed) becomes its borrower's own, the pins on it put. p is the process whose hart
+ * may be running (NULL: none); self_ok as get_page (false: p's hart is running, and K_EREFLUSH when
+ * p's own pins were put: the instruction runs again after a flush).
  */
 static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
                          struct store_image *img, uint64_t first, uint64_t last)
 {
     uint64_t size = store_image_size(img), end = (size + PAGE - 1) / PAGE;
+    struct k_proc *running = p && !self_ok ? p : NULL;
+    bool reflush = false;
     for (struct k_layer *s = file_shadows; s; s = s->fnext) {
         if (s->below && s->below->img == img && first < end) {
             uint64_t hi = last < end - 1 ? last : end - 1; /* past the end: zeros already */
@@ -723,6 +737,7 @@ static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
                 int rc = copy_own(k, p, self_ok, s, pg, img, pg);
                 if (!rc) rc = pgset_add(&s->present, pg);
                 if (rc) return rc;
+                if (p) reflush |= unpin_layer_page(k, p, running, s, pg); /* p's view through s */
             }
         }
         for (size_t i = 0; s->bor.n && i < s->bor.cap;) {
@@ -732,14 +747,14 @@ static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
                 continue;
             }
             uint64_t pg = b->key - 1;
-            unpin_layer_page(k, s, pg);
+            reflush |= unpin_layer_page(k, NULL, running, s, pg);
             int rc = copy_own(k, p, self_ok, s, pg, img, b->fpg);
             if (!rc && s->below) rc = pgset_add(&s->present, pg);
             if (rc) return rc;
             bor_del(&s->bor, b); /* may move another entry into i */
         }
     }
-    return 0;
+    return reflush ? K_EREFLUSH : 0;
 }
 
 /* Protection the hart may use for page pin e of region r. */
