@@ -500,12 +500,13 @@ static int snapshot_copy(int dirfd, int src, uint64_t size)
         if (n > 0) continue;
         if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
             break;
-        static char buf[65536]; /* no copy_file_range between these files */
-        while ((uint64_t)in < size) {
-            ssize_t r = pread(src, buf, sizeof buf, in);
+        char *buf = malloc(65536); /* no copy_file_range between these files */
+        while (buf && (uint64_t)in < size) {
+            ssize_t r = pread(src, buf, 65536, in);
             if (r <= 0 || pwrite(fd, buf, (size_t)r, in) != r) break;
             in += r;
         }
+        free(buf);
         break;
     }
     if ((uint64_t)in < size) {
