@@ -58,6 +58,26 @@ struct k_pgset {
     uint64_t *keys; /* open addressing; 0 = empty, else page number + 1 */
     size_t cap, n;
 };
+/* Pages of a layer that are a file's pages, mapped copy-on-write by read(2)
+ * (vm.c k_vm_read_cow): page pg of the layer reads page fpg of img until the
+ * layer writes it or the file is about to change. Open addressing by pg + 1. */
+struct k_borrow {
+    uint64_t key; /* 0 = empty, else the layer's page number + 1 */
+    uint64_t fpg;
+    struct store_image *img; /* a reference of the borrow's own */
+};
+struct k_borrows {
+    struct k_borrow *e;
+    size_t cap, n;
+};
+/* A snapshot of an executable (vm.c text_layer): the file's identity and
+ * version when it was copied; `shareable` when a later exec of the same
+ * version may use it too. */
+struct k_snap {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns, ctime_ns;
+    bool shareable;
+};
 struct k_layer {
     int refs;                      /* regions and shadows that use it */
     int nabove;                    /* shadows whose `below` is this layer */
@@ -68,7 +88,9 @@ struct k_layer {
     bool writable;                 /* the image may be written (file open for writing) */
     bool direct;                   /* a virtual anonymous file's image: closed, never parked */
     struct k_pgset present;        /* shadow: the pages it has */
-    struct k_layer *fnext, *fprev; /* shadow over a file: on vm.c's list of them */
+    struct k_layer *fnext, *fprev; /* shadow over a file, or borrower: on vm.c's list */
+    struct k_borrows bor;          /* pages borrowed from files (copy-on-write read) */
+    struct k_snap *snap;           /* a base layer that is an executable's snapshot */
 };
 
 /*
@@ -395,6 +417,11 @@ int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* translate's answer for a page of a cacheable global lseg not in the node
  * cache: proc.c fetches it. */
 #define K_EFETCH (-EINPROGRESS)
+/* translate's answer when a write made copies of pages the running process
+ * itself sees (vm.c file_changing): its pins on them are put, nothing of the
+ * instruction is done; proc.c flushes its hart and runs the instruction
+ * again (flushing inside the hook could drop the decoded page it runs). */
+#define K_EREFLUSH (-ERESTART)
 /* The node cache dropped global page `key`: every hart of the node forgets
  * its translations of it. */
 void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);
@@ -507,10 +534,29 @@ int k_vm_swap_out(struct k_proc *p);
 void k_vm_file_before_io(struct k_kernel *k, int hostfd);
 /* Before a write(2) of [off, off+len) (off < 0: at the file position): as
  * k_vm_file_before_io, and the private (copy-on-write) mappers of the file,
- * e.g. a running executable, get their copy of those pages first. */
-void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len);
+ * e.g. a running executable, and the buffers read(2) mapped from them get
+ * their copy of those pages first. 0, or the errno of a copy that could not
+ * be made (the write must fail: nothing was written). */
+int k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len);
 void k_vm_file_after_write(struct k_kernel *k, int hostfd);
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
+/* truncate(path) and open(O_TRUNC) of the file at hostfd (any fd, O_PATH
+ * too): before the host call, the private (copy-on-write) mappers of the
+ * file and the buffers read(2) mapped from it get their own copy of every
+ * page from len on; after it, the cached pages learn the new size. */
+int k_vm_file_before_truncate(struct k_kernel *k, int hostfd, uint64_t len);
+void k_vm_file_truncated(struct k_kernel *k, int hostfd);
+/* read(2) of the file at hostfd from off (< 0: the file position, advanced)
+ * into guest buf, len bytes: the whole pages that are resident in the cache,
+ * page-aligned on both sides and going into private memory only this
+ * process maps, are mapped copy-on-write instead of copied (§4.3(3)). The
+ * number of bytes so served from the start of the buffer (0: none; the
+ * caller reads the rest). */
+int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, uint64_t len);
+/* A page of p could not be had from the node's cache for an I/O reason (no
+ * space on the store, no host descriptor left, a read error): one line on
+ * stderr naming the failure, the file and what to do; p ends with SIGBUS. */
+void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err);
 /* The image of a file no lseg maps stays in the cache ("parked") until a
  * process's last descriptor of the file is closed; sys_file.c then calls
  * this (vanished: store_file_close returned 1, the file is gone): the pages

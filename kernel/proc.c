@@ -1023,10 +1023,14 @@ static void handle_stop(struct k_proc *p, enum rv_stop why, const struct rv_faul
             net_fetch(p, f);
         else if (f->err == -ENOMEM)
             out_of_memory(p, f);
+        else if (f->err == K_EREFLUSH) /* vm.c put pins of p: its hart forgets them */
+            rv_flush_all(p->hart);
         else if (f->err == -EBUSY)
             k_signal_fault(p, SIGBUS, BUS_ADRALN, f->addr);
-        else
+        else if (f->err == 0 || f->err == -EFAULT || f->err == -EACCES)
             k_signal_fault(p, SIGSEGV, f->err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, f->addr);
+        else /* the store could not page it (ENOSPC, EMFILE, EIO...) */
+            k_vm_paging_failed(p, f->addr, f->err);
         break;
     }
 }

@@ -794,8 +794,16 @@ int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
         return open_anon_at(p, dirfd, gflags, (mode_t)a[3], action);
     if ((e = at_name(p, dirfd, name, g, 0)) < 0) return e;
     if (gflags & SYM_O_ANON) return open_anon(p, g, gflags, (mode_t)a[3], action);
-    int h = store_path_open(store_of(p), g, oflags_to_host(gflags), (mode_t)a[3]);
+    int hflags = oflags_to_host(gflags);
+    if (hflags & O_TRUNC) { /* copy-on-write mappers of the file keep their pages (vm.c) */
+        int t = store_path_open(store_of(p), g, O_PATH | (hflags & O_NOFOLLOW), 0);
+        e = t >= 0 ? k_vm_file_before_truncate(p->k, t, 0) : 0;
+        if (t >= 0) close(t);
+        if (e < 0) return e;
+    }
+    int h = store_path_open(store_of(p), g, hflags, (mode_t)a[3]);
     if (h < 0) return h;
+    if (hflags & O_TRUNC) k_vm_file_truncated(p->k, h);
     int64_t fd = open_install(p, h, g, gflags, action);
     char norm[PATH_MAX]; /* the test store_path_open made: a passed-through device */
     if (fd >= 0 && store_path_norm("/", g, norm, sizeof norm) == 0 && store_device_path(norm))
@@ -1162,12 +1170,19 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
     struct io_gate g;
     int64_t r = off < 0 ? gate_open(p, f, wr, &g) : (g.nonblock = false, 0);
     if (r) return r;
+    int64_t cow = 0;
     if (f->image && wr) /* mapped pages reach the file; private mappers keep theirs */
-        k_vm_file_before_write(p->k, f->hostfd, off, one.len);
-    else if (f->image)
-        k_vm_file_before_io(p->k, f->hostfd); /* mapped pages reach the file */
-    r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
-           : read_iov(p, f->hostfd, &one, 1, one.len, off);
+        r = k_vm_file_before_write(p->k, f->hostfd, off, one.len);
+    else if (f->image) { /* mapped pages reach the file; resident ones are mapped (§4.3(3)) */
+        k_vm_file_before_io(p->k, f->hostfd);
+        cow = k_vm_read_cow(p, f->hostfd, off, one.base, one.len);
+        one.base += (uint64_t)cow, one.len -= (uint64_t)cow;
+        if (off >= 0) off += cow;
+    }
+    if (!r && (one.len || !cow))
+        r = wr ? write_iov(p, f->hostfd, &one, 1, one.len, off)
+               : read_iov(p, f->hostfd, &one, 1, one.len, off);
+    if (cow) r = r > 0 ? r + cow : cow;
     if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd); /* and back */
     return gate_close(p, f->hostfd, wr, &g, r);
 }
@@ -1191,11 +1206,12 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
     int64_t r = gate_open(p, f, wr, &g);
     if (r) return r;
     if (f->image && wr)
-        k_vm_file_before_write(p->k, f->hostfd, -1, total);
+        r = k_vm_file_before_write(p->k, f->hostfd, -1, total);
     else if (f->image)
         k_vm_file_before_io(p->k, f->hostfd);
-    r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
-           : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
+    if (!r)
+        r = wr ? write_iov(p, f->hostfd, iovs, (int)cnt, total, -1)
+               : read_iov(p, f->hostfd, iovs, (int)cnt, total, -1);
     if (f->image && wr && r > 0) k_vm_file_after_write(p->k, f->hostfd);
     return gate_close(p, f->hostfd, wr, &g, r);
 }
@@ -1758,7 +1774,9 @@ int64_t sys_truncate(struct k_proc *p, const uint64_t a[6])
     if (h < 0) return h;
     char src[64];
     proc_fd(src, sizeof src, h);
-    int r = truncate(src, (off_t)a[1]) < 0 ? -errno : 0;
+    int r = k_vm_file_before_truncate(p->k, h, a[1]); /* copy-on-write mappers keep theirs */
+    if (!r) r = truncate(src, (off_t)a[1]) < 0 ? -errno : 0;
+    if (!r) k_vm_file_truncated(p->k, h);
     close(h);
     return r;
 }

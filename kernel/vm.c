@@ -39,7 +39,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "interconnect/net.h"
@@ -128,6 +133,69 @@ static void pgset_del(struct k_pgset *s, uint64_t pg)
         s->keys[j] = 0;
         i = j;
     }
+}
+
+/* The borrowed pages of a layer (struct k_borrows): the same open addressing. */
+static struct k_borrow *bor_find(const struct k_borrows *b, uint64_t pg)
+{
+    if (!b->n) return NULL;
+    size_t m = b->cap - 1;
+    for (size_t i = hash64(pg + 1) & m;; i = (i + 1) & m) {
+        if (b->e[i].key == pg + 1) return &b->e[i];
+        if (!b->e[i].key) return NULL;
+    }
+}
+
+/* Page pg borrows page fpg of img (the caller's reference of img moves in). */
+static int bor_add(struct k_borrows *b, uint64_t pg, struct store_image *img, uint64_t fpg)
+{
+    if ((b->n + 1) * 2 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        struct k_borrow *e = calloc(cap, sizeof *e);
+        if (!e) return -ENOMEM;
+        for (size_t i = 0; i < b->cap; i++) {
+            if (!b->e[i].key) continue;
+            size_t j = hash64(b->e[i].key) & (cap - 1);
+            while (e[j].key)
+                j = (j + 1) & (cap - 1);
+            e[j] = b->e[i];
+        }
+        free(b->e);
+        b->e = e;
+        b->cap = cap;
+    }
+    size_t m = b->cap - 1, i = hash64(pg + 1) & m;
+    for (; b->e[i].key; i = (i + 1) & m)
+        if (b->e[i].key == pg + 1) break;
+    if (b->e[i].key)
+        store_image_close(b->e[i].img); /* replaced */
+    else
+        b->n++;
+    b->e[i] = (struct k_borrow){.key = pg + 1, .fpg = fpg, .img = img};
+    return 0;
+}
+
+/* Forget the borrow at e (its image reference goes). */
+static void bor_del(struct k_borrows *b, struct k_borrow *e)
+{
+    size_t m = b->cap - 1, i = (size_t)(e - b->e);
+    store_image_close(e->img);
+    e->key = 0;
+    b->n--;
+    for (size_t j = (i + 1) & m; b->e[j].key; j = (j + 1) & m) {
+        if (stays(hash64(b->e[j].key) & m, i, j)) continue;
+        b->e[i] = b->e[j];
+        b->e[j].key = 0;
+        i = j;
+    }
+}
+
+static void bor_clear(struct k_borrows *b)
+{
+    for (size_t i = 0; i < b->cap; i++)
+        if (b->e[i].key) store_image_close(b->e[i].img);
+    free(b->e);
+    *b = (struct k_borrows){0};
 }
 
 static struct k_pin *pin_find(struct k_vm *vm, uint64_t vpage)
@@ -313,6 +381,16 @@ static void layer_free(struct k_layer *l)
     store_spare_put(&layer_spares, l);
 }
 
+/* Put l on the list of layers that read pages of files they do not own
+ * (shadows over a file, borrowers), unless it is there. */
+static void list_copier(struct k_layer *l)
+{
+    if (l->fprev || file_shadows == l) return;
+    l->fnext = file_shadows;
+    if (file_shadows) file_shadows->fprev = l;
+    file_shadows = l;
+}
+
 static void layer_put(struct k_kernel *k, struct k_layer *l)
 {
     while (l && --l->refs == 0) {
@@ -327,6 +405,9 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         else
             image_park(k, l->img);
         free(l->present.keys);
+        bor_clear(&l->bor);
+        free(l->snap);
+        l->snap = NULL;
         layer_free(l);
         if (below) below->nabove--;
         l = below;
@@ -362,11 +443,7 @@ static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, st
         below->refs++;
         below->nabove++;
     }
-    if (below && !below->priv) {
-        l->fnext = file_shadows;
-        if (file_shadows) file_shadows->fprev = l;
-        file_shadows = l;
-    }
+    if (below && !below->priv) list_copier(l);
     *out = l;
     return 0;
 }
@@ -391,6 +468,100 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     return 0;
 }
 
+/*
+ * An executable's text is a copy-on-write copy of the file (§4.3(2)), and
+ * the file may be rewritten while it runs: by this node (the hooks below
+ * would copy the pages first), but also by a process of another node, whose
+ * write this node's cache never sees. So exec maps a snapshot: an unnamed
+ * copy of the file in the process's image directory (FICLONE where the file
+ * system shares extents, else copy_file_range, else read and write), made
+ * once per version of the file and shared by later execs of that version
+ * (same identity, size, mtime and ctime; only when the snapshot was taken
+ * 20 ms or more after the last change, so that a later write within the same
+ * timestamp tick cannot go unnoticed). When no copy can be made (no room, no
+ * O_TMPFILE, no descriptor) the file itself is mapped, as before.
+ */
+#define SNAP_SETTLE_NS 20000000ll
+
+static int64_t ns_of(struct timespec t)
+{
+    return (int64_t)t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* A new unnamed file in dirfd holding the size bytes of src; fd or -errno. */
+static int snapshot_copy(int dirfd, int src, uint64_t size)
+{
+    int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) return -errno;
+    if (ioctl(fd, FICLONE, src) == 0) return fd;
+    loff_t in = 0, out = 0;
+    while ((uint64_t)in < size) {
+        ssize_t n = copy_file_range(src, &in, fd, &out, size - (uint64_t)in, 0);
+        if (n > 0) continue;
+        if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
+            break;
+        char *buf = malloc(65536); /* no copy_file_range between these files */
+        while (buf && (uint64_t)in < size) {
+            ssize_t r = pread(src, buf, 65536, in);
+            if (r <= 0 || pwrite(fd, buf, (size_t)r, in) != r) break;
+            in += r;
+        }
+        free(buf);
+        break;
+    }
+    if ((uint64_t)in < size) {
+        int e = errno ? -errno : -EIO;
+        close(fd);
+        return e;
+    }
+    return fd;
+}
+
+static bool same_version(const struct k_snap *a, const struct k_snap *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* The base layer of an executable's text: its snapshot (above). */
+static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
+{
+    struct store_image *fimg = p->k && p->k->cache ? store_image_find(p->k->cache, hostfd) : NULL;
+    if (fimg) store_image_flush(fimg); /* writes through mappings reach the file first */
+    struct stat st;
+    if (fstat(hostfd, &st) < 0) return -errno;
+    struct k_snap key = {.dev = (uint64_t)st.st_dev,
+                         .ino = (uint64_t)st.st_ino,
+                         .size = (uint64_t)st.st_size,
+                         .mtime_ns = ns_of(st.st_mtim),
+                         .ctime_ns = ns_of(st.st_ctim)};
+    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+        struct k_layer *b = s->below;
+        if (b && b->snap && b->snap->shareable && same_version(b->snap, &key)) {
+            b->refs++;
+            *out = b;
+            return 0;
+        }
+    }
+    int fd = p->k ? snapshot_copy(image_dir(p), hostfd, key.size) : -EINVAL;
+    if (fd < 0) return file_layer(p, hostfd, out); /* no copy: the file itself */
+    int rc = file_layer(p, fd, out);
+    close(fd);
+    if (rc) return file_layer(p, hostfd, out);
+    struct k_snap *sn = malloc(sizeof *sn);
+    if (sn) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t changed = key.mtime_ns > key.ctime_ns ? key.mtime_ns : key.ctime_ns;
+        *sn = key;
+        sn->shareable = ns_of(now) - changed >= SNAP_SETTLE_NS;
+    }
+    (*out)->snap = sn;
+    (*out)->direct = true; /* closed with its last layer, never parked */
+    (*out)->writable = false;
+    return 0;
+}
+
 void k_vm_park_image(struct k_kernel *k, struct store_image *img)
 {
     image_park(k, img);
@@ -402,12 +573,22 @@ static bool layer_has(const struct k_layer *l, uint64_t pg)
     return !l->below || pgset_has(&l->present, pg);
 }
 
-/* The newest layer from l down that holds page pg. */
-static struct k_layer *layer_with(struct k_layer *l, uint64_t pg)
+/* Where page pg of layer l is read from: the newest layer from l down that
+ * holds it, or the file page one of them borrowed (page *fpg of the image
+ * returned). */
+static struct store_image *page_src(const struct k_layer *l, uint64_t pg, uint64_t *fpg)
 {
-    while (!layer_has(l, pg))
-        l = l->below;
-    return l;
+    for (;; l = l->below) {
+        const struct k_borrow *b = bor_find(&l->bor, pg);
+        if (b) {
+            *fpg = b->fpg;
+            return b->img;
+        }
+        if (layer_has(l, pg)) {
+            *fpg = pg;
+            return l->img;
+        }
+    }
 }
 
 /* May the pages of region r be thrown away when r stops mapping them? */
@@ -423,6 +604,14 @@ static void discard_pages(struct k_region *r, uint64_t start, uint64_t end)
     struct k_layer *l = r->layer;
     uint64_t pg = (r->off + (start - r->start)) / PAGE, n = (end - start) / PAGE;
     store_image_discard(l->img, pg, n);
+    for (size_t i = 0; l->bor.n && i < l->bor.cap;) { /* borrowed pages go too */
+        uint64_t k = l->bor.e[i].key;
+        if (k && k - 1 >= pg && k - 1 - pg < n) {
+            bor_del(&l->bor, &l->bor.e[i]); /* may move another entry into i */
+            continue;
+        }
+        i++;
+    }
     if (!l->below || !l->present.n) return;
     if (n <= 4 * l->present.n) {
         for (uint64_t i = 0; i < n; i++)
@@ -458,35 +647,115 @@ static int get_page(struct k_proc *p, struct store_image *img, uint64_t pg, int 
     return store_page_get(img, pg, flags, f);
 }
 
-/*
- * Page pg of the file layer `file` is about to be written through a mapping:
- * every copy-on-write shadow over the file that still reads that page from
- * the file takes its own copy first, so a fork child keeps the page as it was
- * at the fork. The node's other processes drop their pins on the way (one of
- * them may read the file's frame through its shadow).
- */
-static int shadows_before_write(struct k_proc *p, struct k_layer *file, uint64_t pg, bool self_ok)
+/* Pin page pg of img: for process p (get_page, with self_ok), or for the
+ * kernel itself when p is NULL (kernel_get: no hart is running). */
+static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, int flags,
+                      struct store_frame **f);
+static int get_for(struct k_kernel *k, struct k_proc *p, bool self_ok, struct store_image *img,
+                   uint64_t pg, int flags, struct store_frame **f)
 {
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
-        if (s->below != file || pgset_has(&s->present, pg)) continue;
-        for (struct k_proc *q = p->k->procs; q; q = q->next)
-            if (q != p) k_vm_swap_out(q);
-        if (pg * PAGE < store_image_size(file->img)) {
-            struct store_frame *from, *to;
-            int rc = get_page(p, file->img, pg, 0, self_ok, &from);
-            if (rc) return rc;
-            rc = get_page(p, s->img, pg, STORE_PAGE_WRITE, self_ok, &to);
-            if (!rc) {
-                memcpy(store_page_data(to), store_page_data(from), PAGE);
-                store_page_put(to, STORE_PAGE_WRITE);
-            }
-            store_page_put(from, 0);
-            if (rc) return rc;
-        }
-        int rc = pgset_add(&s->present, pg);
-        if (rc) return rc;
+    return p ? get_page(p, img, pg, flags, self_ok, f) : kernel_get(k, img, pg, flags, f);
+}
+
+/* Layer l gets its own copy of page pg, now read from page fpg of img (a
+ * file's, about to change); zeros when fpg is past the file's end. */
+static int copy_own(struct k_kernel *k, struct k_proc *p, bool self_ok, struct k_layer *l,
+                    uint64_t pg, struct store_image *img, uint64_t fpg)
+{
+    struct store_frame *from, *to;
+    bool data = fpg * PAGE < store_image_size(img);
+    int rc = data ? get_for(k, p, self_ok, img, fpg, 0, &from) : 0;
+    if (rc) return rc;
+    rc = get_for(k, p, self_ok, l->img, pg, STORE_PAGE_WRITE, &to);
+    if (!rc) {
+        if (data)
+            memcpy(store_page_data(to), store_page_data(from), PAGE);
+        else
+            memset(store_page_data(to), 0, PAGE);
+        store_page_put(to, STORE_PAGE_WRITE);
     }
-    return 0;
+    if (data) store_page_put(from, 0);
+    return rc;
+}
+
+/* Put every pin of the node's processes (or of `only`) on page pg of layer
+ * l (a region of theirs maps l, or a layer above it), flushing their harts
+ * there; except the hart of `running`, which is inside its translate hook
+ * and may execute that very page: its pins are put without a flush and the
+ * answer is true (the caller returns K_EREFLUSH, proc.c flushes). */
+static bool unpin_layer_page(struct k_kernel *k, struct k_proc *only, struct k_proc *running,
+                             const struct k_layer *l, uint64_t pg)
+{
+    bool later = false;
+    for (struct k_proc *q = only ? only : k->procs; q; q = only ? NULL : q->next) {
+        if (!q->vm.npins) continue;
+        for (int i = 0; i < q->vm.n; i++) {
+            const struct k_region *r = &q->vm.r[i];
+            const struct k_layer *m = r->layer;
+            while (m && m != l)
+                m = m->below;
+            if (!m || pg * PAGE < r->off || pg * PAGE - r->off >= len_of(r)) continue;
+            uint64_t v = r->start + (pg * PAGE - r->off);
+            if (q != running) {
+                unpin_range(q, v, v + PAGE);
+            } else if (pin_find(&q->vm, v)) {
+                put_range_pins(&q->vm, v, v + PAGE);
+                later = true;
+            }
+        }
+    }
+    return later;
+}
+
+/*
+ * Pages [first, last] of file image img are about to change (a write through
+ * a mapping, write(2), a truncation): every copy-on-write shadow over the
+ * file that still reads one of them from the file takes its own copy first,
+ * so a fork child keeps the page as it was at the fork (the node's processes
+ * other than p drop their pins on the way: one may read the file's frame
+ * through its shadow; p drops its pins on the pages copied); and every page read(2) mapped from one
+ * of them (borrowed) becomes its borrower's own, the pins on it put. p is the process whose hart
+ * may be running (NULL: none); self_ok as get_page (false: p's hart is running, and K_EREFLUSH when
+ * p's own pins were put: the instruction runs again after a flush).
+ */
+static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
+                         struct store_image *img, uint64_t first, uint64_t last)
+{
+    uint64_t size = store_image_size(img), end = (size + PAGE - 1) / PAGE;
+    struct k_proc *running = p && !self_ok ? p : NULL;
+    bool reflush = false;
+    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+        if (s->below && s->below->img == img && first < end) {
+            uint64_t hi = last < end - 1 ? last : end - 1; /* past the end: zeros already */
+            bool swapped = false;
+            for (uint64_t pg = first; pg <= hi; pg++) {
+                if (pgset_has(&s->present, pg)) continue;
+                if (!swapped) {
+                    for (struct k_proc *q = k->procs; q; q = q->next)
+                        if (q != p) k_vm_swap_out(q);
+                    swapped = true;
+                }
+                int rc = copy_own(k, p, self_ok, s, pg, img, pg);
+                if (!rc) rc = pgset_add(&s->present, pg);
+                if (rc) return rc;
+                if (p) reflush |= unpin_layer_page(k, p, running, s, pg); /* p's view through s */
+            }
+        }
+        for (size_t i = 0; s->bor.n && i < s->bor.cap;) {
+            struct k_borrow *b = &s->bor.e[i];
+            if (!b->key || b->img != img || b->fpg < first || b->fpg > last) {
+                i++;
+                continue;
+            }
+            uint64_t pg = b->key - 1;
+            reflush |= unpin_layer_page(k, NULL, running, s, pg);
+            int rc = copy_own(k, p, self_ok, s, pg, img, b->fpg);
+            if (!rc && s->below) rc = pgset_add(&s->present, pg);
+            if (rc) return rc;
+            bor_del(&s->bor, b); /* may move another entry into i */
+        }
+    }
+    return reflush ? K_EREFLUSH : 0;
 }
 
 /* Protection the hart may use for page pin e of region r. */
@@ -536,27 +805,33 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     struct k_layer *top = r->layer;
     struct k_pin pin = {.vpage = vpage, .flags = write ? STORE_PAGE_WRITE : 0, .top = true};
     int rc;
+    struct k_borrow *bor = write ? bor_find(&top->bor, pg) : NULL;
+    bool drop_bor = false;
+    uint64_t fpg;
     if (!write) {
-        struct k_layer *l = layer_with(top, pg);
-        pin.top = l == top;
-        rc = get_page(p, l->img, pg, 0, self_ok, &pin.f);
-    } else if ((held.f && held.top) || layer_has(top, pg)) {
-        rc = top->priv ? 0 : shadows_before_write(p, top, pg, self_ok);
+        struct store_image *src = page_src(top, pg, &fpg);
+        pin.top = src == top->img && fpg == pg;
+        rc = get_page(p, src, fpg, 0, self_ok, &pin.f);
+    } else if (!bor && ((held.f && held.top) || layer_has(top, pg))) {
+        rc = top->priv ? 0 : file_changing(p->k, p, self_ok, top->img, pg, pg);
         if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
-    } else { /* copy-on-write: the page comes up from a layer below */
+    } else { /* copy-on-write: the page comes up from a layer below or a file */
         struct store_frame *src = held.f;
-        rc = src ? 0 : get_page(p, layer_with(top, pg)->img, pg, 0, self_ok, &src);
+        struct store_image *from = page_src(top, pg, &fpg);
+        rc = src ? 0 : get_page(p, from, fpg, 0, self_ok, &src);
         if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
         if (!rc) {
             memcpy(store_page_data(pin.f), store_page_data(src), PAGE);
-            rc = pgset_add(&top->present, pg);
+            rc = top->below ? pgset_add(&top->present, pg) : 0;
             if (rc) store_page_put(pin.f, STORE_PAGE_WRITE);
         }
+        drop_bor = !rc && bor; /* once every frame of its image is put */
         if (src && src != held.f) store_page_put(src, 0);
         flush(p, vpage, PAGE); /* the hart may still read the old frame */
     }
     if (!rc && (rc = pin_add(vm, &pin)) != 0) store_page_put(pin.f, pin.flags);
     if (held.f) store_page_put(held.f, held.flags);
+    if (drop_bor) bor_del(&top->bor, bor_find(&top->bor, pg));
     if (rc) {
         if (held.f) flush(p, vpage, PAGE);
         return rc;
@@ -704,7 +979,7 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
         rc = anon_layer(p, IMG_SIZE, NULL, &r.layer);
     } else {
         struct k_layer *file;
-        rc = file_layer(p, hostfd, &file);
+        rc = kind == K_REGION_TEXT ? text_layer(p, hostfd, &file) : file_layer(p, hostfd, &file);
         if (rc) return rc;
         if (kind == K_REGION_FILE_SHARED) {
             r.layer = file;
@@ -1100,11 +1375,12 @@ static int fork_region(struct k_proc *parent, struct k_proc *child, struct k_reg
     }
     struct k_layer *l = r->layer;
     /* The parent wrote nothing since its memory was last frozen (its shadow
-     * holds no page and only this region uses it): the child shadows the
+     * holds and borrows no page, and only this region uses it): the child shadows the
      * frozen layer itself and the parent keeps its shadow. So spawn's
      * children all sit one layer above the parent's memory, not in a chain
      * as deep as the family (each page lookup walks the chain). */
-    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared && l->present.n == 0)
+    if (l->priv && l->below && l->refs == 1 && l->nabove == 0 && !l->shared && l->present.n == 0 &&
+        l->bor.n == 0)
         return anon_layer(child, shadow_size(r), l->below, &c->layer);
     rc = anon_layer(child, shadow_size(r), l, &c->layer);
     if (rc) return rc;
@@ -1246,61 +1522,127 @@ static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, 
     return store_page_get(img, pg, flags, f);
 }
 
-/* Shadow s gets its own copy of pages [first, last] of the file below it. */
-static void copy_up(struct k_kernel *k, struct k_layer *s, uint64_t first, uint64_t last)
-{
-    uint64_t size = store_image_size(s->below->img);
-    for (uint64_t pg = first; pg <= last; pg++) {
-        if (pgset_has(&s->present, pg)) continue;
-        if (pg * PAGE < size) { /* past the end it reads zeros: that is its copy */
-            struct store_frame *from, *to;
-            if (kernel_get(k, s->below->img, pg, 0, &from)) continue;
-            if (kernel_get(k, s->img, pg, STORE_PAGE_WRITE, &to)) {
-                store_page_put(from, 0);
-                continue;
-            }
-            memcpy(store_page_data(to), store_page_data(from), PAGE);
-            store_page_put(to, STORE_PAGE_WRITE);
-            store_page_put(from, 0);
-        }
-        pgset_add(&s->present, pg);
-    }
-}
-
-void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len)
+int k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len)
 {
     struct store_image *img = file_image(k, hostfd);
-    if (!img) return;
+    if (!img) return 0;
     store_image_flush(img);
-    if (len == 0) return;
+    if (len == 0) return 0;
     if (off < 0) {
         struct stat st;
         int fl = fcntl(hostfd, F_GETFL);
         off = lseek(hostfd, 0, SEEK_CUR);
         if (fl >= 0 && (fl & O_APPEND) && fstat(hostfd, &st) == 0) off = st.st_size;
-        if (off < 0) return;
+        if (off < 0) return 0;
     }
-    uint64_t first = (uint64_t)off / PAGE, last = ((uint64_t)off + len - 1) / PAGE;
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
-        if (s->below->img != img) continue;
-        /* A hart of the mapper may hold the file's frame for a page about to be
-         * copied: mappers of shadows drop their pins on the way (swap-out). */
-        for (struct k_proc *q = k->procs; q; q = q->next)
-            k_vm_swap_out(q);
-        copy_up(k, s, first, last);
-    }
+    return file_changing(k, NULL, true, img, (uint64_t)off / PAGE,
+                         ((uint64_t)off + len - 1) / PAGE);
+}
+
+/* Pages from byte len of img on are about to be cut off or zeroed. */
+static int before_cut(struct k_kernel *k, struct store_image *img, uint64_t len)
+{
+    return file_changing(k, NULL, true, img, len / PAGE, UINT64_MAX / PAGE);
 }
 
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len)
 {
     struct store_image *img = file_image(k, hostfd);
     if (!img) return 1;
-    int rc = store_image_set_size(img, len);
+    int rc = before_cut(k, img, len);
+    if (rc) return rc;
+    rc = store_image_set_size(img, len);
     if (rc != -EBUSY) return rc;
     /* A mapped page would vanish: the file shrinks all the same (Linux would
      * SIGBUS the mapper; here the page stays readable and is never written). */
     if (ftruncate(hostfd, (off_t)len) < 0) return -errno;
     return store_image_reload(img, 0, UINT64_MAX);
+}
+
+int k_vm_file_before_truncate(struct k_kernel *k, int hostfd, uint64_t len)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (!img) return 0;
+    store_image_flush(img);
+    return before_cut(k, img, len);
+}
+
+void k_vm_file_truncated(struct k_kernel *k, int hostfd)
+{
+    struct store_image *img = file_image(k, hostfd);
+    if (img) store_image_reload(img, 0, UINT64_MAX);
+}
+
+int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, uint64_t len)
+{
+    struct store_image *img = file_image(p->k, hostfd);
+    if (!img || (buf & (PAGE - 1)) || len < PAGE) return 0;
+    int64_t at = off >= 0 ? off : lseek(hostfd, 0, SEEK_CUR);
+    struct stat st;
+    if (at < 0 || (at & (PAGE - 1)) || fstat(hostfd, &st) < 0) return 0;
+    uint64_t size = store_image_size(img);
+    if ((uint64_t)st.st_size < size) size = (uint64_t)st.st_size;
+    struct k_vm *vm = &p->vm;
+    uint64_t done = 0;
+    while (len - done >= PAGE) {
+        uint64_t fpg = ((uint64_t)at + done) / PAGE, v = buf + done;
+        if ((fpg + 1) * PAGE > size || !store_page_cached(img, fpg)) break;
+        int i = k_vm_lookup(vm, v);
+        if (i < 0) break;
+        struct k_region *r = &vm->r[i];
+        struct k_layer *l = r->layer;
+        /* Only memory this process alone maps: its hart is the only one to
+         * flush (§4.3: no copy-on-write into a region already shared). */
+        if ((r->attr & SYM_MEM_GLOBAL) || !(r->prot & RV_PROT_W) || !l->priv || l->shared ||
+            l->nabove || l->img == img)
+            break;
+        uint64_t pg = (r->off + (v - r->start)) / PAGE;
+        store_image_hold(img);
+        if (bor_add(&l->bor, pg, img, fpg)) {
+            store_image_close(img);
+            break;
+        }
+        unpin_range(p, v, v + PAGE);
+        store_image_discard(l->img, pg, 1); /* its own page, replaced */
+        if (l->below) pgset_del(&l->present, pg);
+        list_copier(l);
+        if (p->hart) rv_code_written(p->hart, v, PAGE);
+        done += PAGE;
+    }
+    if (done && off < 0) lseek(hostfd, (off_t)done, SEEK_CUR);
+    return (int64_t)done;
+}
+
+void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err)
+{
+    const char *what = NULL;
+    if (!p->k || !p->k->cache || store_cache_failure(p->k->cache, &what) != err)
+        what = "a page of an image file of the store";
+    char todo[160];
+    struct rlimit rl;
+    switch (-err) {
+    case ENOSPC:
+    case EDQUOT:
+        snprintf(todo, sizeof todo,
+                 "the store's file system is full: free space there, or give the node more "
+                 "memory (--mem) so that fewer pages go out");
+        break;
+    case EFBIG:
+        snprintf(todo, sizeof todo, "a file size limit stops it: raise it (ulimit -f)");
+        break;
+    case EMFILE:
+    case ENFILE:
+        getrlimit(RLIMIT_NOFILE, &rl);
+        snprintf(todo, sizeof todo,
+                 "no host file descriptor is left: raise the limit of open files (ulimit -n, "
+                 "now %llu)",
+                 (unsigned long long)rl.rlim_cur);
+        break;
+    default: snprintf(todo, sizeof todo, "the store's file system failed"); break;
+    }
+    fprintf(stderr, "symunix: pid %d: paging failed at %#llx: %s: %s; %s: killed (SIGBUS)\n",
+            p->pid, (unsigned long long)addr, what, strerror(-err), todo);
+    k_proc_exit(p, SIGBUS);
 }
 
 int k_vm_file_sync(struct k_kernel *k, int hostfd)
@@ -1315,18 +1657,31 @@ int k_vm_file_sync(struct k_kernel *k, int hostfd)
  * process from shipped pages. Nothing here pins pages in a process's table. */
 
 /* Page numbers of layer l in [lo, lo+n) that may hold data (malloc'd, not
- * sorted): a shadow's own pages, a base layer's cached or written pages. */
+ * sorted): a shadow's own pages, a base layer's cached or written pages, and
+ * the pages it borrowed from files. */
 static int layer_data_pages(const struct k_layer *l, uint64_t lo, uint64_t n, uint64_t **out,
                             size_t *cnt)
 {
     *out = NULL;
     *cnt = 0;
-    if (!l->below) return store_image_data_pages(l->img, lo, n, out, cnt);
-    if (!l->present.n) return 0;
-    uint64_t *v = malloc(l->present.n * sizeof *v);
-    if (!v) return -ENOMEM;
-    for (size_t i = 0; i < l->present.cap; i++) {
+    if (!l->below) {
+        int rc = store_image_data_pages(l->img, lo, n, out, cnt);
+        if (rc || !l->bor.n) return rc;
+    }
+    size_t have = *cnt, want = have + l->present.n + l->bor.n;
+    if (want == have) return 0;
+    uint64_t *v = realloc(*out, want * sizeof *v);
+    if (!v) {
+        free(*out);
+        *out = NULL;
+        return -ENOMEM;
+    }
+    for (size_t i = 0; l->below && i < l->present.cap; i++) {
         uint64_t k = l->present.keys[i];
+        if (k && k - 1 >= lo && k - 1 - lo < n) v[(*cnt)++] = k - 1;
+    }
+    for (size_t i = 0; i < l->bor.cap; i++) {
+        uint64_t k = l->bor.e[i].key;
         if (k && k - 1 >= lo && k - 1 - lo < n) v[(*cnt)++] = k - 1;
     }
     *out = v;
@@ -1375,8 +1730,9 @@ int k_vm_ship_pages(struct k_proc *p, int i, int (*fn)(void *arg, uint64_t vaddr
     for (size_t j = 0; j < cnt && !rc; j++) {
         if (j && pg[j] == pg[j - 1]) continue;
         struct store_frame *f;
-        struct k_layer *top = p->vm.r[i].layer;
-        rc = get_page(p, layer_with(top, pg[j])->img, pg[j], 0, true, &f);
+        uint64_t fpg;
+        struct store_image *src = page_src(p->vm.r[i].layer, pg[j], &fpg);
+        rc = get_page(p, src, fpg, 0, true, &f);
         if (rc) break;
         rc = fn(arg, p->vm.r[i].start + (pg[j] - lo) * PAGE, store_page_data(f));
         store_page_put(f, 0);

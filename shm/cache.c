@@ -11,6 +11,7 @@
 #include "shm/cache.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,6 +115,8 @@ struct store_cache {
     size_t hmask;             /* hash buckets - 1 */
     struct store_frame **all; /* every allocated frame, for store_cache_free */
     struct store_cache_stats st;
+    int fail_err;        /* store_cache_failure */
+    char fail_what[600]; /* "page N of PATH" */
 };
 
 /* ---- Hash of (image, page) ---------------------------------------------- */
@@ -164,6 +167,35 @@ static void clear_dirty(struct store_cache *c, struct store_frame *f)
 
 /* ---- I/O ------------------------------------------------------------------ */
 
+/* Record a failure of page pgno of img (store_cache_failure). */
+static int failed(struct store_image *img, uint64_t pgno, int err)
+{
+    struct store_cache *c = img->cache;
+    char link[64], path[512];
+    int fd = img->fd >= 0 ? img->fd : img->dir ? img->dir->fd : -1;
+    ssize_t n = -1;
+    if (fd >= 0) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, path, sizeof path - 1);
+    }
+    if (n < 0) n = snprintf(path, sizeof path, "(unknown)");
+    path[n] = 0;
+    if (img->fd >= 0)
+        snprintf(c->fail_what, sizeof c->fail_what, "page %llu of %s", (unsigned long long)pgno,
+                 path);
+    else
+        snprintf(c->fail_what, sizeof c->fail_what, "page %llu of a new unnamed file in %s",
+                 (unsigned long long)pgno, path);
+    c->fail_err = err;
+    return err;
+}
+
+int store_cache_failure(const struct store_cache *c, const char **what)
+{
+    *what = c->fail_what;
+    return c->fail_err;
+}
+
 /*
  * Fill f with page pgno of img: zeros past the logical size without I/O,
  * else a pread whose short tail (EOF) is zeroed. 0 or the pread errno.
@@ -182,7 +214,7 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
     while (got < STORE_PAGE_SIZE) {
         ssize_t n = pread(img->fd, f->data + got, STORE_PAGE_SIZE - got, (off_t)(off + got));
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
+        if (n < 0) return failed(img, pgno, -errno);
         if (n == 0) break;
         got += (size_t)n;
     }
@@ -230,7 +262,7 @@ static int writeback(struct store_cache *c, struct store_frame *f)
         len = img->size - off < STORE_PAGE_SIZE ? (size_t)(img->size - off) : STORE_PAGE_SIZE;
     if (len && img->fd < 0) {
         int e = lazy_materialize(img);
-        if (e < 0) return e;
+        if (e < 0) return failed(img, f->pgno, e);
     }
     if (len && img->memfile && c->materialize) {
         /* The page must reach the store: the memory file becomes a host file
@@ -240,8 +272,8 @@ static int writeback(struct store_cache *c, struct store_frame *f)
     while (done < len) {
         ssize_t n = pwrite(img->fd, f->data + done, len - done, (off_t)(off + done));
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
-        if (n == 0) return -EIO;
+        if (n < 0) return failed(img, f->pgno, -errno);
+        if (n == 0) return failed(img, f->pgno, -EIO);
         done += (size_t)n;
     }
     if (len) c->st.writebacks++;
@@ -724,9 +756,15 @@ int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
 {
     struct store_cache *c = img->cache;
     struct stat st;
-    if (img->fd >= 0 && fstat(img->fd, &st) == 0 && (uint64_t)st.st_size > img->size)
+    bool known = img->fd >= 0 && fstat(img->fd, &st) == 0;
+    if (known && (uint64_t)st.st_size > img->size)
         img->size = img->data_end =
             (uint64_t)st.st_size; /* a write(2) past the end grew the file */
+    else if (known && !img->lazy && (uint64_t)st.st_size < img->size) {
+        /* truncated behind our back: write-back must not grow it again */
+        img->size = (uint64_t)st.st_size;
+        if (img->data_end > img->size) img->data_end = img->size;
+    }
     if (len == 0) return 0;
     img->data_end = img->size; /* written behind our back: anything may be data */
     uint64_t first = off >> STORE_PAGE_SHIFT, last = (off + len - 1) >> STORE_PAGE_SHIFT;
@@ -978,6 +1016,11 @@ void store_page_put(struct store_frame *f, int flags)
         c->navail++;
         list_add_tail(&c->avail, &f->lru); /* most recently available */
     }
+}
+
+int store_page_cached(struct store_image *img, uint64_t pgno)
+{
+    return hash_find(img->cache, img, pgno) != NULL;
 }
 
 void store_page_dirty(struct store_frame *f)

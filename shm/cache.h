@@ -106,6 +106,16 @@ int store_cache_free(struct store_cache *c);
 void store_cache_stats(const struct store_cache *c, struct store_cache_stats *out);
 void store_cache_counts(const struct store_cache *c, struct store_cache_counts *out);
 
+/*
+ * The last I/O failure of a page (a fill's pread, a write-back's pwrite, the
+ * creation of a lazy image's host file): its negative errno (0: none yet)
+ * and, in *what, "page N of PATH" with the host path of the file (for a lazy
+ * image with no file yet, "a new unnamed file in DIR"), valid until the next
+ * failure. Recorded when it happens, so the kernel can say which file of the
+ * store it could not page.
+ */
+int store_cache_failure(const struct store_cache *c, const char **what);
+
 /* ---- Images ----------------------------------------------------------------- */
 
 /*
@@ -230,6 +240,10 @@ int store_page_get(struct store_image *img, uint64_t pgno, int flags, struct sto
 
 /* Drop one pin taken by store_page_get with the same `flags`. */
 void store_page_put(struct store_frame *f, int flags);
+
+/* Is page pgno of img cached in a frame (pinned or available)? No I/O, no
+ * pin, no statistics: a read(2) asks before mapping the page (§4.3(3)). */
+int store_page_cached(struct store_image *img, uint64_t pgno);
 
 /* Mark a pinned frame dirty (a write by the kernel itself, e.g. read(2)). */
 void store_page_dirty(struct store_frame *f);
