@@ -16,7 +16,9 @@
  * straight-line run. Leaving in the middle of a run subtracts what did not
  * retire: the run of e before e retired (faults), one less after it (ecall,
  * code changes). The budget and rv_request_stop() (which zeroes h->limit) are
- * checked at block entries only.
+ * checked at block entries only; a budget that ends while an LR reservation
+ * is held is stretched until the SC (at most RV_LRSC_GRACE instructions, see
+ * stop_budget).
  */
 #include <errno.h>
 #include <string.h>
@@ -119,6 +121,7 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
     const struct rv_insn *e = NULL;
     uint64_t pcb = 0; /* pc of entry e = pcb + (uintptr_t)e / 8 */
     uint64_t icount = h->instret;
+    uint64_t grace_end = 0; /* set when the budget ends with a reservation held */
     uint64_t pc = h->st.pc;
     enum rv_stop stop;
 
@@ -895,6 +898,20 @@ illegal_insn:
     stop = RV_STOP_ILLEGAL;
     goto out;
 stop_budget:
+    /* LR/SC forward progress: the kernel drops the reservation at a context
+     * switch, so a budget that ends between an LR and its SC would fail that
+     * SC on every turn (a livelock when the budget is shorter than the loop).
+     * While a reservation is held, go on a bounded number of instructions
+     * (RV_LRSC_GRACE: a constrained loop reaches its SC within 16), block by
+     * block; the SC ends the reservation and the next block boundary stops.
+     * A stop request (the job ends) is not delayed. */
+    if (h->resv_valid && !__atomic_load_n(&h->stop_req, __ATOMIC_RELAXED)) {
+        if (!grace_end) grace_end = icount + RV_LRSC_GRACE;
+        if (icount < grace_end) {
+            icount += AUX->run;
+            DISPATCH;
+        }
+    }
     __atomic_store_n(&h->stop_req, 0, __ATOMIC_SEQ_CST);
     pc = PC;
     stop = RV_STOP_BUDGET;

@@ -1920,6 +1920,102 @@ Test(exec, lr_sc)
     cr_assert_eq(X[10], 1); /* any sc cleared the reservation */
 }
 
+/*
+ * LR/SC forward progress at any budget (the A extension's guarantee for
+ * constrained LR/SC loops). The kernel clears the reservation at every
+ * context switch; a hart whose budget ran out between an LR and its SC, and
+ * was switched away there, would fail the SC forever at a budget shorter
+ * than the loop. Each run here is one "turn": clear the reservation, run
+ * with a tiny budget; the loop must end within a few turns.
+ */
+static unsigned turns_to_ecall(uint64_t pc, uint64_t budget, unsigned max_turns)
+{
+    rv_state(h)->pc = pc;
+    for (unsigned t = 1; t <= max_turns; t++) {
+        rv_clear_reservation(h); /* a context switch, as kernel/proc.c does */
+        enum rv_stop s = rv_run(h, budget, &flt);
+        if (s == RV_STOP_ECALL) return t;
+        cr_assert_eq(s, RV_STOP_BUDGET, "stop %d at pc %#lx", s, (unsigned long)rv_state(h)->pc);
+    }
+    return 0;
+}
+
+Test(exec, lr_sc_progress_at_budget_1_to_4)
+{
+    /* glibc's compare-and-swap: lr.w; bne; sc.w; bnez; then an increment
+     * loop with ALU work between lr.d and sc.d. */
+    static const uint32_t cas[] = {
+        0x1005a52f, /* loop: lr.w a0, (a1) */
+        0x00d51563, /* bne a0, a3, done */
+        0x18c5a7af, /* sc.w a5, a2, (a1) */
+        0xfbf5,     /* c.bnez a5, loop */
+        I_ECALL,    /* done: */
+    };
+    static const uint32_t inc[] = {
+        0x1005b52f, /* inc: lr.d a0, (a1) */
+        0x00150713, /* addi a4, a0, 1 */
+        0x00574813, /* xori a6, a4, 5 */
+        0x18e5b7af, /* sc.d a5, a4, (a1) */
+        0xfbe5,     /* c.bnez a5, inc */
+        I_ECALL,
+    };
+    uint64_t at = GBASE;
+    for (size_t i = 0; i < sizeof cas / sizeof cas[0]; i++)
+        at += put_insn(at, cas[i]);
+    uint64_t inc_pc = at;
+    for (size_t i = 0; i < sizeof inc / sizeof inc[0]; i++)
+        at += put_insn(at, inc[i]);
+    for (uint64_t budget = 1; budget <= 4; budget++) {
+        put64(PG(2), 7);
+        X[11] = PG(2), X[13] = 7, X[12] = 1000 + budget, X[15] = 99;
+        uint64_t before = rv_instret(h);
+        unsigned t = turns_to_ecall(GBASE, budget, 50);
+        cr_assert_neq(t, 0, "budget %lu: the CAS loop never ended", (unsigned long)budget);
+        cr_assert_eq(X[15], 0, "budget %lu: sc.w failed", (unsigned long)budget);
+        cr_assert_eq(get64(PG(2)), 1000 + budget);
+        /* instret stays exact: one pass of the four, then the ecall */
+        cr_assert_eq(rv_instret(h) - before, 5, "budget %lu: retired %lu", (unsigned long)budget,
+                     (unsigned long)(rv_instret(h) - before));
+
+        put64(PG(2), 41);
+        t = turns_to_ecall(inc_pc, budget, 50);
+        cr_assert_neq(t, 0, "budget %lu: the increment loop never ended", (unsigned long)budget);
+        cr_assert_eq(get64(PG(2)), 42);
+        cr_assert_eq(X[15], 0);
+    }
+}
+
+/* The extra instructions are bounded: an LR with no SC after it does not
+ * keep the hart past its budget for long, and does not lose the count. */
+Test(exec, lr_without_sc_stops_soon_after_budget)
+{
+    put_insn(GBASE, 0x1005b52f);  /* lr.d a0, (a1) */
+    put_insn(GBASE + 4, I_C_J_0); /* c.j . */
+    X[11] = PG(2);
+    cr_assert_eq(run_at(GBASE, 1), RV_STOP_BUDGET);
+    cr_assert_leq(rv_instret(h), 1 + 64 + 2, "ran %lu", (unsigned long)rv_instret(h));
+    cr_assert_eq(rv_state(h)->pc, GBASE + 4);
+    uint64_t n = rv_instret(h);
+    /* no reservation any more at the next budget end: the usual stop */
+    rv_clear_reservation(h);
+    cr_assert_eq(rv_run(h, 1, &flt), RV_STOP_BUDGET);
+    cr_assert_leq(rv_instret(h) - n, 2);
+}
+
+/* rv_request_stop (a host signal: the job is being ended) is not delayed
+ * by a reservation. */
+Test(exec, request_stop_not_delayed_by_reservation)
+{
+    put_insn(GBASE, 0x1005b52f);  /* lr.d a0, (a1) */
+    put_insn(GBASE + 4, I_C_J_0); /* c.j . */
+    X[11] = PG(2);
+    cr_assert_eq(run_at(GBASE, 1), RV_STOP_BUDGET); /* the reservation is held */
+    rv_request_stop(h);
+    uint64_t n = rv_instret(h);
+    cr_assert_eq(rv_run(h, 1000, &flt), RV_STOP_BUDGET);
+    cr_assert_eq(rv_instret(h), n);
+}
+
 Test(exec, misaligned_atomics_fault_ebusy)
 {
     static const uint32_t ops[] = {I_AMOADD_W, I_AMOSWAP_D, I_LR_D, I_LR_W, I_SC_D};
