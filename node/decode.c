@@ -1,8 +1,9 @@
 /*
- * decode.c — RV64GC instruction decoder: one 32-bit or 16-bit instruction to an
- * operation and its fields (see decode.h for the conventions). It is run once
- * per instruction slot when a code page is pre-decoded, never on the hot path,
- * so it favours plain, checkable code over speed. Compressed instructions are
+ * decode.c — RV64GC instruction decoder, with Zba, Zbb, Zbs and Zicond: one
+ * 32-bit or 16-bit instruction to an operation and its fields (see decode.h
+ * for the conventions). It is run once per instruction slot when a code page
+ * is pre-decoded, never on the hot path, so it favours plain, checkable code
+ * over speed. Compressed instructions are
  * expanded here to their base operation, so the interpreter has no C handlers.
  */
 #include "node/decode.h"
@@ -108,6 +109,38 @@ static void dec_branch(uint32_t i, struct rv_decoded *d)
     set(d, op, RV_SINK, bits(i, 19, 15), bits(i, 24, 20), imm_b(i));
 }
 
+/* OP-IMM funct3 1 and 5: the shifts by immediate, and the Zbb/Zbs forms that
+ * share their encoding space (funct6 above a 6-bit shamt, or a whole imm12). */
+static unsigned op_imm_shift(uint32_t i)
+{
+    unsigned f3 = bits(i, 14, 12), f6 = bits(i, 31, 26), imm12 = bits(i, 31, 20);
+    if (f3 == 1) {
+        switch (f6) {
+        case 0x00: return RV_OP_SLLI;
+        case 0x0a: return RV_OP_BSETI;
+        case 0x12: return RV_OP_BCLRI;
+        case 0x1a: return RV_OP_BINVI;
+        }
+        switch (imm12) { /* clz a0, a1 is 0x60059513 */
+        case 0x600: return RV_OP_CLZ;
+        case 0x601: return RV_OP_CTZ;
+        case 0x602: return RV_OP_CPOP;
+        case 0x604: return RV_OP_SEXT_B;
+        case 0x605: return RV_OP_SEXT_H;
+        }
+        return RV_OP_ILLEGAL;
+    }
+    switch (f6) {
+    case 0x00: return RV_OP_SRLI;
+    case 0x10: return RV_OP_SRAI;
+    case 0x12: return RV_OP_BEXTI;
+    case 0x18: return RV_OP_RORI;
+    }
+    if (imm12 == 0x287) return RV_OP_ORC_B;
+    if (imm12 == 0x6b8) return RV_OP_REV8;
+    return RV_OP_ILLEGAL;
+}
+
 static void dec_op_imm(uint32_t i, struct rv_decoded *d)
 {
     static const uint16_t ops[8] = {RV_OP_ADDI, RV_OP_SLLI, RV_OP_SLTI, RV_OP_SLTIU,
@@ -115,12 +148,9 @@ static void dec_op_imm(uint32_t i, struct rv_decoded *d)
     unsigned f3 = bits(i, 14, 12), op = ops[f3];
     int32_t imm = imm_i(i);
     if (f3 == 1 || f3 == 5) {
-        unsigned f6 = bits(i, 31, 26);
+        op = op_imm_shift(i);
+        if (op == RV_OP_ILLEGAL) return illegal(d, i);
         imm = (int32_t)bits(i, 25, 20);
-        if (f3 == 5 && f6 == 0x10)
-            op = RV_OP_SRAI;
-        else if (f6 != 0)
-            return illegal(d, i);
     }
     set_x(d, op, bits(i, 11, 7), bits(i, 19, 15), 0, imm);
 }
@@ -134,53 +164,82 @@ static void dec_op_imm32(uint32_t i, struct rv_decoded *d)
         imm = imm_i(i);
     } else if (f3 == 1 && f7 == 0) {
         op = RV_OP_SLLIW;
+    } else if (f3 == 1 && bits(i, 31, 26) == 0x02) { /* slli.uw: a 6-bit shamt */
+        op = RV_OP_SLLI_UW;
+        imm = (int32_t)bits(i, 25, 20);
+    } else if (f3 == 1 && f7 == 0x30 && imm <= 2) {
+        op = RV_OP_CLZW + (unsigned)imm; /* clzw, ctzw, cpopw */
     } else if (f3 == 5 && f7 == 0) {
         op = RV_OP_SRLIW;
     } else if (f3 == 5 && f7 == 0x20) {
         op = RV_OP_SRAIW;
+    } else if (f3 == 5 && f7 == 0x30) {
+        op = RV_OP_RORIW;
     } else {
         return illegal(d, i);
     }
     set_x(d, op, bits(i, 11, 7), bits(i, 19, 15), 0, imm);
 }
 
+/* OP and OP-32 by funct7, then funct3: base, M, Zba, Zbb, Zbs, Zicond. */
 static void dec_op(uint32_t i, struct rv_decoded *d)
 {
+    enum { I = RV_OP_ILLEGAL };
     static const uint16_t base[8] = {RV_OP_ADD, RV_OP_SLL, RV_OP_SLT, RV_OP_SLTU,
                                      RV_OP_XOR, RV_OP_SRL, RV_OP_OR,  RV_OP_AND};
     static const uint16_t mul[8] = {RV_OP_MUL, RV_OP_MULH, RV_OP_MULHSU, RV_OP_MULHU,
                                     RV_OP_DIV, RV_OP_DIVU, RV_OP_REM,    RV_OP_REMU};
-    unsigned f3 = bits(i, 14, 12), f7 = bits(i, 31, 25), op;
-    if (f7 == 0)
-        op = base[f3];
-    else if (f7 == 1)
-        op = mul[f3];
-    else if (f7 == 0x20 && f3 == 0)
-        op = RV_OP_SUB;
-    else if (f7 == 0x20 && f3 == 5)
-        op = RV_OP_SRA;
-    else
-        return illegal(d, i);
+    static const uint16_t f20[8] = {RV_OP_SUB,  I,         I,         I,
+                                    RV_OP_XNOR, RV_OP_SRA, RV_OP_ORN, RV_OP_ANDN};
+    static const uint16_t f05[8] = {I, I, I, I, RV_OP_MIN, RV_OP_MINU, RV_OP_MAX, RV_OP_MAXU};
+    static const uint16_t f10[8] = {I, I, RV_OP_SH1ADD, I, RV_OP_SH2ADD, I, RV_OP_SH3ADD, I};
+    static const uint16_t f30[8] = {I, RV_OP_ROL, I, I, I, RV_OP_ROR, I, I};
+    static const uint16_t f24[8] = {I, RV_OP_BCLR, I, I, I, RV_OP_BEXT, I, I};
+    static const uint16_t f34[8] = {I, RV_OP_BINV, I, I, I, I, I, I};
+    static const uint16_t f14[8] = {I, RV_OP_BSET, I, I, I, I, I, I};
+    static const uint16_t f07[8] = {I, I, I, I, I, RV_OP_CZERO_EQZ, I, RV_OP_CZERO_NEZ};
+    unsigned f3 = bits(i, 14, 12), op;
+    switch (bits(i, 31, 25)) {
+    case 0x00: op = base[f3]; break;
+    case 0x01: op = mul[f3]; break;
+    case 0x20: op = f20[f3]; break;
+    case 0x05: op = f05[f3]; break;
+    case 0x10: op = f10[f3]; break;
+    case 0x30: op = f30[f3]; break;
+    case 0x24: op = f24[f3]; break;
+    case 0x34: op = f34[f3]; break;
+    case 0x14: op = f14[f3]; break;
+    case 0x07: op = f07[f3]; break;
+    default: op = I;
+    }
+    if (op == I) return illegal(d, i);
     set_x(d, op, bits(i, 11, 7), bits(i, 19, 15), bits(i, 24, 20), 0);
 }
 
 static void dec_op32(uint32_t i, struct rv_decoded *d)
 {
-    static const uint16_t base[8] = {RV_OP_ADDW,    RV_OP_SLLW, RV_OP_ILLEGAL, RV_OP_ILLEGAL,
-                                     RV_OP_ILLEGAL, RV_OP_SRLW, RV_OP_ILLEGAL, RV_OP_ILLEGAL};
-    static const uint16_t mul[8] = {RV_OP_MULW, RV_OP_ILLEGAL, RV_OP_ILLEGAL, RV_OP_ILLEGAL,
-                                    RV_OP_DIVW, RV_OP_DIVUW,   RV_OP_REMW,    RV_OP_REMUW};
-    unsigned f3 = bits(i, 14, 12), f7 = bits(i, 31, 25), op = RV_OP_ILLEGAL;
-    if (f7 == 0)
-        op = base[f3];
-    else if (f7 == 1)
-        op = mul[f3];
-    else if (f7 == 0x20 && f3 == 0)
-        op = RV_OP_SUBW;
-    else if (f7 == 0x20 && f3 == 5)
-        op = RV_OP_SRAW;
-    if (op == RV_OP_ILLEGAL) return illegal(d, i);
-    set_x(d, op, bits(i, 11, 7), bits(i, 19, 15), bits(i, 24, 20), 0);
+    enum { I = RV_OP_ILLEGAL };
+    static const uint16_t base[8] = {RV_OP_ADDW, RV_OP_SLLW, I, I, I, RV_OP_SRLW, I, I};
+    static const uint16_t mul[8] = {RV_OP_MULW, I,           I,          I,
+                                    RV_OP_DIVW, RV_OP_DIVUW, RV_OP_REMW, RV_OP_REMUW};
+    static const uint16_t f20[8] = {RV_OP_SUBW, I, I, I, I, RV_OP_SRAW, I, I};
+    static const uint16_t f04[8] = {RV_OP_ADD_UW, I, I, I, RV_OP_ZEXT_H, I, I, I};
+    static const uint16_t f10[8] = {I, I, RV_OP_SH1ADD_UW, I, RV_OP_SH2ADD_UW, I, RV_OP_SH3ADD_UW,
+                                    I};
+    static const uint16_t f30[8] = {I, RV_OP_ROLW, I, I, I, RV_OP_RORW, I, I};
+    unsigned f3 = bits(i, 14, 12), rs2 = bits(i, 24, 20), op;
+    switch (bits(i, 31, 25)) {
+    case 0x00: op = base[f3]; break;
+    case 0x01: op = mul[f3]; break;
+    case 0x20: op = f20[f3]; break;
+    case 0x04: op = f04[f3]; break;
+    case 0x10: op = f10[f3]; break;
+    case 0x30: op = f30[f3]; break;
+    default: op = I;
+    }
+    if (op == RV_OP_ZEXT_H && rs2 != 0) op = I; /* the rest of RV64 `pack` is not Zbb */
+    if (op == I) return illegal(d, i);
+    set_x(d, op, bits(i, 11, 7), bits(i, 19, 15), rs2, 0);
 }
 
 static void dec_misc_mem(uint32_t i, struct rv_decoded *d)

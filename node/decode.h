@@ -1,6 +1,7 @@
 /*
  * decode.h — internal to node/: the list of operations the interpreter knows and
- * the decoder that turns one RV64GC instruction (32-bit or compressed) into an
+ * the decoder that turns one RV64GC instruction (32-bit or compressed), or one
+ * of the Zba, Zbb, Zbs and Zicond extensions (32-bit encodings only), into an
  * operation plus its fields. The operation list is an X-macro so that the enum
  * here and the handler table in exec.c cannot drift apart; so is the list of
  * pairs the interpreter fuses.
@@ -13,7 +14,8 @@
  *  - imm holds the sign-extended immediate; for FP operations with a rounding
  *    mode it holds rm (0..4 or 7 = DYN; 5 and 6 decode as ILLEGAL); for CSR it
  *    holds csr | funct3 << 12; for AMO it holds funct5; for CBO the cbo.* code;
- *    for ILLEGAL the instruction bits.
+ *    for ILLEGAL the instruction bits; for the immediate shifts, rotates and
+ *    single-bit operations (SLLI_UW, RORI, RORIW, B*I) the shift amount.
  *  - rs3 holds the third FP source of the fused multiply-add family.
  * LAZY, PAGE_END and STRADDLE are the interpreter's own entries (a slot not
  * decoded yet, the fall-through past a page end, an instruction across it);
@@ -46,6 +48,13 @@
     X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) X(CSR) X(CBO)                                   \
     X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU)                        \
     X(MULW) X(DIVW) X(DIVUW) X(REMW) X(REMUW)                                              \
+    X(SH1ADD) X(SH2ADD) X(SH3ADD) X(ADD_UW) X(SH1ADD_UW) X(SH2ADD_UW) X(SH3ADD_UW)         \
+    X(SLLI_UW)                                                                             \
+    X(ANDN) X(ORN) X(XNOR) X(CLZ) X(CTZ) X(CPOP) X(CLZW) X(CTZW) X(CPOPW) X(MAX) X(MAXU)   \
+    X(MIN) X(MINU) X(SEXT_B) X(SEXT_H) X(ZEXT_H) X(ROL) X(ROR) X(RORI) X(ROLW) X(RORW)     \
+    X(RORIW) X(ORC_B) X(REV8)                                                              \
+    X(BCLR) X(BCLRI) X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI)                    \
+    X(CZERO_EQZ) X(CZERO_NEZ)                                                              \
     X(LR_W) X(SC_W) X(AMO_W) X(LR_D) X(SC_D) X(AMO_D)                                      \
     X(FLW) X(FLD) X(FSW) X(FSD)                                                            \
     X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) X(FMADD_D) X(FMSUB_D) X(FNMSUB_D)        \

@@ -16,7 +16,9 @@
  * straight-line run. Leaving in the middle of a run subtracts what did not
  * retire: the run of e before e retired (faults), one less after it (ecall,
  * code changes). The budget and rv_request_stop() (which zeroes h->limit) are
- * checked at block entries only.
+ * checked at block entries only; a budget that ends while an LR reservation
+ * is held is stretched until the SC (at most RV_LRSC_GRACE instructions, see
+ * stop_budget).
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +32,9 @@
 
 #define SX32(v)  ((uint64_t)(int64_t)(int32_t)(uint32_t)(v))
 #define BOX32(v) (0xffffffff00000000ull | (uint32_t)(v))
+/* Rotate left by s (any s, 0 included: no shift by the full width). */
+#define ROTL64(v, s) (((v) << (s)) | ((v) >> ((64 - (s)) & 63)))
+#define ROTL32(v, s) ((uint32_t)(((v) << (s)) | ((v) >> ((32 - (s)) & 31))))
 
 /* CSR numbers (user level). */
 enum {
@@ -116,6 +121,7 @@ enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault)
     const struct rv_insn *e = NULL;
     uint64_t pcb = 0; /* pc of entry e = pcb + (uintptr_t)e / 8 */
     uint64_t icount = h->instret;
+    uint64_t grace_end = 0; /* set when the budget ends with a reservation held */
     uint64_t pc = h->st.pc;
     enum rv_stop stop;
 
@@ -561,6 +567,144 @@ L_REMUW : {
     NEXT;
 }
 
+    /* Zba: address generation. */
+L_SH1ADD:
+    RD = (RS1 << 1) + RS2;
+    NEXT;
+L_SH2ADD:
+    RD = (RS1 << 2) + RS2;
+    NEXT;
+L_SH3ADD:
+    RD = (RS1 << 3) + RS2;
+    NEXT;
+L_ADD_UW:
+    RD = (uint64_t)(uint32_t)RS1 + RS2;
+    NEXT;
+L_SH1ADD_UW:
+    RD = ((uint64_t)(uint32_t)RS1 << 1) + RS2;
+    NEXT;
+L_SH2ADD_UW:
+    RD = ((uint64_t)(uint32_t)RS1 << 2) + RS2;
+    NEXT;
+L_SH3ADD_UW:
+    RD = ((uint64_t)(uint32_t)RS1 << 3) + RS2;
+    NEXT;
+L_SLLI_UW:
+    RD = (uint64_t)(uint32_t)RS1 << e->imm;
+    NEXT;
+
+    /* Zbb: basic bit manipulation. */
+L_ANDN:
+    RD = RS1 & ~RS2;
+    NEXT;
+L_ORN:
+    RD = RS1 | ~RS2;
+    NEXT;
+L_XNOR:
+    RD = ~(RS1 ^ RS2);
+    NEXT;
+L_CLZ:
+    RD = RS1 ? (uint64_t)__builtin_clzll(RS1) : 64;
+    NEXT;
+L_CTZ:
+    RD = RS1 ? (uint64_t)__builtin_ctzll(RS1) : 64;
+    NEXT;
+L_CPOP:
+    RD = (uint64_t)__builtin_popcountll(RS1);
+    NEXT;
+L_CLZW:
+    RD = (uint32_t)RS1 ? (uint64_t)__builtin_clz((uint32_t)RS1) : 32;
+    NEXT;
+L_CTZW:
+    RD = (uint32_t)RS1 ? (uint64_t)__builtin_ctz((uint32_t)RS1) : 32;
+    NEXT;
+L_CPOPW:
+    RD = (uint64_t)__builtin_popcount((uint32_t)RS1);
+    NEXT;
+L_MAX:
+    RD = (int64_t)RS1 > (int64_t)RS2 ? RS1 : RS2;
+    NEXT;
+L_MAXU:
+    RD = RS1 > RS2 ? RS1 : RS2;
+    NEXT;
+L_MIN:
+    RD = (int64_t)RS1 < (int64_t)RS2 ? RS1 : RS2;
+    NEXT;
+L_MINU:
+    RD = RS1 < RS2 ? RS1 : RS2;
+    NEXT;
+L_SEXT_B:
+    RD = (uint64_t)(int64_t)(int8_t)RS1;
+    NEXT;
+L_SEXT_H:
+    RD = (uint64_t)(int64_t)(int16_t)RS1;
+    NEXT;
+L_ZEXT_H:
+    RD = (uint16_t)RS1;
+    NEXT;
+L_ROL:
+    RD = ROTL64(RS1, RS2 & 63);
+    NEXT;
+L_ROR:
+    RD = ROTL64(RS1, (64 - (RS2 & 63)) & 63);
+    NEXT;
+L_RORI:
+    RD = ROTL64(RS1, (64 - (unsigned)e->imm) & 63);
+    NEXT;
+L_ROLW:
+    RD = SX32(ROTL32((uint32_t)RS1, RS2 & 31));
+    NEXT;
+L_RORW:
+    RD = SX32(ROTL32((uint32_t)RS1, (32 - (RS2 & 31)) & 31));
+    NEXT;
+L_RORIW:
+    RD = SX32(ROTL32((uint32_t)RS1, (32 - (unsigned)e->imm) & 31));
+    NEXT;
+L_ORC_B : {
+    /* A byte's high bit, or any of its other bits, moved up; then spread. */
+    uint64_t v = RS1, lo7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t any = (((v & lo7) + lo7) | v) & ~lo7;
+    RD = (any >> 7) * 0xff;
+    NEXT;
+}
+L_REV8:
+    RD = __builtin_bswap64(RS1);
+    NEXT;
+
+    /* Zbs: single-bit operations. */
+L_BCLR:
+    RD = RS1 & ~(1ull << (RS2 & 63));
+    NEXT;
+L_BCLRI:
+    RD = RS1 & ~(1ull << e->imm);
+    NEXT;
+L_BEXT:
+    RD = (RS1 >> (RS2 & 63)) & 1;
+    NEXT;
+L_BEXTI:
+    RD = (RS1 >> e->imm) & 1;
+    NEXT;
+L_BINV:
+    RD = RS1 ^ (1ull << (RS2 & 63));
+    NEXT;
+L_BINVI:
+    RD = RS1 ^ (1ull << e->imm);
+    NEXT;
+L_BSET:
+    RD = RS1 | (1ull << (RS2 & 63));
+    NEXT;
+L_BSETI:
+    RD = RS1 | (1ull << e->imm);
+    NEXT;
+
+    /* Zicond: conditional zero. */
+L_CZERO_EQZ:
+    RD = RS2 ? RS1 : 0;
+    NEXT;
+L_CZERO_NEZ:
+    RD = RS2 ? 0 : RS1;
+    NEXT;
+
 L_LR_W:
     ATOMIC(RV_OP_LR_W);
 L_SC_W:
@@ -754,6 +898,20 @@ illegal_insn:
     stop = RV_STOP_ILLEGAL;
     goto out;
 stop_budget:
+    /* LR/SC forward progress: the kernel drops the reservation at a context
+     * switch, so a budget that ends between an LR and its SC would fail that
+     * SC on every turn (a livelock when the budget is shorter than the loop).
+     * While a reservation is held, go on a bounded number of instructions
+     * (RV_LRSC_GRACE: a constrained loop reaches its SC within 16), block by
+     * block; the SC ends the reservation and the next block boundary stops.
+     * A stop request (the job ends) is not delayed. */
+    if (h->resv_valid && !__atomic_load_n(&h->stop_req, __ATOMIC_RELAXED)) {
+        if (!grace_end) grace_end = icount + RV_LRSC_GRACE;
+        if (icount < grace_end) {
+            icount += AUX->run;
+            DISPATCH;
+        }
+    }
     __atomic_store_n(&h->stop_req, 0, __ATOMIC_SEQ_CST);
     pc = PC;
     stop = RV_STOP_BUDGET;

@@ -81,6 +81,12 @@ struct rv_tlb {
     uint64_t tag;
     uintptr_t addend;
 };
+/* How far past its budget a hart holding an LR reservation may run to reach
+ * the SC (retired instructions, checked at block boundaries). The A
+ * extension's constrained LR/SC loop is at most 16 instructions; this leaves
+ * room for a loop a little outside the letter of that rule. */
+#define RV_LRSC_GRACE 64
+
 #define RV_TLB_SIZE   8192
 #define RV_FTLB_SIZE  64
 #define RV_DHASH_SIZE 256

@@ -1,5 +1,6 @@
 /*
- * node.h — the processing element of one emulated node: an RV64GC user-mode hart.
+ * node.h — the processing element of one emulated node: an RV64GC user-mode hart
+ * with the Zba, Zbb, Zbs and Zicond extensions (32-bit encodings; not Zcb).
  *
  * The hart owns mechanism only: decode, execute, the software TLB and the
  * per-page cache of pre-decoded instructions. Policy (what memory exists, what a
@@ -122,7 +123,9 @@ void rv_sync_fflags(rv_hart *h);
 /*
  * Run from rv_state(h)->pc until a stop reason or until about `budget`
  * instructions have retired (the check is made between basic blocks, so a run
- * may go a block beyond). Fills *fault for RV_STOP_FAULT and RV_STOP_ILLEGAL.
+ * may go a block beyond; while an LR reservation is held it goes on until the
+ * SC, at most 64 instructions more, so that LR/SC loops progress at any
+ * budget). Fills *fault for RV_STOP_FAULT and RV_STOP_ILLEGAL.
  */
 enum rv_stop rv_run(rv_hart *h, uint64_t budget, struct rv_fault *fault);
 
@@ -142,7 +145,8 @@ void rv_flush_all(rv_hart *h);
  * (read(2) into a buffer, signal frame): drop decoded code there. */
 void rv_code_written(rv_hart *h, uint64_t vaddr, uint64_t len);
 
-/* Drop any LR reservation (context switch, signal delivery, as Linux does). */
+/* Drop any LR reservation (context switch, signal delivery, as Linux does).
+ * The kernel may: rv_run never ends on its budget between an LR and its SC. */
 void rv_clear_reservation(rv_hart *h);
 
 /*

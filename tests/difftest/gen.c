@@ -8,24 +8,29 @@
  * scratch buffer, loads/stores including the compressed sp- and s0-relative
  * forms, forward branches and jumps, fcsr reads and writes, FP ops with random
  * static rounding modes); an epilogue that dumps x0..x31, f0..f31, fcsr and a
- * checksum of the scratch buffer with write(1) and exits 0.
+ * checksum of the scratch buffer with write(1) and exits 0. With the option
+ * `zb`, one unit in eight is a Zba/Zbb/Zbs instruction (assemble with
+ * -march=rv64gc_zba_zbb_zbs); without it a seed gives the same file as before
+ * the option existed. Zicond is not generated: qemu 7.2 lacks it.
  *
  * Every instruction emitted is legal and cannot trap: s0 (x8) is the scratch
  * base and sp points into the scratch buffer, neither is ever a destination;
  * t6 (x31) is the address register for AMOs; frm is only set to 0..4 so the
  * dynamic rounding mode stays legal. The same seed always gives the same file.
  *
- * Usage: difftest-gen SEED [COUNT] > test.S
+ * Usage: difftest-gen SEED [COUNT [zb]] > test.S
  */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SCRATCH_BYTES 4096 /* s0 = scratch, sp = scratch + 2048 */
 #define DUMP_SLOTS    66   /* x0..x31, f0..f31, fcsr, checksum */
 
 static uint64_t rng_state;
+static int gen_zb; /* emit Zba/Zbb/Zbs units too */
 
 /* xorshift64*: small, good enough, and identical on every host. */
 static uint64_t rnd(void)
@@ -443,9 +448,51 @@ static void emit_misc(void)
     }
 }
 
+/* Zba, Zbb, Zbs: register, immediate and unary forms. */
+static void emit_bitmanip(void)
+{
+    static const char *const rr[] = {
+        "sh1add", "sh2add", "sh3add", "add.uw", "sh1add.uw", "sh2add.uw", "sh3add.uw", "andn",
+        "orn",    "xnor",   "max",    "maxu",   "min",       "minu",      "rol",       "ror",
+        "rolw",   "rorw",   "bclr",   "bext",   "binv",      "bset",
+    };
+    static const char *const un[] = {"clz",    "ctz",    "cpop",   "clzw",  "ctzw", "cpopw",
+                                     "sext.b", "sext.h", "zext.h", "orc.b", "rev8"};
+    static const char *const sh6[] = {"slli.uw", "rori", "bclri", "bexti", "binvi", "bseti"};
+    switch (below(4)) {
+    case 0:
+    case 1:
+        printf("\t%s x%d, x%d, x%d\n", rr[below(sizeof rr / sizeof rr[0])], dst_x(), src_x(),
+               src_x());
+        break;
+    case 2: {
+        const char *op = un[below(sizeof un / sizeof un[0])];
+        int rd = dst_x(), rs = src_x();
+        /* qemu 7.2 gets ctzw wrong for a zero low word under a nonzero high
+         * word (the 64-bit count, not 32): give it a zero-extended word. */
+        if (strcmp(op, "ctzw") == 0) {
+            printf("\tzext.w x%d, x%d\n", rd, rs);
+            rs = rd;
+        }
+        printf("\t%s x%d, x%d\n", op, rd, rs);
+        break;
+    }
+    default:
+        if (below(7) == 0)
+            printf("\troriw x%d, x%d, %d\n", dst_x(), src_x(), range(0, 31));
+        else
+            printf("\t%s x%d, x%d, %d\n", sh6[below(6)], dst_x(), src_x(), range(0, 63));
+        break;
+    }
+}
+
 /* One straight-line unit (no control flow). */
 static void emit_unit(void)
 {
+    if (gen_zb && below(8) == 0) {
+        emit_bitmanip();
+        return;
+    }
     int w = below(100);
     if (w < 22)
         emit_int_rr();
@@ -534,11 +581,16 @@ static void emit_epilogue(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: difftest-gen SEED [COUNT] > test.S\n");
+        fprintf(stderr, "usage: difftest-gen SEED [COUNT [zb]] > test.S\n");
         return 2;
     }
     uint64_t seed = strtoull(argv[1], NULL, 0);
     int count = argc > 2 ? atoi(argv[2]) : 2000;
+    gen_zb = argc > 3 && strcmp(argv[3], "zb") == 0;
+    if (argc > 3 && !gen_zb) {
+        fprintf(stderr, "difftest-gen: unknown extension set %s (known: zb)\n", argv[3]);
+        return 2;
+    }
     rng_state = seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
     if (!rng_state) rng_state = 1;
     for (int i = 0; i < 8; i++)

@@ -3,11 +3,14 @@
 # For each seed: generate a program (difftest-gen), assemble it static and
 # nostdlib, run it under qemu-riscv64 and under symunix, and compare the
 # register dumps. On a mismatch, print the seed, the first differing slot and
-# keep the .S/.elf for reproduction.
+# keep the .S/.elf for reproduction. --zb adds Zba/Zbb/Zbs instructions to the
+# programs (assembled with -march=rv64gc_zba_zbb_zbs, qemu run with them
+# enabled by name).
 # Usage: run-difftest.sh --symunix PATH --gen PATH [--qemu PATH] [--cc PATH]
-#                        [--count N] [--keep DIR] SEED...
+#                        [--count N] [--keep DIR] [--zb] SEED...
 set -u
 symunix="" gen="" qemu=qemu-riscv64 cc=riscv64-linux-gnu-gcc count=2000 keep=""
+ext=() march=rv64gc qcpu=()
 while [[ $# -gt 0 && $1 == --* ]]; do
     case $1 in
     --symunix) symunix=$2; shift 2 ;;
@@ -16,6 +19,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --cc) cc=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
+    --zb) ext=(zb) march=rv64gc_zba_zbb_zbs qcpu=(-cpu rv64,zba=true,zbb=true,zbs=true); shift ;;
     *) echo "run-difftest.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -44,11 +48,11 @@ dump() { od -An -v -tx8 -w8 "$1" | tr -d ' '; }
 failed=0
 for seed in "$@"; do
     s="$work/seed$seed"
-    "$gen" "$seed" "$count" >"$s.S" || { echo "FAIL seed $seed: generator"; failed=1; continue; }
-    if ! "$cc" -static -nostdlib -march=rv64gc -mabi=lp64d -o "$s.elf" "$s.S" 2>"$s.cc"; then
+    "$gen" "$seed" "$count" "${ext[@]}" >"$s.S" || { echo "FAIL seed $seed: generator"; failed=1; continue; }
+    if ! "$cc" -static -nostdlib -march="$march" -mabi=lp64d -o "$s.elf" "$s.S" 2>"$s.cc"; then
         echo "FAIL seed $seed: does not assemble:"; head -5 "$s.cc"; failed=1; continue
     fi
-    (cd "$work" && timeout 60 "$qemu" "$s.elf" >"$s.qemu") 2>/dev/null; qs=$?
+    (cd "$work" && timeout 60 "$qemu" "${qcpu[@]}" "$s.elf" >"$s.qemu") 2>/dev/null; qs=$?
     mkdir -p "$s.root"
     timeout 60 "$symunix" run --root "$s.root" "$s.elf" >"$s.sym" 2>"$s.err"; ss=$?
     if [[ $qs != 0 ]]; then
@@ -82,6 +86,7 @@ for seed in "$@"; do
         mkdir -p "$keep" && cp "$s.S" "$s.elf" "$keep/"
         echo "     kept $keep/seed$seed.S and .elf"
     fi
-    echo "     reproduce: $gen $seed $count > t.S && $cc -static -nostdlib -o t.elf t.S"
+    echo "     reproduce: $gen $seed $count ${ext[*]} > t.S &&" \
+         "$cc -static -nostdlib -march=$march -o t.elf t.S"
 done
 exit $failed

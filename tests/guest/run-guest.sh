@@ -12,11 +12,13 @@
 #   --symunix PATH   the emulator (required)       --qemu PATH    qemu-riscv64
 #   --mpirun PATH    mpirun                        --status N     expected exit status
 #   --timeout S      per-run limit (default 120)
+#   --qemu-cpu SPEC  run qemu with -cpu SPEC (extensions, e.g. rv64,zba=true)
+#   --opt ARG        one more argument to `symunix run` (repeatable: --opt --quantum --opt 1)
 # Usage: run-guest.sh --symunix build/symunix [mode] prog.elf [args...]
 set -u
 
 symunix="" qemu="qemu-riscv64" mpirun="mpirun" expect="" ranks="" tcp=0 want_status=0
-limit=120
+limit=120 qemu_cpu=() run_opts=()
 while [[ $# -gt 0 && $1 == --* ]]; do
     case $1 in
     --symunix) symunix=$2; shift 2 ;;
@@ -27,6 +29,8 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --tcp) tcp=1; shift ;;
     --status) want_status=$2; shift 2 ;;
     --timeout) limit=$2; shift 2 ;;
+    --qemu-cpu) qemu_cpu=(-cpu "$2"); shift 2 ;;
+    --opt) run_opts+=("$2"); shift 2 ;;
     *) echo "run-guest.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -86,24 +90,24 @@ check_status() {
 
 
 if [[ -n $expect ]]; then
-    run symunix "$symunix" run --root "$work/symunix.root" "$prog" "$@"
+    run symunix "$symunix" run "${run_opts[@]}" --root "$work/symunix.root" "$prog" "$@"
     cp "$(realpath "$expect")" "$work/expected.out"
     echo "$want_status" >"$work/expected.status"
     compare expected symunix || exit 1
 elif [[ -n $ranks ]]; then
     mca=()
     [[ $tcp == 1 ]] && mca=(--mca btl tcp,self)
-    run rank1 "$symunix" run --root "$work/rank1.root" "$prog" "$@"
+    run rank1 "$symunix" run "${run_opts[@]}" --root "$work/rank1.root" "$prog" "$@"
     check_status rank1 || exit 1
     # Under a sanitizer build, Open MPI's plugins leak at exit from frames LSan
     # cannot name (dlclosed modules): leak checking stays on for the 1-rank run.
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
         run "ranks$ranks" "$mpirun" -np "$ranks" --oversubscribe "${mca[@]}" \
-            "$symunix" run --root "$work/ranks$ranks.root" "$prog" "$@"
+            "$symunix" run "${run_opts[@]}" --root "$work/ranks$ranks.root" "$prog" "$@"
     compare rank1 "ranks$ranks" || exit 1
 else
-    run qemu "$qemu" "$prog" "$@"
-    run symunix "$symunix" run --root "$work/symunix.root" "$prog" "$@"
+    run qemu "$qemu" "${qemu_cpu[@]}" "$prog" "$@"
+    run symunix "$symunix" run "${run_opts[@]}" --root "$work/symunix.root" "$prog" "$@"
     check_status qemu || { echo "(qemu itself misbehaved: the test is wrong)"; exit 1; }
     compare qemu symunix || exit 1
 fi

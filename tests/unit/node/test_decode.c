@@ -1,7 +1,8 @@
 /*
- * test_decode.c — the RV64GC decoder alone: field extraction, immediates of
- * every format (signs and extremes), compressed expansion to base operations,
- * x0 destinations mapped to the sink, and illegal or reserved encodings.
+ * test_decode.c — the RV64GC decoder alone (with Zba, Zbb, Zbs, Zicond): field
+ * extraction, immediates of every format (signs and extremes), compressed
+ * expansion to base operations, x0 destinations mapped to the sink, and
+ * illegal or reserved encodings.
  * Encodings come from the GNU assembler (riscv64-linux-gnu-as) so the table
  * is checked against an independent encoder.
  */
@@ -213,6 +214,55 @@ static const struct row table[] = {
     {0xc27e, "c.swsp t6, 4(sp)", RV_OP_SW, -1, 2, 31, 4, 0, 2},
     {0xff86, "c.sdsp ra, 504(sp)", RV_OP_SD, -1, 2, 1, 504, 0, 2},
     {0xe826, "c.sdsp s1, 16(sp)", RV_OP_SD, -1, 2, 9, 16, 0, 2},
+    /* Zba, Zbb, Zbs (-march=rv64gc_zba_zbb_zbs); Zicond, which this binutils
+     * does not know, encoded by hand from the spec (funct7 0000111, OP). */
+    {0x2114a2b3, "sh1add t0, s1, a7", RV_OP_SH1ADD, 5, 9, 17, NOIMM, 0, 4},
+    {0x2114c2b3, "sh2add t0, s1, a7", RV_OP_SH2ADD, 5, 9, 17, NOIMM, 0, 4},
+    {0x2114e2b3, "sh3add t0, s1, a7", RV_OP_SH3ADD, 5, 9, 17, NOIMM, 0, 4},
+    {0x091482bb, "add.uw t0, s1, a7", RV_OP_ADD_UW, 5, 9, 17, NOIMM, 0, 4},
+    {0x2114a2bb, "sh1add.uw t0, s1, a7", RV_OP_SH1ADD_UW, 5, 9, 17, NOIMM, 0, 4},
+    {0x2114c2bb, "sh2add.uw t0, s1, a7", RV_OP_SH2ADD_UW, 5, 9, 17, NOIMM, 0, 4},
+    {0x2114e2bb, "sh3add.uw t0, s1, a7", RV_OP_SH3ADD_UW, 5, 9, 17, NOIMM, 0, 4},
+    {0x0804929b, "slli.uw t0, s1, 0", RV_OP_SLLI_UW, 5, 9, -1, 0, 0, 4},
+    {0x0bf4929b, "slli.uw t0, s1, 63", RV_OP_SLLI_UW, 5, 9, -1, 63, 0, 4},
+    {0x4114f2b3, "andn t0, s1, a7", RV_OP_ANDN, 5, 9, 17, NOIMM, 0, 4},
+    {0x4114e2b3, "orn t0, s1, a7", RV_OP_ORN, 5, 9, 17, NOIMM, 0, 4},
+    {0x4114c2b3, "xnor t0, s1, a7", RV_OP_XNOR, 5, 9, 17, NOIMM, 0, 4},
+    {0x60049293, "clz t0, s1", RV_OP_CLZ, 5, 9, -1, NOIMM, 0, 4},
+    {0x60149293, "ctz t0, s1", RV_OP_CTZ, 5, 9, -1, NOIMM, 0, 4},
+    {0x60249293, "cpop t0, s1", RV_OP_CPOP, 5, 9, -1, NOIMM, 0, 4},
+    {0x6004929b, "clzw t0, s1", RV_OP_CLZW, 5, 9, -1, NOIMM, 0, 4},
+    {0x6014929b, "ctzw t0, s1", RV_OP_CTZW, 5, 9, -1, NOIMM, 0, 4},
+    {0x6024929b, "cpopw t0, s1", RV_OP_CPOPW, 5, 9, -1, NOIMM, 0, 4},
+    {0x0b14e2b3, "max t0, s1, a7", RV_OP_MAX, 5, 9, 17, NOIMM, 0, 4},
+    {0x0b14f2b3, "maxu t0, s1, a7", RV_OP_MAXU, 5, 9, 17, NOIMM, 0, 4},
+    {0x0b14c2b3, "min t0, s1, a7", RV_OP_MIN, 5, 9, 17, NOIMM, 0, 4},
+    {0x0b14d2b3, "minu t0, s1, a7", RV_OP_MINU, 5, 9, 17, NOIMM, 0, 4},
+    {0x60449293, "sext.b t0, s1", RV_OP_SEXT_B, 5, 9, -1, NOIMM, 0, 4},
+    {0x60549293, "sext.h t0, s1", RV_OP_SEXT_H, 5, 9, -1, NOIMM, 0, 4},
+    {0x0804c2bb, "zext.h t0, s1", RV_OP_ZEXT_H, 5, 9, -1, NOIMM, 0, 4},
+    {0x611492b3, "rol t0, s1, a7", RV_OP_ROL, 5, 9, 17, NOIMM, 0, 4},
+    {0x6114d2b3, "ror t0, s1, a7", RV_OP_ROR, 5, 9, 17, NOIMM, 0, 4},
+    {0x6014d293, "rori t0, s1, 1", RV_OP_RORI, 5, 9, -1, 1, 0, 4},
+    {0x63f4d293, "rori t0, s1, 63", RV_OP_RORI, 5, 9, -1, 63, 0, 4},
+    {0x611492bb, "rolw t0, s1, a7", RV_OP_ROLW, 5, 9, 17, NOIMM, 0, 4},
+    {0x6114d2bb, "rorw t0, s1, a7", RV_OP_RORW, 5, 9, 17, NOIMM, 0, 4},
+    {0x61f4d29b, "roriw t0, s1, 31", RV_OP_RORIW, 5, 9, -1, 31, 0, 4},
+    {0x2874d293, "orc.b t0, s1", RV_OP_ORC_B, 5, 9, -1, NOIMM, 0, 4},
+    {0x6b84d293, "rev8 t0, s1", RV_OP_REV8, 5, 9, -1, NOIMM, 0, 4},
+    {0x491492b3, "bclr t0, s1, a7", RV_OP_BCLR, 5, 9, 17, NOIMM, 0, 4},
+    {0x4bf49293, "bclri t0, s1, 63", RV_OP_BCLRI, 5, 9, -1, 63, 0, 4},
+    {0x4914d2b3, "bext t0, s1, a7", RV_OP_BEXT, 5, 9, 17, NOIMM, 0, 4},
+    {0x4804d293, "bexti t0, s1, 0", RV_OP_BEXTI, 5, 9, -1, 0, 0, 4},
+    {0x691492b3, "binv t0, s1, a7", RV_OP_BINV, 5, 9, 17, NOIMM, 0, 4},
+    {0x6a049293, "binvi t0, s1, 32", RV_OP_BINVI, 5, 9, -1, 32, 0, 4},
+    {0x291492b3, "bset t0, s1, a7", RV_OP_BSET, 5, 9, 17, NOIMM, 0, 4},
+    {0x29f49293, "bseti t0, s1, 31", RV_OP_BSETI, 5, 9, -1, 31, 0, 4},
+    {0x29149033, "bset x0, s1, a7", RV_OP_BSET, 32, 9, 17, NOIMM, 0, 4},
+    {0x6b84d013, "rev8 x0, s1", RV_OP_REV8, 32, 9, -1, NOIMM, 0, 4},
+    {0x0f14d2b3, "czero.eqz t0, s1, a7", RV_OP_CZERO_EQZ, 5, 9, 17, NOIMM, 0, 4},
+    {0x0f14f2b3, "czero.nez t0, s1, a7", RV_OP_CZERO_NEZ, 5, 9, 17, NOIMM, 0, 4},
+    {0x0eb57033, "czero.nez x0, a0, a1", RV_OP_CZERO_NEZ, 32, 10, 11, NOIMM, 0, 4},
 };
 
 Test(decode, table_of_encodings)
@@ -279,6 +329,22 @@ static const uint32_t illegal[] = {
     0x0000003f, /* 48-bit encoding */
     0x0000001f, /* 48-bit encoding */
     0x0000000b, /* custom-0 */
+    0x60359513, /* OP-IMM funct3 1, imm12 0x603: no Zbb unary op 3 */
+    0x60659513, /* ... imm12 0x606 */
+    0x6035951b, /* OP-IMM-32 funct3 1, imm12 0x603 (no cpopw+1) */
+    0x6205951b, /* roriw with shamt[5] set */
+    0x0c05951b, /* slli.uw's funct6 + 1 */
+    0x08c5c53b, /* RV64 pack (zext.h with rs2 != 0): Zbkb, not Zbb */
+    0x6985d513, /* rev8, RV32 encoding */
+    0x6875d513, /* brev8 (Zbkb) */
+    0x2885d513, /* orc.b's imm12 + 1 */
+    0x20c58533, /* funct7 0x10 funct3 0 (no sh0add) */
+    0x0ac59533, /* clmul (Zbc, not provided) */
+    0x28c5953b, /* bset in OP-32 */
+    0x40c5f53b, /* andn in OP-32 */
+    0x0ac5c53b, /* min in OP-32 */
+    0x0ec5d53b, /* czero.eqz in OP-32 */
+    0x0ec5853b, /* funct7 0000111 funct3 0 */
 };
 
 Test(decode, illegal_encodings)
