@@ -101,10 +101,14 @@ static void run_usage(FILE *out)
                  "SYMUNIX_NO_OPENAT2=1 the store walks paths itself. Open MPI's\n"
                  "mpi_yield_when_idle is turned off unless set (--mca or OMPI_MCA_...).\n"
                  "\n"
+                 "host signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM to any rank end the\n"
+                 "job (128+N); a second one ends the rank at once. SIGUSR1, SIGUSR2 and\n"
+                 "SIGPIPE are ignored.\n"
+                 "\n"
                  "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
-                 "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
-                 "command line; 125 if the emulator could not start (e.g. an unusable store\n"
-                 "root) or failed.\n");
+                 "not a usable RISC-V executable or not a regular file; 127 if PROG does not\n"
+                 "exist; 2 for a bad command line; 125 if the emulator could not start (e.g.\n"
+                 "an unusable store root) or failed.\n");
 }
 
 /* A size for --mem: decimal bytes, or with a K/M/G suffix (1024-based, either
