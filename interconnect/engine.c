@@ -985,6 +985,11 @@ static int idle_step(struct net_eng *e, uint64_t *back)
     return 0;
 }
 
+int net_eng_serve(struct net_eng *e, uint64_t *back_us)
+{
+    return idle_step(e, back_us);
+}
+
 int net_eng_quiesce(struct net_eng *e)
 {
     uint64_t back = 50;
@@ -1134,6 +1139,7 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
      * (a 1-request round trip on 2 ranks: 290 -> 180 us). Process-wide. */
     if (o->timer_slack_ns) prctl(PR_SET_TIMERSLACK, (unsigned long)o->timer_slack_ns);
     clock_gettime(CLOCK_MONOTONIC, &e->last_flush);
+    net_set_engine(n, e);
     *out = e;
     return 0;
 }
@@ -1141,6 +1147,7 @@ int net_eng_create(struct net *n, const struct net_eng_opts *o, struct net_eng *
 void net_eng_destroy(struct net_eng *e)
 {
     if (!e) return;
+    if (e->net) net_set_engine(e->net, NULL);
     if (e->mpi && e->comm != MPI_COMM_NULL && e->rbuf[0]) {
         for (unsigned i = 0; i < NRECV; i++) {
             if (e->rreq[i] == MPI_REQUEST_NULL) continue;

@@ -48,6 +48,7 @@ struct net {
     size_t nout, capout;
     uint64_t *sent_to, *got_from;
     struct net_bells *bells; /* bell.c: NULL if none */
+    struct net_eng *eng;     /* the engine the waits below serve (NULL: none) */
 };
 
 /* Environment variables by which Open MPI, PMIx and Hydra announce a launch. */
@@ -143,11 +144,28 @@ struct net_bells *net_bells_of(const struct net *n)
     return n->bells;
 }
 
-/* Complete `req` without spinning: test, then sleep 50 us doubling up to
- * NET_IDLE_MAX_US, so an idle rank costs a fraction of a percent of a core. */
-static int idle_wait(MPI_Request *req)
+void net_set_engine(struct net *n, struct net_eng *e)
 {
-    return net_idle_wait(req, NET_IDLE_MAX_US);
+    n->eng = e;
+}
+
+/* Complete `req` without spinning: test, then sleep 50 us doubling up to
+ * NET_IDLE_MAX_US, so an idle rank costs a fraction of a percent of a core.
+ * While an engine exists the sleep is the engine's idle step instead: a rank
+ * waiting here (at the job's end, for the others) keeps its switches and MM
+ * serving, since a rank still in its node loop or in k_net_end may wait for
+ * a reply that passes through them (a host signal ends the job while
+ * requests are in flight). An engine that fails is left alone. */
+static int idle_wait(struct net *n, MPI_Request *req)
+{
+    if (!n->eng) return net_idle_wait(req, NET_IDLE_MAX_US);
+    uint64_t back = 50;
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return -EIO;
+        if (done) return 0;
+        if (net_eng_serve(n->eng, &back) < 0) return net_idle_wait(req, NET_IDLE_MAX_US);
+    }
 }
 
 int net_idle_wait(MPI_Request *req, long max_us)
@@ -169,7 +187,7 @@ int net_bcast(struct net *n, void *buf, int len)
     if (!n->mpi) return 0;
     MPI_Request req;
     if (MPI_Ibcast(buf, len, MPI_BYTE, 0, n->comm, &req) != MPI_SUCCESS) return -EIO;
-    return idle_wait(&req);
+    return idle_wait(n, &req);
 }
 
 int net_agree_exit(struct net *n, int *value)
@@ -187,7 +205,7 @@ int net_gather_u64(struct net *n, const uint64_t *mine, int count, uint64_t *all
     if (MPI_Igather(mine, count, MPI_UINT64_T, all, count, MPI_UINT64_T, 0, n->comm, &req) !=
         MPI_SUCCESS)
         return -EIO;
-    return idle_wait(&req);
+    return idle_wait(n, &req);
 }
 
 int net_all_ok(struct net *n, int ok)
@@ -196,7 +214,7 @@ int net_all_ok(struct net *n, int ok)
     int all = 0;
     MPI_Request req;
     if (MPI_Iallreduce(&ok, &all, 1, MPI_INT, MPI_LAND, n->comm, &req) != MPI_SUCCESS) return 0;
-    if (idle_wait(&req) != 0) return 0;
+    if (idle_wait(n, &req) != 0) return 0;
     return all;
 }
 
@@ -286,7 +304,7 @@ static int msg_settle(struct net *n)
     int rc = 0;
     if (MPI_Ialltoall(n->sent_to, 1, MPI_UINT64_T, expect, 1, MPI_UINT64_T, n->comm, &req) !=
             MPI_SUCCESS ||
-        idle_wait(&req))
+        idle_wait(n, &req))
         rc = -EIO;
     long sleep_us = 50;
     for (int s = 0; !rc && s < n->size;) {
@@ -387,10 +405,10 @@ int net_job_end(struct net *n, int *status)
             if (MPI_Isend(&n->end_status, 1, MPI_INT, r, END_TAG, n->comm, &req) != MPI_SUCCESS)
                 return -EIO;
             net_bell_ring(n->bells, r);
-            if (idle_wait(&req)) return -EIO;
+            if (idle_wait(n, &req)) return -EIO;
         }
     } else if (!n->job_ended) {
-        if (idle_wait(&n->end_req)) return -EIO;
+        if (idle_wait(n, &n->end_req)) return -EIO;
         n->job_ended = 1;
     }
     *status = n->end_status;
@@ -398,11 +416,11 @@ int net_job_end(struct net *n, int *status)
     int sent = n->kills_sent, total = 0;
     MPI_Request req;
     if (MPI_Iallreduce(&sent, &total, 1, MPI_INT, MPI_SUM, n->comm, &req) != MPI_SUCCESS ||
-        idle_wait(&req))
+        idle_wait(n, &req))
         return -EIO;
     if (n->rank == 0) {
         while (n->kills_got < total) {
-            if (idle_wait(&n->kill_req)) return -EIO;
+            if (idle_wait(n, &n->kill_req)) return -EIO;
             n->kills_got++;
             if (n->kills_got < total && MPI_Irecv(&n->kill_in, 1, MPI_INT, MPI_ANY_SOURCE, KILL_TAG,
                                                   n->comm, &n->kill_req) != MPI_SUCCESS)
@@ -412,7 +430,7 @@ int net_job_end(struct net *n, int *status)
             MPI_Cancel(&n->kill_req);
             MPI_Wait(&n->kill_req, MPI_STATUS_IGNORE);
         }
-    } else if (n->sent_req != MPI_REQUEST_NULL && idle_wait(&n->sent_req)) {
+    } else if (n->sent_req != MPI_REQUEST_NULL && idle_wait(n, &n->sent_req)) {
         return -EIO;
     }
     n->job_started = 0;

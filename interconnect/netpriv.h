@@ -18,6 +18,16 @@ MPI_Comm net_comm(const struct net *n);
  * max_us between tests. 0 or -EIO. */
 int net_idle_wait(MPI_Request *req, long max_us);
 
+/* The engine of n, if one exists (engine.c registers it at net_eng_create
+ * and drops it at net_eng_destroy): net.c's waits at the job's end serve it,
+ * so that a rank that has left its node loop still routes and answers the
+ * requests of ranks that have not (net_job_end). */
+void net_set_engine(struct net *n, struct net_eng *e);
+/* One step of a rank waiting for something else: progress the engine; after
+ * work, flush at once (*back_us back to 50); else nap on the bell for
+ * *back_us, doubling it up to the engine's idle maximum. 0 or -errno. */
+int net_eng_serve(struct net_eng *e, uint64_t *back_us);
+
 /* Doorbells (bell.c): a futex word per rank in a shared-memory window of the
  * ranks of one host. A NULL `struct net_bells *` (no MPI, no shared window,
  * SYMUNIX_DOORBELLS=0) is valid everywhere: rings do nothing, naps sleep. */

@@ -57,7 +57,9 @@ static int read_at(struct image *im, void *buf, uint64_t len, uint64_t off)
 
 static int open_image(struct image *im)
 {
-    im->fd = open(im->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) must not hold the node in open(2)
+     * until someone writes to it; it is refused below. */
+    im->fd = open(im->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (im->fd < 0) return refuse(im, -errno, "cannot open: %s", strerror(errno));
     struct stat st;
     if (fstat(im->fd, &st) < 0) return refuse(im, -errno, "cannot stat: %s", strerror(errno));

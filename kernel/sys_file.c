@@ -841,18 +841,33 @@ int64_t sys_dup3(struct k_proc *p, const uint64_t a[6])
     return newfd;
 }
 
-/* fcntl lock commands: struct flock has the same layout on host and guest. */
+/* How often a waiting lock call tries again (fcntl_lock). */
+#define LOCK_RETRY_NS 2000000ull
+
+/*
+ * fcntl lock commands: struct flock has the same layout on host and guest.
+ * A lock that waits (F_SETLKW, F_OFD_SETLKW) is never passed through: the
+ * host call would hold the whole node, and a host signal, until the lock is
+ * free (forever in a deadlock, or when the holder is a process of the same
+ * node that can no longer run). It is tried without waiting instead; while
+ * the lock is held elsewhere the process sleeps and tries again every
+ * LOCK_RETRY_NS, and a signal interrupts the wait as on Linux (restarted
+ * under SA_RESTART). Unlike Linux no deadlock is reported (EDEADLK).
+ */
 static int64_t fcntl_lock(struct k_proc *p, int h, int cmd, uint64_t garg)
 {
     static const int host_cmd[] = {
-        [G_F_GETLK] = F_GETLK, [G_F_SETLK] = F_SETLK, [G_F_SETLKW] = F_SETLKW};
+        [G_F_GETLK] = F_GETLK, [G_F_SETLK] = F_SETLK, [G_F_SETLKW] = F_SETLK};
     struct flock fl;
     if (k_copyin(p, &fl, garg, sizeof fl) < 0) return -EFAULT;
-    int hc = cmd <= G_F_SETLKW      ? host_cmd[cmd]
-             : cmd == G_F_OFD_GETLK ? F_OFD_GETLK
-             : cmd == G_F_OFD_SETLK ? F_OFD_SETLK
-                                    : F_OFD_SETLKW;
-    if (fcntl(h, hc, &fl) < 0) return -errno;
+    int hc = cmd <= G_F_SETLKW ? host_cmd[cmd] : cmd == G_F_OFD_GETLK ? F_OFD_GETLK : F_OFD_SETLK;
+    if (fcntl(h, hc, &fl) < 0) {
+        int e = errno;
+        if ((cmd != G_F_SETLKW && cmd != G_F_OFD_SETLKW) || (e != EAGAIN && e != EACCES)) return -e;
+        if (k_signal_interrupts(p)) return K_ERESTART;
+        p->blk.deadline = k_now_ns() + LOCK_RETRY_NS;
+        return K_BLOCK;
+    }
     if ((cmd == G_F_GETLK || cmd == G_F_OFD_GETLK) && k_copyout(p, garg, &fl, sizeof fl) < 0)
         return -EFAULT;
     return 0;
@@ -1872,7 +1887,8 @@ int k_path_open_exec(struct k_proc *p, uint64_t gaddr, char *g)
 {
     int e = at_path(p, G_AT_FDCWD, gaddr, g, 0);
     if (e < 0) return e;
-    return store_path_open(store_of(p), g, O_RDONLY | O_CLOEXEC, 0);
+    /* O_NONBLOCK: opening a FIFO must not hold the node (exec refuses it). */
+    return store_path_open(store_of(p), g, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
 }
 
 /* ---- Symunix II: names of image files, reference directories, pdup ---------- */

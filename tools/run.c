@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -100,10 +101,14 @@ static void run_usage(FILE *out)
                  "SYMUNIX_NO_OPENAT2=1 the store walks paths itself. Open MPI's\n"
                  "mpi_yield_when_idle is turned off unless set (--mca or OMPI_MCA_...).\n"
                  "\n"
+                 "host signals: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM to any rank end the\n"
+                 "job (128+N); a second one ends the rank at once. SIGUSR1, SIGUSR2 and\n"
+                 "SIGPIPE are ignored.\n"
+                 "\n"
                  "exit status: the program's own; 128+N if signal N killed it; 126 if PROG is\n"
-                 "not a usable RISC-V executable; 127 if PROG does not exist; 2 for a bad\n"
-                 "command line; 125 if the emulator could not start (e.g. an unusable store\n"
-                 "root) or failed.\n");
+                 "not a usable RISC-V executable or not a regular file; 127 if PROG does not\n"
+                 "exist; 2 for a bad command line; 125 if the emulator could not start (e.g.\n"
+                 "an unusable store root) or failed.\n");
 }
 
 /* A size for --mem: decimal bytes, or with a K/M/G suffix (1024-based, either
@@ -222,23 +227,93 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
     return 0;
 }
 
+/*
+ * Host signals to a rank (README "Running programs", docs/kernel.md "Host
+ * signals"):
+ *   SIGINT SIGTERM SIGHUP SIGQUIT SIGALRM  end the job: every rank leaves with
+ *                                          128+signal;
+ *   SIGUSR1 SIGUSR2  ignored, with a message (SIGUSR1 is kept for checkpoints);
+ *   SIGPIPE          ignored: a guest's write to a broken pipe gets EPIPE (and
+ *                    its own SIGPIPE) from its kernel.
+ * While the node loop runs (k_run) an ending signal is heard through a
+ * libevent base the kernel polls between turns and while idle (poll_kill):
+ * the guest is killed with the signal (another rank's kernel asks node 0 to,
+ * through net_job_kill_send) and every rank agrees on the status and leaves.
+ * Outside the loop (start-up, the job's end) and once an ending signal has
+ * been heard, the next one ends this rank at once (leave_now: a message and
+ * _exit(128+signal); mpirun then ends the other ranks): so a rank never
+ * waits for something that cannot come while signals are ignored.
+ */
+static const int end_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM};
+#define NEND_SIGS (sizeof end_sigs / sizeof end_sigs[0])
+
 static k_kernel *g_kernel;
-static int g_host_sig; /* a host signal that came before the kernel existed */
-
-/* The node loop's host events, a libevent base the kernel runs without
- * blocking between turns and while idle (kill_poll): SIGINT and SIGTERM.
- * libevent turns a signal into a callback in the loop, so what it does needs
- * no async-signal care. */
+static int g_rank; /* for the messages of signal handlers */
 static struct event_base *g_events;
-static struct event *g_sigev[2];
+static struct event *g_sigev[NEND_SIGS];
+static int g_heard; /* an ending signal reached the node loop */
 
-/* SIGINT/SIGTERM to a rank end the job cleanly: the guest is killed with the
- * signal (another rank's kernel asks node 0 to, through net_job_kill_send),
- * every rank still agrees on the status and leaves. */
+/* "SIGTERM" and so on, for the signals above; async-signal-safe. */
+static const char *sig_name(int sig)
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGALRM: return "SIGALRM";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    default: return "a signal";
+    }
+}
+
+/* A message from a signal handler: write(2) of "symunix: rank R: NAME: what". */
+static void sig_message(int sig, const char *what)
+{
+    char buf[160], num[12];
+    size_t len = 0, k = 0;
+    unsigned r = (unsigned)g_rank;
+    do
+        num[k++] = (char)('0' + r % 10);
+    while ((r /= 10) && k < sizeof num);
+    const char *parts[] = {"symunix: rank ", "", ": ", sig_name(sig), ": ", what, "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (i == 1) {
+            while (k && len < sizeof buf)
+                buf[len++] = num[--k];
+            continue;
+        }
+        for (const char *c = parts[i]; *c && len < sizeof buf; c++)
+            buf[len++] = *c;
+    }
+    ssize_t w = write(STDERR_FILENO, buf, len);
+    (void)w;
+}
+
+/* An ending signal outside the node loop, or a second one. */
+static void leave_now(int sig)
+{
+    sig_message(sig, "leaving at once");
+    _exit(128 + sig);
+}
+
+static void note_ignored(int sig)
+{
+    sig_message(sig, "ignored");
+}
+
+/* The node loop heard an ending signal: end the job (orderly, through the
+ * kernel); from now on the next one leaves at once. */
 static void on_host_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what, (void)arg;
-    g_host_sig = (int)sig;
+    if (g_heard++) return;
+    fprintf(stderr,
+            "symunix: rank %d: %s: ending the job (another signal ends this rank at once)\n",
+            g_rank, sig_name((int)sig));
+    for (size_t i = 0; i < NEND_SIGS; i++)
+        event_del(g_sigev[i]); /* libevent restores leave_now */
     if (g_kernel) k_request_kill(g_kernel, (int)sig);
 }
 
@@ -266,27 +341,42 @@ static int poll_kill(void *ctx)
     return net_rank(n) == 0 ? net_job_kill_test(n) : 0;
 }
 
-/* 0, or -1 when libevent cannot watch the signals (a message says so). */
+/* From the start: the handlers outside the node loop. 0, or -1 when libevent
+ * cannot work (a message says so). */
 static int install_host_signals(void)
 {
-    /* A guest writing to a broken pipe gets EPIPE/SIGPIPE from its kernel; the
-     * host signal must not kill the emulator. */
+    struct sigaction sa = {.sa_handler = leave_now};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NEND_SIGS; i++)
+        sigaction(end_sigs[i], &sa, NULL);
+    sa.sa_handler = note_ignored;
+    sa.sa_flags = SA_RESTART; /* host calls under way go on */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    static const int sigs[2] = {SIGINT, SIGTERM};
     if (!(g_events = event_base_new())) goto fail;
-    for (int i = 0; i < 2; i++)
-        if (!(g_sigev[i] = evsignal_new(g_events, sigs[i], on_host_signal, NULL)) ||
-            event_add(g_sigev[i], NULL) != 0)
-            goto fail;
+    for (size_t i = 0; i < NEND_SIGS; i++)
+        if (!(g_sigev[i] = evsignal_new(g_events, end_sigs[i], on_host_signal, NULL))) goto fail;
     return 0;
 fail:
-    fprintf(stderr, "symunix: cannot watch SIGINT/SIGTERM (libevent)\n");
+    fprintf(stderr, "symunix: cannot watch host signals (libevent)\n");
     return -1;
+}
+
+/* The node loop begins (1) or ended (0): ending signals go through libevent
+ * to the kernel, or leave at once. */
+static void loop_signals(int on)
+{
+    for (size_t i = 0; i < NEND_SIGS; i++)
+        if (on && !g_heard)
+            event_add(g_sigev[i], NULL);
+        else
+            event_del(g_sigev[i]);
 }
 
 static void remove_host_signals(void)
 {
-    for (int i = 0; i < 2; i++)
+    for (size_t i = 0; i < NEND_SIGS; i++)
         if (g_sigev[i]) event_free(g_sigev[i]);
     if (g_events) event_base_free(g_events);
 }
@@ -414,13 +504,13 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
         k_kernel_free(k);
         return exec_error_status(err);
     }
-    event_base_loop(g_events, EVLOOP_NONBLOCK); /* signals during start-up */
     g_kernel = k;
-    if (g_host_sig) k_request_kill(k, g_host_sig);
+    loop_signals(1);
     double t0 = now_seconds();
     struct k_exit ex = {0};
     err = k_run(k, &ex);
     *seconds = now_seconds() - t0;
+    loop_signals(0);
     g_kernel = NULL;
     int status = ex.code;
     if (err) {
@@ -433,12 +523,19 @@ static int run_node(const struct run_opts *o, struct store *st, struct net *n, s
     return status;
 }
 
-/* crc32 of the whole file at path; 0xffffffff when it cannot be read (then
- * every rank that cannot read it agrees, and the loader names the error). */
+/* crc32 of the whole file at path; 0xffffffff when it cannot be read or is
+ * no regular file (then every rank that cannot read it agrees, and the
+ * loader names the error). O_NONBLOCK: a FIFO nobody writes must not hold
+ * the rank in open(2). */
 static uint32_t file_crc(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return 0xffffffffu;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return 0xffffffffu;
+    }
     static unsigned char buf[1 << 16];
     uLong crc = crc32(0L, Z_NULL, 0);
     ssize_t got;
@@ -549,12 +646,15 @@ int sym_cmd_run(int argc, char **argv)
 
     struct net *n;
     net_no_mpi_yield(); /* the node loop sleeps itself (kernel/proc.c idle) */
-    if (net_init(NULL, NULL, &n) != 0) return SYM_EXIT_INTERNAL;
     if (install_host_signals() != 0) {
         remove_host_signals();
-        net_finalize(n);
         return SYM_EXIT_INTERNAL;
     }
+    if (net_init(NULL, NULL, &n) != 0) {
+        remove_host_signals();
+        return SYM_EXIT_INTERNAL;
+    }
+    g_rank = net_rank(n);
 
     /* Every node will serve the store; all must reach it before anyone runs. */
     struct store *st = NULL;

@@ -4,7 +4,8 @@
 # usage text) must match, case-insensitively.
 # Usage: check-driver.sh SYMUNIX CASE [GUEST_DIR [MPIRUN]]
 #   CASE: missing | not-elf | x86 | truncated | dynamic | bad-option | bad-flush
-#         | root-is-file | mismatch-program | mismatch-args (two ranks started by MPIRUN with
+#         | root-is-file | fifo (PROG is a FIFO nobody writes: refused at once, no
+#         wait in open(2)) | fifo-np2 (the same on two ranks) | mismatch-program | mismatch-args (two ranks started by MPIRUN with
 #         different programs or arguments: the job must refuse to start)
 #   GUEST_DIR holds test_hello.elf (for the truncated copy) and dynamic.elf.
 set -u
@@ -34,6 +35,10 @@ bad-flush) want=2 re='flush-us wants'
 root-is-file) : >plainfile
               want="nonzero" re='root|directory|plainfile'
               args=(--root "$work/plainfile" "$guests/test_hello.elf") ;;
+fifo|fifo-np2) mkfifo prog.fifo
+              want=126 re='not a regular file'
+              args=("${root[@]}" "$work/prog.fifo")
+              [[ $case == fifo-np2 ]] && mpmd=("${args[@]}") ;;
 mismatch-program) want=nonzero re='differs from node 0'
                   mpmd=("${root[@]}" "$guests/test_hello.elf" : -np 1 --oversubscribe
                         "$symunix" run "${root[@]}" "$guests/test_fork.elf") ;;
@@ -45,10 +50,12 @@ esac
 
 if [[ -v mpmd ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    args=(-np 1 --oversubscribe "$symunix" run "${mpmd[@]}")
-    timeout 60 "$mpirun" "${args[@]}" >out.txt 2>err.txt </dev/null
+    n=1
+    [[ $case == fifo-np2 ]] && n=2
+    args=(-np $n --oversubscribe "$symunix" run "${mpmd[@]}")
+    timeout --kill-after=5 60 "$mpirun" "${args[@]}" >out.txt 2>err.txt </dev/null
 else
-    timeout 60 "$symunix" run "${args[@]}" >out.txt 2>err.txt </dev/null
+    timeout --kill-after=5 60 "$symunix" run "${args[@]}" >out.txt 2>err.txt </dev/null
 fi
 status=$?
 fail=0
