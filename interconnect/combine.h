@@ -76,27 +76,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Request operations. LOAD..AMOMAXU combine; LR, SC, CAS never do. */
-enum net_op {
-    NET_OP_LOAD,
-    NET_OP_STORE,
-    NET_OP_SWAP, /* amoswap: fetch-and-store */
-    NET_OP_AMOADD,
-    NET_OP_AMOAND,
-    NET_OP_AMOOR,
-    NET_OP_AMOXOR,
-    NET_OP_AMOMIN,
-    NET_OP_AMOMAX,
-    NET_OP_AMOMINU,
-    NET_OP_AMOMAXU,
-    NET_OP_LR,
-    NET_OP_SC,
-    NET_OP_CAS, /* val: new value, val2: expected value */
-    NET_OP_COUNT
-};
-
-/* The reply value of a STORE (and of any request whose reply is an ack). */
-#define NET_ACK 0
+#include "interconnect/net.h" /* enum net_op, NET_ACK */
 
 /* Who asked: unique among requests in flight; finds the wait-buffer entry. */
 struct net_tag {

@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "interconnect/combine.h" /* enum net_op, which net.h requests use */
 #include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
