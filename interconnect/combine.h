@@ -175,14 +175,20 @@ int net_waitbuf_unwind(struct net_waitbuf *wb, struct net_tag tag, uint64_t y, u
                        void (*emit)(void *ctx, struct net_tag btag, uint64_t yb), void *ctx);
 
 /*
- * The queue side: q[0..n) are the requests waiting in one switch queue, oldest
- * first; arr has just arrived. Finds the last queued request overlapping arr's
- * bytes; if it has arr's address and width and combines with arr (queued as A,
- * arr as B), replaces it by the forwarded request, inserts the entry in wb and
- * returns its index. Otherwise returns -ENOENT (no partner: append arr) or
- * -ENOSPC (wait buffer full: append arr); q is then unchanged.
+ * The queue side: q[] holds the requests waiting in one switch queue, oldest
+ * first; arr has just arrived. The candidates are walked newest first from
+ * index `last` (-1: none) through prev[k], the next older candidate of q[k]
+ * (-1 ends the walk), or, with prev == NULL, through k - 1: every queued
+ * request. The walk must include every queued request overlapping arr's bytes
+ * (the engine keeps, per 8-byte word, a chain of the requests to it: aligned
+ * requests of at most 8 bytes overlap only within their word). Finds the
+ * first (newest) candidate overlapping arr's bytes; if it has arr's address
+ * and width and combines with arr (queued as A, arr as B), replaces it by the
+ * forwarded request, inserts the entry in wb and returns its index. Otherwise
+ * returns -ENOENT (no partner: append arr) or -ENOSPC (wait buffer full:
+ * append arr); q is then unchanged.
  */
-int net_combine_queue(struct net_req *q, size_t n, const struct net_req *arr,
-                      struct net_waitbuf *wb);
+int net_combine_queue(struct net_req *q, int32_t last, const int32_t *prev,
+                      const struct net_req *arr, struct net_waitbuf *wb);
 
 #endif /* SYMUNIX_COMBINE_H */
