@@ -240,7 +240,7 @@ struct k_proc {
     struct {           /* global-memory requests in flight (proc.c): it sleeps until all reply */
         bool pending;  /* asleep for them */
         int inflight;  /* requests not yet replied (an access, a page's words, write-backs) */
-        int slot;      /* in k_kernel.net_waiter while inflight > 0; cookies: seq << 16 | slot */
+        int slot;      /* k_kernel.net_waiter[slot] while inflight > 0 (cookies: proc.c) */
         uint64_t seq0; /* the first seq since the slot was taken: older replies are stale */
         bool has_op;   /* an instruction to retire with the reply of op_cookie */
         uint64_t op_cookie;

@@ -444,6 +444,34 @@ static void out_of_memory(struct k_proc *p, const struct rv_fault *f)
 
 /* ---- Global memory over the network --------------------------------------- */
 
+/*
+ * A request's cookie (net_mreq.cookie, handed back in its net_done): who
+ * waits for the reply, and which of the node's requests it is.
+ *   bits  0..15  slot: a process's waiter slot (k->net_waiter[], below
+ *                K_NPROC_MAX), COOKIE_GCOPY (the kernel's own copy, below) or
+ *                COOKIE_NODE (the node's own write-back: nobody waits)
+ *   bits 16..63  seq: the node's request sequence number (k->net_seq)
+ */
+#define COOKIE_SLOT_BITS 16
+#define COOKIE_GCOPY     0xfffe
+#define COOKIE_NODE      0xffff
+_Static_assert(K_NPROC_MAX < COOKIE_GCOPY, "the copy's slot must not be a process's");
+
+static inline uint64_t cookie_make(uint64_t seq, unsigned slot)
+{
+    return seq << COOKIE_SLOT_BITS | slot;
+}
+
+static inline unsigned cookie_slot(uint64_t c)
+{
+    return (unsigned)(c & ((1u << COOKIE_SLOT_BITS) - 1));
+}
+
+static inline uint64_t cookie_seq(uint64_t c)
+{
+    return c >> COOKIE_SLOT_BITS;
+}
+
 /* The engine's op for a memory instruction. */
 static int net_op_of(const struct rv_memop *m)
 {
@@ -474,7 +502,7 @@ static int net_op_of(const struct rv_memop *m)
 static int net_send(struct k_kernel *k, struct k_proc *p, int op, unsigned width, uint64_t g,
                     uint64_t val, uint64_t *cookie)
 {
-    int slot = 0xffff;
+    int slot = COOKIE_NODE;
     if (p && !p->net.inflight) {
         slot = k->net_free_hint;
         while (k->net_waiter[slot]) /* a free slot exists: at most K_NPROC_MAX processes */
@@ -482,7 +510,7 @@ static int net_send(struct k_kernel *k, struct k_proc *p, int op, unsigned width
     } else if (p) {
         slot = p->net.slot;
     }
-    uint64_t c = (k->net_seq + 1) << 16 | (uint64_t)slot;
+    uint64_t c = cookie_make(k->net_seq + 1, (unsigned)slot);
     struct net_mreq r = {.op = (uint8_t)op,
                          .width = (uint8_t)width,
                          .addr = g,
@@ -696,30 +724,27 @@ static void net_done(struct k_proc *p)
     k_wake(p);
 }
 
-/* The cookie slot of the kernel's own copy (below): above every process's,
- * below the node's own 0xffff. */
-#define GCOPY_SLOT 0xfffe
 /* Requests per round: the words of K_NET_KCOPY_MAX bytes at any alignment. */
 #define GCOPY_MAX (K_NET_KCOPY_MAX / 8 + 1)
-_Static_assert(K_NPROC_MAX < GCOPY_SLOT, "the copy's slot must not be a process's");
 
 static void gcopy_reply(struct k_kernel *k, const struct net_done *d);
 
 /*
- * One completion to its owner: the kernel's synchronous copy (GCOPY_SLOT),
+ * One completion to its owner: the kernel's synchronous copy (COOKIE_GCOPY),
  * the node's own write-back (no owner), or a process's slot. The one
  * dispatcher of net_reap, whichever loop reaps (the scheduler's or a copy's
  * wait): each completion is delivered exactly once.
  */
 static void net_deliver(struct k_kernel *k, const struct net_done *d)
 {
-    uint64_t c = d->cookie, seq = c >> 16;
-    if ((c & 0xffff) == GCOPY_SLOT) {
+    uint64_t c = d->cookie, seq = cookie_seq(c);
+    unsigned slot = cookie_slot(c);
+    if (slot == COOKIE_GCOPY) {
         gcopy_reply(k, d);
         return;
     }
-    if ((c & 0xffff) >= K_NPROC_MAX) return; /* the node's own write-back */
-    struct k_proc *q = k->net_waiter[c & 0xffff];
+    if (slot >= K_NPROC_MAX) return; /* the node's own write-back (COOKIE_NODE) */
+    struct k_proc *q = k->net_waiter[slot];
     if (!q || !q->net.inflight || seq < q->net.seq0) return; /* it ended */
     if (d->err && !q->net.err) {
         q->net.err = true;
@@ -788,7 +813,7 @@ struct k_gcopy {
 static void gcopy_reply(struct k_kernel *k, const struct net_done *d)
 {
     struct k_gcopy *gc = k->gcopy;
-    uint64_t seq = d->cookie >> 16;
+    uint64_t seq = cookie_seq(d->cookie);
     if (!gc || !gc->inflight || seq < gc->seq0 || seq - gc->seq0 >= gc->n) return;
     if (d->err) gc->err = true;
     gc->val[seq - gc->seq0] = d->val;
@@ -841,7 +866,7 @@ static int gcopy_issue(struct k_kernel *k, int op, unsigned width, uint64_t g, u
         int rc = gcopy_round(k);
         if (rc) return rc;
     }
-    uint64_t c = (k->net_seq + 1) << 16 | GCOPY_SLOT;
+    uint64_t c = cookie_make(k->net_seq + 1, COOKIE_GCOPY);
     struct net_mreq r = {.op = (uint8_t)op,
                          .width = (uint8_t)width,
                          .addr = g,
