@@ -9,6 +9,7 @@
  *   sig*, saved_mask  — signal.c, sys_proc.c
  *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, kernel.c (exec)
  *   futex             — sys_proc.c
+ *   net               — gmem.c
  *   the rest          — kernel.c, proc.c, sys_proc.c
  */
 #ifndef SYMUNIX_KERNEL_INTERNAL_H
@@ -237,10 +238,10 @@ struct k_proc {
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
     bool has_saved_mask;
-    struct {           /* global-memory requests in flight (proc.c): it sleeps until all reply */
+    struct {           /* global-memory requests in flight (gmem.c): it sleeps until all reply */
         bool pending;  /* asleep for them */
         int inflight;  /* requests not yet replied (an access, a page's words, write-backs) */
-        int slot;      /* k_kernel.net_waiter[slot] while inflight > 0 (cookies: proc.c) */
+        int slot;      /* k_kernel.net_waiter[slot] while inflight > 0 (cookies: gmem.c) */
         uint64_t seq0; /* the first seq since the slot was taken: older replies are stale */
         bool has_op;   /* an instruction to retire with the reply of op_cookie */
         uint64_t op_cookie;
@@ -331,7 +332,7 @@ struct k_kernel {
      * (NULL: the node's own, at the job's end). */
     rv_ncache *ncache;
     struct k_proc *wb_proc;
-    struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (proc.c) */
+    struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (gmem.c) */
     int net_err;           /* the engine failed (k_run returns it) */
     /* Termination of the job (remote.c), Dijkstra-Scholten over the spawns
      * between nodes: a node taking children from another is engaged to it
@@ -356,25 +357,25 @@ int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 
 /* The hart's translate hook (ctx is the struct k_proc). A page of a global
- * lseg is not host memory: -EREMOTE (proc.c sends the access to the network). */
+ * lseg is not host memory: -EREMOTE (gmem.c sends the access to the network). */
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
 /* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
 int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
-/* fsync/fdatasync of a global segment's file (proc.c, sys_file.c): write the
+/* fsync/fdatasync of a global segment's file (gmem.c, sys_file.c): write the
  * node cache back (stores on p's behalf), and once none are left in flight
  * issue the sync-segment request on p's behalf (net.h NET_MREQ_SYNC). 1: p
  * has requests in flight, call again when they are in; 0: the sync is
  * issued (it completes when p->net.inflight is 0); or a negative errno. */
 int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* translate's answer for a page of a cacheable global lseg not in the node
- * cache: proc.c fetches it. */
+ * cache: gmem.c fetches it. */
 #define K_EFETCH (-EINPROGRESS)
 /* The node cache dropped global page `key`: every hart of the node forgets
  * its translations of it. */
 void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);
-/* The node cache's write-back callback (proc.c): a dirty line as 8 stores. */
+/* The node cache's write-back callback (gmem.c): a dirty line as 8 stores. */
 int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line);
-/* After the last process: write the node cache back and wait for it (proc.c). */
+/* After the last process: write the node cache back and wait for it (gmem.c). */
 void k_net_end(struct k_kernel *k);
 /* copyin/copyout on global memory (vm.c walk), synchronous: the caller waits
  * in place, the engine progressing and other processes' replies delivered,
@@ -387,6 +388,17 @@ void k_net_end(struct k_kernel *k);
 #define K_NET_KCOPY_MAX (16 * RV_PAGE_SIZE)
 int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write);
 int k_net_kfetch(struct k_proc *p, uint64_t g);
+/* The hart stopped at an access to global memory (gmem.c): p's load, store,
+ * AMO, LR or SC goes to the network (translate said -EREMOTE), p's page of a
+ * cacheable global lseg is fetched into the node cache (K_EFETCH), p's cbo.*
+ * writes back or drops cached lines. p sleeps until the replies are in. */
+void k_net_access(struct k_proc *p, const struct rv_fault *f);
+void k_net_fetch(struct k_proc *p, const struct rv_fault *f);
+void k_net_cbo(struct k_proc *p, const struct rv_fault *f);
+/* Deliver the engine's completions: instructions retire, processes run again. */
+void k_net_reap(struct k_kernel *k);
+/* p no longer waits for global-memory replies (it ends): its slot is free. */
+void k_net_unwait(struct k_proc *p);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 

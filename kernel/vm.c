@@ -510,7 +510,7 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     const struct k_region *r = &vm->r[i];
     if ((r->prot & need) != need) return -EACCES;
     /* Global memory lives in the MMs: the hart's accesses and the kernel's
-     * (copy_piece) go over the network (proc.c). */
+     * (copy_piece) go over the network (gmem.c). */
     if (r->attr & SYM_MEM_GLOBAL) {
         if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
         /* Cacheable: the node cache's copy, at full speed (no coherence). */
@@ -873,7 +873,7 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
     int rc = pin_page(ctx, vaddr, access, need[access], false, &out->host, &out->prot);
     /* The page's global address, which the hart remembers with the page:
-     * the access itself (proc.c net_access) then needs no region lookup. */
+     * the access itself (gmem.c k_net_access) then needs no region lookup. */
     if (rc == -EREMOTE && k_vm_gaddr(ctx, vaddr & ~(PAGE - 1), &out->remote) != 0)
         out->remote = RV_REMOTE_NONE;
     return rc;
@@ -886,7 +886,7 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
  * global page are pinned host memory, copied to the end of the page; a page
  * of a cacheable global lseg not in the node cache is fetched first (the
  * copy then dirties its lines like the hart's stores); non-cacheable global
- * memory is read or written over the network (proc.c k_net_kcopy) up to the
+ * memory is read or written over the network (gmem.c k_net_kcopy) up to the
  * end of its lseg, at most K_NET_KCOPY_MAX at a time (its global addresses
  * are contiguous there). -EFAULT for a hole, a protection failure or an
  * error reply, or the cache's error; nothing is done then.
