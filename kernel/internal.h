@@ -22,6 +22,7 @@
 
 #include "kernel/kernel.h"
 #include "node/node.h"
+#include "shm/cache.h"
 #include "shm/image.h"
 
 struct store;
@@ -295,6 +296,9 @@ struct k_proc {
 
 struct store_cache;
 
+/* Images of files no lseg maps that a node keeps cached (vm.c k_vm_file_closed). */
+#define K_PARKED 32
+
 struct k_kernel {
     struct k_config cfg;
     struct k_proc *init;       /* the initial process */
@@ -344,6 +348,13 @@ struct k_kernel {
     uint64_t rpc_seq;
     bool job_ended; /* another node: node 0 announced the end */
     int job_status;
+    /* The address spaces' tables of the node (vm.c): every shadow layer over
+     * a file's layer (linked by fnext, for k_vm_file_before_write), the
+     * parked images (oldest first), freed layers kept for reuse. */
+    struct k_layer *file_shadows;
+    struct store_image *parked[K_PARKED];
+    int nparked;
+    struct store_spares layer_spares;
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -498,7 +509,7 @@ int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len);
  * this (vanished: store_file_close returned 1, the file is gone): the pages
  * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
-void k_vm_file_closed(int hostfd, bool vanished);
+void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished);
 /* The cache's materialize hook (ctx: the node's struct store_names): a lazy
  * anonymous file about to be written back gets its host file. */
 int k_vm_materialize(void *names, int hostfd);

@@ -39,6 +39,7 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
     k->cfg = *cfg;
     if (!k->cfg.quantum) k->cfg.quantum = DEFAULT_QUANTUM;
     k->next_pid = 1;
+    k->layer_spares = (struct store_spares)STORE_SPARES_OF(struct k_layer);
     int rc = store_names_new(k->cfg.store, k->cfg.node, 0, &k->names);
     if (rc < 0) {
         free(k);
@@ -107,6 +108,7 @@ void k_kernel_free(k_kernel *k)
     while (k->procs)
         proc_free(k, k->procs);
     k_vm_unpark_all(k);
+    store_spare_drain(&k->layer_spares);
     if (k->ncache) rv_ncache_free(k->ncache);
     store_cache_free(k->cache);
     store_names_free(k->names);

@@ -326,7 +326,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
         int gone = store_file_close(names, f->hostfd) == 1;
-        k_vm_file_closed(f->hostfd, gone);
+        k_vm_file_closed(k, f->hostfd, gone);
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);

@@ -234,56 +234,43 @@ int k_vm_swap_out(struct k_proc *p)
 
 /* ---- Layers ----------------------------------------------------------------- */
 
-/* Every shadow layer over a file's layer, for k_vm_file_before_write. */
-static struct k_layer *file_shadows;
-
 /*
- * Parked images: the image of a file that no lseg maps any more stays open (a
- * reference of this list, at most K_PARKED, oldest closed first) with its
- * pages cached, dirty ones included, until a process closes the file for the
- * last time (k_vm_file_closed): then a file that vanished (an anonymous file
- * never named, or deleted by its close action) is dropped without writing its
- * pages, any other is written back and closed. So mapin, touch, mapout, close
- * of a lazy anonymous file writes nothing.
+ * Parked images (k->parked): the image of a file that no lseg maps any more
+ * stays open (a reference of this list, at most K_PARKED, oldest closed
+ * first) with its pages cached, dirty ones included, until a process closes
+ * the file for the last time (k_vm_file_closed): then a file that vanished
+ * (an anonymous file never named, or deleted by its close action) is dropped
+ * without writing its pages, any other is written back and closed. So mapin,
+ * touch, mapout, close of a lazy anonymous file writes nothing.
  */
-#define K_PARKED 32
-static struct store_image *parked[K_PARKED];
-static struct store_cache *parked_cache;
-static int nparked;
-
-static void unpark_at(int i)
+static void unpark_at(struct k_kernel *k, int i)
 {
-    memmove(&parked[i], &parked[i + 1], (size_t)(nparked - i - 1) * sizeof *parked);
-    nparked--;
+    memmove(&k->parked[i], &k->parked[i + 1], (size_t)(k->nparked - i - 1) * sizeof *k->parked);
+    k->nparked--;
 }
 
 /* The last lseg of file image img is gone: park it (its reference moves to
  * the list; a second reference of an image already parked is dropped). */
 static void image_park(struct k_kernel *k, struct store_image *img)
 {
-    if (!k || (parked_cache && parked_cache != k->cache)) { /* another kernel: no parking */
-        store_image_close(img);
-        return;
-    }
-    parked_cache = k->cache;
-    for (int i = 0; i < nparked; i++)
-        if (parked[i] == img) {
+    for (int i = 0; i < k->nparked; i++)
+        if (k->parked[i] == img) {
             store_image_close(img);
             return;
         }
-    if (nparked == K_PARKED) {
-        store_image_close(parked[0]);
-        unpark_at(0);
+    if (k->nparked == K_PARKED) {
+        store_image_close(k->parked[0]);
+        unpark_at(k, 0);
     }
-    parked[nparked++] = img;
+    k->parked[k->nparked++] = img;
 }
 
-void k_vm_file_closed(int hostfd, bool vanished)
+void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished)
 {
-    struct store_image *img = parked_cache ? store_image_find(parked_cache, hostfd) : NULL;
-    for (int i = 0; img && i < nparked; i++) {
-        if (parked[i] != img) continue;
-        unpark_at(i);
+    struct store_image *img = store_image_find(k->cache, hostfd);
+    for (int i = 0; img && i < k->nparked; i++) {
+        if (k->parked[i] != img) continue;
+        unpark_at(k, i);
         if (vanished && store_image_refs(img) == 1) /* nobody maps it, nobody can open it */
             store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
         store_image_close(img); /* written back unless discarded */
@@ -293,24 +280,20 @@ void k_vm_file_closed(int hostfd, bool vanished)
 
 void k_vm_unpark_all(struct k_kernel *k)
 {
-    if (!k || parked_cache != k->cache) return;
-    while (nparked)
-        store_image_close(parked[--nparked]);
-    parked_cache = NULL;
+    while (k->nparked)
+        store_image_close(k->parked[--k->nparked]);
 }
 
 /* Layers are made and dropped at every mapin and mapout of a virtual
- * anonymous file: a few freed ones are kept (shm/cache.h). */
-static struct store_spares layer_spares = STORE_SPARES_OF(struct k_layer);
-
-static struct k_layer *layer_alloc(void)
+ * anonymous file: a few freed ones are kept (k->layer_spares, shm/cache.h). */
+static struct k_layer *layer_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&layer_spares);
+    return store_spare_get(&k->layer_spares);
 }
 
-static void layer_free(struct k_layer *l)
+static void layer_free(struct k_kernel *k, struct k_layer *l)
 {
-    store_spare_put(&layer_spares, l);
+    store_spare_put(&k->layer_spares, l);
 }
 
 static void layer_put(struct k_kernel *k, struct k_layer *l)
@@ -319,15 +302,15 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         struct k_layer *below = l->below;
         if (l->fprev)
             l->fprev->fnext = l->fnext;
-        else if (file_shadows == l)
-            file_shadows = l->fnext;
+        else if (k->file_shadows == l)
+            k->file_shadows = l->fnext;
         if (l->fnext) l->fnext->fprev = l->fprev;
         if (l->priv || l->direct)
             store_image_close(l->img);
         else
             image_park(k, l->img);
         free(l->present.keys);
-        layer_free(l);
+        layer_free(k, l);
         if (below) below->nabove--;
         l = below;
     }
@@ -348,11 +331,11 @@ static int image_dir(struct k_proc *p)
 static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, struct k_layer **out)
 {
     if (!p->k || !p->k->cache) return -ENOMEM;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     int rc = store_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
     if (rc) {
-        layer_free(l);
+        layer_free(p->k, l);
         return rc;
     }
     l->refs = 1;
@@ -363,9 +346,9 @@ static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, st
         below->nabove++;
     }
     if (below && !below->priv) {
-        l->fnext = file_shadows;
-        if (file_shadows) file_shadows->fprev = l;
-        file_shadows = l;
+        l->fnext = p->k->file_shadows;
+        if (p->k->file_shadows) p->k->file_shadows->fprev = l;
+        p->k->file_shadows = l;
     }
     *out = l;
     return 0;
@@ -377,11 +360,11 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     if (!p->k || !p->k->cache) return -ENOMEM;
     int fl = fcntl(hostfd, F_GETFL);
     if (fl < 0) return -EBADF;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     int rc = store_image_open(p->k->cache, hostfd, &l->img);
     if (rc) {
-        layer_free(l);
+        layer_free(p->k, l);
         return rc;
     }
     store_image_reload(l->img, 0, 0); /* take the file's current size */
@@ -467,7 +450,7 @@ static int get_page(struct k_proc *p, struct store_image *img, uint64_t pg, int 
  */
 static int shadows_before_write(struct k_proc *p, struct k_layer *file, uint64_t pg, bool self_ok)
 {
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+    for (struct k_layer *s = p->k->file_shadows; s; s = s->fnext) {
         if (s->below != file || pgset_has(&s->present, pg)) continue;
         for (struct k_proc *q = p->k->procs; q; q = q->next)
             if (q != p) k_vm_swap_out(q);
@@ -731,7 +714,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
     int at = first_ending_above(vm, start); /* k_vm_any_mapped's test, and where r goes */
     if (len == 0 || ((start | len) & (PAGE - 1)) || (at < vm->n && vm->r[at].start < start + len))
         return -EINVAL;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     store_image_hold(img);
     l->img = img;
@@ -1281,7 +1264,7 @@ void k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_
         if (off < 0) return;
     }
     uint64_t first = (uint64_t)off / PAGE, last = ((uint64_t)off + len - 1) / PAGE;
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+    for (struct k_layer *s = k->file_shadows; s; s = s->fnext) {
         if (s->below->img != img) continue;
         /* A hart of the mapper may hold the file's frame for a page about to be
          * copied: mappers of shadows drop their pins on the way (swap-out). */
