@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kernel/kernel.h"
 #include "node/node.h"
@@ -140,13 +141,12 @@ struct k_file {
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */
     struct store_image *vimg;
-    int vdirfd;          /* its directory (O_PATH host fd, inside the root; vimg owns it) */
-    int vflags;          /* host status flags: access mode, O_APPEND, O_NONBLOCK */
-    int vmode;           /* permission bits for the host file */
-    int vabnormal;       /* an opener ended abnormally (store_file_abnormal later) */
-    uint64_t vino;       /* node-unique inode number fstat shows */
-    int64_t vtime;       /* creation time (s): fstat's times */
-    struct k_kernel *vk; /* the node kernel whose cache holds vimg */
+    int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
+    int vflags;    /* host status flags: access mode, O_APPEND, O_NONBLOCK */
+    int vmode;     /* permission bits for the host file */
+    int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
+    uint64_t vino; /* node-unique inode number fstat shows */
+    int64_t vtime; /* creation time (s): fstat's times */
     struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
 };
 struct k_fdent {
@@ -298,6 +298,8 @@ struct store_cache;
 
 /* Images of files no lseg maps that a node keeps cached (vm.c k_vm_file_closed). */
 #define K_PARKED 32
+/* The node's bounce buffer for the file calls' data (sys_file.c). */
+#define K_BOUNCE_SIZE (1u << 20)
 
 struct k_kernel {
     struct k_config cfg;
@@ -355,6 +357,19 @@ struct k_kernel {
     struct store_image *parked[K_PARKED];
     int nparked;
     struct store_spares layer_spares;
+    /* The file calls' state of the node (sys_file.c): the bounce buffer
+     * (K_BOUNCE_SIZE bytes), every virtual k_file (linked by vnext) and the
+     * last inode number one got (they show bit 63 set), the host umask and
+     * effective ids (known once read), freed k_files kept for reuse. */
+    uint8_t *bounce;
+    struct k_file *vfiles;
+    uint64_t vino_last;
+    mode_t umask_v;
+    bool umask_known;
+    uid_t uid_v;
+    gid_t gid_v;
+    bool ids_known;
+    struct store_spares file_spares;
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */

@@ -158,10 +158,9 @@ _Static_assert(sizeof(struct timespec) == 16, "timespec is two 64-bit words");
 #define G_TERMIOS_SIZE 36 /* kernel struct termios: 4 x u32, c_line, c_cc[19] */
 #define G_WINSIZE_SIZE 8  /* 4 x u16 */
 
-/* Data passes through this buffer: one per node, the node is single-threaded. */
-#define BOUNCE_SIZE (1u << 20)
-static uint8_t bounce[BOUNCE_SIZE];
-static struct g_iovec iovs[G_IOV_MAX];
+/* Data passes through the node's bounce buffer (k->bounce, K_BOUNCE_SIZE
+ * bytes): one per node, the node is single-threaded. */
+#define BOUNCE_SIZE K_BOUNCE_SIZE
 
 /* ---- Descriptor table ------------------------------------------------------ */
 
@@ -174,40 +173,35 @@ static struct k_file *file_peek(struct k_proc *p, int64_t fd)
 
 /* ---- Virtual anonymous files ------------------------------------------------ */
 
-static struct k_file *vfiles;   /* every virtual k_file of the node */
-static uint64_t vino_next = 1;  /* inode numbers they show (bit 63 set) */
 static int file_err_v = -EBADF; /* why file_get last returned NULL */
-static mode_t umask_v;          /* the host umask, known once read */
-static int umask_known;
-static uid_t uid_v; /* the host's effective ids, read once */
-static gid_t gid_v;
-static int ids_known;
 
-static mode_t cur_umask(void)
+/* The node's virtual files are listed in k->vfiles; k->umask_v caches the
+ * host umask, k->uid_v and k->gid_v the host's effective ids. */
+static mode_t cur_umask(struct k_kernel *k)
 {
-    if (!umask_known) {
-        umask_v = umask(0);
-        umask(umask_v);
-        umask_known = 1;
+    if (!k->umask_known) {
+        k->umask_v = umask(0);
+        umask(k->umask_v);
+        k->umask_known = 1;
     }
-    return umask_v;
+    return k->umask_v;
 }
 
-static void vlist_del(struct k_file *f)
+static void vlist_del(struct k_kernel *k, struct k_file *f)
 {
     if (f->vprev)
         f->vprev->vnext = f->vnext;
     else
-        vfiles = f->vnext;
+        k->vfiles = f->vnext;
     if (f->vnext) f->vnext->vprev = f->vprev;
     f->vnext = f->vprev = NULL;
 }
 
 /* Forget virtual f's image and directory (f itself is the caller's). */
-static void virt_drop(struct k_file *f)
+static void virt_drop(struct k_kernel *k, struct k_file *f)
 {
     store_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
-    vlist_del(f);
+    vlist_del(k, f);
     f->vimg = NULL;
     f->vdirfd = -1;
 }
@@ -246,7 +240,7 @@ static int file_materialize(struct k_kernel *k, struct k_file *f)
     struct store_image *img = f->vimg;
     f->vimg = NULL;
     f->vdirfd = -1; /* the image's: it went with the adoption */
-    vlist_del(f);
+    vlist_del(k, f);
     f->hostfd = w;
     k_vm_park_image(k, img); /* f's reference: kept until the file's last close */
     return 0;
@@ -278,10 +272,10 @@ static int file_err(void)
 static void materialize_dir(struct k_kernel *k, int dirfd)
 {
     struct stat d, v;
-    if (!vfiles || fstat(dirfd, &d) < 0) return;
-    for (struct k_file *f = vfiles, *next; f; f = next) {
+    if (!k->vfiles || fstat(dirfd, &d) < 0) return;
+    for (struct k_file *f = k->vfiles, *next; f; f = next) {
         next = f->vnext;
-        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
+        if (fstat(f->vdirfd, &v) == 0 && v.st_dev == d.st_dev && v.st_ino == d.st_ino)
             file_materialize(k, f);
     }
 }
@@ -298,17 +292,15 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
 }
 
 /* Open file descriptions come and go at every open and close of a virtual
- * anonymous file: a few freed ones are kept (shm/cache.h). */
-static struct store_spares file_spares = STORE_SPARES_OF(struct k_file);
-
-static struct k_file *file_alloc(void)
+ * anonymous file: a few freed ones are kept (k->file_spares, shm/cache.h). */
+static struct k_file *file_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&file_spares);
+    return store_spare_get(&k->file_spares);
 }
 
-static void file_free(struct k_file *f)
+static void file_free(struct k_kernel *k, struct k_file *f)
 {
-    store_spare_put(&file_spares, f);
+    store_spare_put(&k->file_spares, f);
 }
 
 /* Drop one reference; the last records the image file's close (which may
@@ -320,8 +312,8 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     if (f->vimg && store_close_keeps(store_action(f->close_action), f->vabnormal))
         file_materialize(k, f); /* kept: the names layer names it below */
     if (f->vimg) {              /* never named: nothing remains */
-        virt_drop(f);
-        file_free(f);
+        virt_drop(k, f);
+        file_free(k, f);
         return 0;
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
@@ -330,7 +322,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
-    file_free(f);
+    file_free(k, f);
     return r == -EINTR ? 0 : r; /* Linux: the fd is gone either way */
 }
 
@@ -348,11 +340,11 @@ static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec
 }
 
 /* A new open file description of hostfd (one reference), or NULL. */
-static struct k_file *file_new(int hostfd, const char *dirpath)
+static struct k_file *file_new(struct k_kernel *k, int hostfd, const char *dirpath)
 {
-    struct k_file *f = file_alloc();
+    struct k_file *f = file_alloc(k);
     if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
-        file_free(f);
+        file_free(k, f);
         return NULL;
     }
     f->hostfd = hostfd;
@@ -363,7 +355,7 @@ static struct k_file *file_new(int hostfd, const char *dirpath)
 /* Wrap a new host fd in a k_file and install it; closes hostfd on failure. */
 static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec)
 {
-    struct k_file *f = file_new(hostfd, dirpath);
+    struct k_file *f = file_new(p->k, hostfd, dirpath);
     if (!f) {
         close(hostfd);
         return -ENOMEM;
@@ -378,7 +370,7 @@ static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec
  * close is recorded and hostfd closed. */
 static int fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec)
 {
-    struct k_file *f = file_new(hostfd, NULL);
+    struct k_file *f = file_new(p->k, hostfd, NULL);
     if (!f) {
         store_file_close(p->k->names, hostfd);
         close(hostfd);
@@ -613,12 +605,12 @@ static int anon_flags_ok(int gflags)
 static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags, mode_t mode,
                         int action)
 {
-    struct k_file *f = file_new(-1, NULL);
+    struct k_file *f = file_new(p->k, -1, NULL);
     int r = !f || !p->k->cache ? -ENOMEM
             : d->owned         ? store_image_new_lazy_at(p->k->cache, d->fd, 0, &f->vimg)
                        : store_image_new_lazy_id(p->k->cache, d->fd, d->dev, d->ino, 0, &f->vimg);
     if (r < 0) {
-        file_free(f);
+        file_free(p->k, f);
         if (d->owned) close(d->fd);
         return r;
     }
@@ -626,15 +618,14 @@ static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags,
     f->image = 1;
     f->close_action = action;
     f->vdirfd = store_image_dir_fd(f->vimg);
-    f->vk = p->k;
-    f->vmode = (int)(mode & ~cur_umask());
+    f->vmode = (int)(mode & ~cur_umask(p->k));
     f->vflags = ((gflags & G_O_ACCMODE) == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
                 ((gflags & G_O_APPEND) ? O_APPEND : 0) | ((gflags & G_O_NONBLOCK) ? O_NONBLOCK : 0);
-    f->vino = (1ull << 63) | vino_next++;
+    f->vino = (1ull << 63) | ++p->k->vino_last;
     f->vtime = time(NULL);
-    f->vnext = vfiles;
-    if (vfiles) vfiles->vprev = f;
-    vfiles = f;
+    f->vnext = p->k->vfiles;
+    if (p->k->vfiles) p->k->vfiles->vprev = f;
+    p->k->vfiles = f;
     int fd = fd_install(p, 0, f, !!(gflags & G_O_CLOEXEC));
     if (fd < 0) file_put(p->k, f);
     return fd;
@@ -971,6 +962,7 @@ static int64_t read_iov(struct k_proc *p, int h, const struct g_iovec *iov, int 
                         int64_t off)
 {
     struct cursor c = {iov, cnt, 0, 0};
+    uint8_t *bounce = p->k->bounce;
     uint64_t done = 0;
     do {
         size_t want = total - done < BOUNCE_SIZE ? total - done : BOUNCE_SIZE;
@@ -1017,6 +1009,7 @@ static int64_t write_iov(struct k_proc *p, int h, const struct g_iovec *iov, int
                          uint64_t total, int64_t off)
 {
     struct cursor c = {iov, cnt, 0, 0};
+    uint8_t *bounce = p->k->bounce;
     uint64_t done = 0;
     do {
         size_t fill = 0;
@@ -1119,6 +1112,7 @@ static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
     struct k_file *f = file_get(p, (int)a[0]);
     if (!f) return file_err();
     int64_t cnt = (int64_t)a[2];
+    struct g_iovec iovs[G_IOV_MAX];
     if (cnt < 0 || cnt > G_IOV_MAX) return -EINVAL;
     if (k_copyin(p, iovs, a[1], (uint64_t)cnt * sizeof iovs[0]) < 0) return -EFAULT;
     uint64_t total = 0;
@@ -1209,6 +1203,7 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
         materialize_dir(p->k, f->hostfd);
         store_dir_materialize(p->k->names, f->hostfd);
     }
+    uint8_t *bounce = p->k->bounce;
     size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
     off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
     long n;
@@ -1347,12 +1342,12 @@ static int64_t stat_out(struct k_proc *p, int h, uint64_t gbuf)
 }
 
 /* The host's effective ids (read once): the owner a virtual file shows. */
-static void host_ids(void)
+static void host_ids(struct k_kernel *k)
 {
-    if (!ids_known) {
-        uid_v = geteuid();
-        gid_v = getegid();
-        ids_known = 1;
+    if (!k->ids_known) {
+        k->uid_v = geteuid();
+        k->gid_v = getegid();
+        k->ids_known = 1;
     }
 }
 
@@ -1364,13 +1359,13 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
     struct g_stat gs;
     struct stat st;
     memset(&gs, 0, sizeof gs);
-    host_ids();
+    host_ids(p->k);
     if (store_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
     gs.ino = f->vino;
     gs.mode = S_IFREG | (uint32_t)f->vmode;
     gs.nlink = 1;
-    gs.uid = uid_v;
-    gs.gid = gid_v;
+    gs.uid = p->k->uid_v;
+    gs.gid = p->k->gid_v;
     gs.size = (int64_t)store_image_size(f->vimg);
     gs.blksize = 4096;
     gs.atime = gs.mtime = gs.ctime = f->vtime;
@@ -1378,11 +1373,11 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
 }
 
 /* statx of a virtual anonymous file: the same fields as stat_virtual. */
-static void statx_virtual(const struct k_file *f, struct statx *sx)
+static void statx_virtual(struct k_kernel *k, const struct k_file *f, struct statx *sx)
 {
     struct stat st;
     memset(sx, 0, sizeof *sx);
-    host_ids();
+    host_ids(k);
     if (store_image_file_stat(f->vimg, &st) == 0) {
         sx->stx_dev_major = major(st.st_dev);
         sx->stx_dev_minor = minor(st.st_dev);
@@ -1390,8 +1385,8 @@ static void statx_virtual(const struct k_file *f, struct statx *sx)
     sx->stx_mask = STATX_BASIC_STATS & ~STATX_BTIME;
     sx->stx_blksize = 4096;
     sx->stx_nlink = 1;
-    sx->stx_uid = uid_v;
-    sx->stx_gid = gid_v;
+    sx->stx_uid = k->uid_v;
+    sx->stx_gid = k->gid_v;
     sx->stx_mode = (uint16_t)(S_IFREG | f->vmode);
     sx->stx_ino = f->vino;
     sx->stx_size = store_image_size(f->vimg);
@@ -1452,7 +1447,7 @@ int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
     struct statx sx;
     struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
     if (vf) {
-        statx_virtual(vf, &sx);
+        statx_virtual(p->k, vf, &sx);
         return k_copyout(p, a[4], &sx, sizeof sx);
     }
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
@@ -1505,6 +1500,7 @@ int64_t sys_readlinkat(struct k_proc *p, const uint64_t a[6])
     }
     int owned, h = at_target(p, dirfd, g, 1, &owned);
     if (h < 0) return h;
+    uint8_t *bounce = p->k->bounce;
     size_t want = (size_t)size < BOUNCE_SIZE ? (size_t)size : BOUNCE_SIZE;
     ssize_t n = readlinkat(h, "", (char *)bounce, want);
     int64_t r = n < 0 ? -errno : n;
@@ -1764,8 +1760,8 @@ int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
 {
     mode_t old = umask((mode_t)(a[0] & 0777));
-    umask_v = (mode_t)(a[0] & 0777); /* what virtual files get from now on */
-    umask_known = 1;
+    p->k->umask_v = (mode_t)(a[0] & 0777); /* what virtual files get from now on */
+    p->k->umask_known = 1;
     return old;
 }
 
@@ -1934,7 +1930,7 @@ static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
     if (!rc && reg && !(d->flags & O_PATH) && lseek(h, d->offset, SEEK_SET) < 0) rc = -errno;
     if (!rc && reg) rc = store_file_open(p->k->names, h, NULL, 0);
     struct k_file *f = NULL;
-    if (!rc && !(f = file_new(h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
+    if (!rc && !(f = file_new(p->k, h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
         if (reg) store_file_close(p->k->names, h);
         rc = -ENOMEM;
     }
