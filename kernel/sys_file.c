@@ -173,8 +173,6 @@ static struct k_file *file_peek(struct k_proc *p, int64_t fd)
 
 /* ---- Virtual anonymous files ------------------------------------------------ */
 
-static int file_err_v = -EBADF; /* why file_get last returned NULL */
-
 /* The node's virtual files are listed in k->vfiles; k->umask_v caches the
  * host umask, k->uid_v and k->gid_v the host's effective ids. */
 static mode_t cur_umask(struct k_kernel *k)
@@ -247,24 +245,20 @@ static int file_materialize(struct k_kernel *k, struct k_file *f)
 }
 
 /* The k_file of fd with a host file (a virtual one is materialized): what
- * every call that uses f->hostfd goes through. NULL: file_err() says why. */
-static struct k_file *file_get(struct k_proc *p, int64_t fd)
+ * every call that uses f->hostfd goes through. NULL: *err says why (-EBADF,
+ * or why the virtual file could not get its host file). */
+static struct k_file *file_get(struct k_proc *p, int64_t fd, int *err)
 {
     struct k_file *f = file_peek(p, fd);
-    file_err_v = -EBADF;
+    *err = -EBADF;
     if (f && f->vimg) {
         int r = file_materialize(p->k, f);
         if (r < 0) {
-            file_err_v = r;
+            *err = r;
             return NULL;
         }
     }
     return f;
-}
-
-static int file_err(void)
-{
-    return file_err_v;
 }
 
 /* Before directory dirfd is listed: its virtual files become host files
@@ -394,8 +388,9 @@ static int fd_clear(struct k_proc *p, int fd)
 
 int k_fd_host(struct k_proc *p, int fd)
 {
-    struct k_file *f = file_get(p, fd);
-    return f ? f->hostfd : file_err();
+    int err;
+    struct k_file *f = file_get(p, fd, &err);
+    return f ? f->hostfd : err;
 }
 
 /*
@@ -526,8 +521,9 @@ static int at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, i
 {
     *owned = 1;
     if (g[0] == '\0' && dirfd != G_AT_FDCWD) {
-        struct k_file *f = file_get(p, dirfd);
-        if (!f) return file_err();
+        int err;
+        struct k_file *f = file_get(p, dirfd, &err);
+        if (!f) return err;
         *owned = 0;
         return f->hostfd;
     }
@@ -837,7 +833,8 @@ int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
     case SYM_F_SETCLOSE: break;
     default:
         if (f->vimg && (r = (int)fcntl_virtual(f, cmd, a[2])) != -1) return r;
-        if (!(f = file_get(p, fd))) return file_err();
+        int err;
+        if (!(f = file_get(p, fd, &err))) return err;
     }
     switch (cmd) {
     case G_F_DUPFD:
@@ -881,8 +878,9 @@ static int64_t ioctl_bytes(struct k_proc *p, int h, unsigned long req, uint64_t 
 
 int64_t sys_ioctl(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     int h = f->hostfd;
     switch ((unsigned)a[1]) {
     case G_TCGETS: return ioctl_bytes(p, h, TCGETS, a[2], G_TERMIOS_SIZE, 1);
@@ -1090,8 +1088,9 @@ static int64_t gate_close(struct k_proc *p, int h, int wr, struct io_gate *g, in
 /* Read or write one guest buffer. */
 static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
     struct io_gate g;
     int64_t r = off < 0 ? gate_open(p, f, wr, &g) : (g.nonblock = false, 0);
@@ -1109,8 +1108,9 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 /* Read or write a guest iovec list (readv/writev). */
 static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     int64_t cnt = (int64_t)a[2];
     struct g_iovec iovs[G_IOV_MAX];
     if (cnt < 0 || cnt > G_IOV_MAX) return -EINVAL;
@@ -1169,8 +1169,9 @@ int64_t sys_writev(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_lseek(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     off_t r = lseek(f->hostfd, (off_t)a[1], (int)a[2]);
     return r < 0 ? -errno : r;
 }
@@ -1197,8 +1198,9 @@ static long drop_hidden(uint8_t *buf, long n)
  * visible); a failure to name one only leaves it out of the listing. */
 int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     if (f->dirpath) {
         materialize_dir(p->k, f->hostfd);
         store_dir_materialize(p->k->names, f->hostfd);
@@ -1256,8 +1258,9 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
         int r = store_image_set_size(f->vimg, arg);
         if (r != -EBUSY) return r; /* a mapped page would vanish: the host way */
     }
-    f = file_get(p, fd);
-    if (!f) return file_err();
+    int err;
+    f = file_get(p, fd, &err);
+    if (!f) return err;
     if (op <= 1 && !after) {
         store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
         uint64_t seg;
@@ -1397,8 +1400,9 @@ int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_peek(p, (int)a[0]);
     if (f && f->vimg) return stat_virtual(p, f, a[1]);
-    f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     return stat_out(p, f->hostfd, a[1]);
 }
 
@@ -1695,7 +1699,8 @@ int64_t sys_utimensat(struct k_proc *p, const uint64_t a[6])
         if (e < 0) return e;
     }
     if (g[0] == '\0') { /* NULL or empty name: the descriptor itself */
-        struct k_file *f = file_get(p, dirfd);
+        int err;
+        struct k_file *f = file_get(p, dirfd, &err);
         if (!f) return dirfd == G_AT_FDCWD ? -EFAULT : -EBADF;
         return futimens(f->hostfd, tp) < 0 ? -errno : 0;
     }
@@ -1748,8 +1753,9 @@ int64_t sys_chdir(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     if (!f->dirpath) return -ENOTDIR;
     if (syscall(SYS_faccessat2, f->hostfd, "", X_OK, AT_EMPTY_PATH) < 0) return -errno;
     strcpy(p->cwd, f->dirpath);
@@ -1785,8 +1791,9 @@ static int refname_in(struct k_proc *p, uint64_t gaddr, char *out, size_t len)
  * now. Returns the length without the NUL; -ERANGE when size cannot hold it. */
 int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     char path[PATH_MAX];
     int r = store_anon_name(p->k->names, f->hostfd, path, sizeof path);
     if (r < 0) return r;
@@ -1809,8 +1816,9 @@ int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6])
 /* fmkrefdir(fd, refname): bind refname to the directory open at fd. */
 int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     char ref[2 * STORE_REFNAME_MAX];
     int e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
