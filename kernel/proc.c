@@ -27,30 +27,10 @@
 #include <time.h>
 
 #include "interconnect/net.h"
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 #include "kernel/sys_file.h"
 #include "symunix/abi.h"
-
-/* Linux clone flags (include/uapi/linux/sched.h). */
-enum {
-    G_CSIGNAL = 0xff,
-    G_CLONE_VM = 0x100,
-    G_CLONE_FS = 0x200,
-    G_CLONE_FILES = 0x400,
-    G_CLONE_SIGHAND = 0x800,
-    G_CLONE_PIDFD = 0x1000,
-    G_CLONE_PTRACE = 0x2000,
-    G_CLONE_VFORK = 0x4000,
-    G_CLONE_PARENT = 0x8000,
-    G_CLONE_THREAD = 0x10000,
-    G_CLONE_SYSVSEM = 0x40000,
-    G_CLONE_SETTLS = 0x80000,
-    G_CLONE_PARENT_SETTID = 0x100000,
-    G_CLONE_CHILD_CLEARTID = 0x200000,
-    G_CLONE_DETACHED = 0x400000,
-    G_CLONE_UNTRACED = 0x800000,
-    G_CLONE_CHILD_SETTID = 0x1000000,
-};
 
 /* The flags clone accepts (CLONE_VM only together with CLONE_VFORK). */
 #define CLONE_OK                                                                                   \

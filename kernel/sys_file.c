@@ -44,61 +44,12 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
-
-/* ---- Guest (Linux riscv64, asm-generic) constants ------------------------ */
-
-#define G_AT_FDCWD            (-100)
-#define G_AT_SYMLINK_NOFOLLOW 0x100
-#define G_AT_REMOVEDIR        0x200
-#define G_AT_EACCESS          0x200
-#define G_AT_SYMLINK_FOLLOW   0x400
-#define G_AT_NO_AUTOMOUNT     0x800
-#define G_AT_EMPTY_PATH       0x1000
-#define G_AT_STATX_SYNC_TYPE  0x6000
-
-#define G_O_ACCMODE   03
-#define G_O_CLOEXEC   02000000
-#define G_O_NONBLOCK  04000
-#define G_O_APPEND    02000
-#define G_O_DIRECT    040000
-#define G_O_PATH      010000000
-#define G_O_DIRECTORY 0200000
-#define G_O_WRONLY    01
-#define G_O_RDWR      02
-#define G_O_TMPFILE   020000000
-#define G_O_CREAT     0100
-
-#define G_F_DUPFD         0
-#define G_F_GETFD         1
-#define G_F_SETFD         2
-#define G_F_GETFL         3
-#define G_F_SETFL         4
-#define G_F_GETLK         5
-#define G_F_SETLK         6
-#define G_F_SETLKW        7
-#define G_F_OFD_GETLK     36
-#define G_F_OFD_SETLK     37
-#define G_F_OFD_SETLKW    38
-#define G_F_DUPFD_CLOEXEC 1030
-#define G_F_SETPIPE_SZ    1031
-#define G_F_GETPIPE_SZ    1032
-#define G_FD_CLOEXEC      1
-
-#define G_TCGETS     0x5401
-#define G_TCSETS     0x5402
-#define G_TCSETSW    0x5403
-#define G_TCSETSF    0x5404
-#define G_TIOCGWINSZ 0x5413
-#define G_FIONREAD   0x541B
-
-#define G_IOV_MAX 1024
-/* Linux caps one transfer at INT_MAX rounded down to a page. */
-#define G_MAX_RW 0x7ffff000ull
 
 /* The kernel's O_LARGEFILE: glibc on x86_64 defines O_LARGEFILE as 0. */
 #define HOST_O_LARGEFILE 0100000
@@ -155,8 +106,6 @@ _Static_assert(sizeof(struct flock) == 32 && offsetof(struct flock, l_start) == 
                "struct flock matches the asm-generic 64-bit layout");
 _Static_assert(sizeof(struct statx) == 256, "struct statx is 256 bytes everywhere");
 _Static_assert(sizeof(struct timespec) == 16, "timespec is two 64-bit words");
-#define G_TERMIOS_SIZE 36 /* kernel struct termios: 4 x u32, c_line, c_cc[19] */
-#define G_WINSIZE_SIZE 8  /* 4 x u16 */
 
 /* Data passes through the node's bounce buffer (k->bounce, K_BOUNCE_SIZE
  * bytes): one per node, the node is single-threaded. */
