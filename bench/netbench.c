@@ -28,7 +28,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "interconnect/combine.h"
 #include "interconnect/net.h"
 
 static int rank, nranks;

@@ -286,10 +286,10 @@ static bool overlap(const struct net_req *a, const struct net_req *b)
     return a->addr < b->addr + b->width && b->addr < a->addr + a->width;
 }
 
-int net_combine_queue(struct net_req *q, size_t n, const struct net_req *arr,
-                      struct net_waitbuf *wb)
+int net_combine_queue(struct net_req *q, int32_t last, const int32_t *prev,
+                      const struct net_req *arr, struct net_waitbuf *wb)
 {
-    for (size_t i = n; i-- > 0;) {
+    for (int32_t i = last; i >= 0; i = prev ? prev[i] : i - 1) {
         if (!overlap(&q[i], arr)) continue;
         /* Only the last overlapping request is a partner (invariant 6). */
         struct net_req fwd;

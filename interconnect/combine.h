@@ -76,27 +76,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Request operations. LOAD..AMOMAXU combine; LR, SC, CAS never do. */
-enum net_op {
-    NET_OP_LOAD,
-    NET_OP_STORE,
-    NET_OP_SWAP, /* amoswap: fetch-and-store */
-    NET_OP_AMOADD,
-    NET_OP_AMOAND,
-    NET_OP_AMOOR,
-    NET_OP_AMOXOR,
-    NET_OP_AMOMIN,
-    NET_OP_AMOMAX,
-    NET_OP_AMOMINU,
-    NET_OP_AMOMAXU,
-    NET_OP_LR,
-    NET_OP_SC,
-    NET_OP_CAS, /* val: new value, val2: expected value */
-    NET_OP_COUNT
-};
-
-/* The reply value of a STORE (and of any request whose reply is an ack). */
-#define NET_ACK 0
+#include "interconnect/net.h" /* enum net_op, NET_ACK */
 
 /* Who asked: unique among requests in flight; finds the wait-buffer entry. */
 struct net_tag {
@@ -195,14 +175,20 @@ int net_waitbuf_unwind(struct net_waitbuf *wb, struct net_tag tag, uint64_t y, u
                        void (*emit)(void *ctx, struct net_tag btag, uint64_t yb), void *ctx);
 
 /*
- * The queue side: q[0..n) are the requests waiting in one switch queue, oldest
- * first; arr has just arrived. Finds the last queued request overlapping arr's
- * bytes; if it has arr's address and width and combines with arr (queued as A,
- * arr as B), replaces it by the forwarded request, inserts the entry in wb and
- * returns its index. Otherwise returns -ENOENT (no partner: append arr) or
- * -ENOSPC (wait buffer full: append arr); q is then unchanged.
+ * The queue side: q[] holds the requests waiting in one switch queue, oldest
+ * first; arr has just arrived. The candidates are walked newest first from
+ * index `last` (-1: none) through prev[k], the next older candidate of q[k]
+ * (-1 ends the walk), or, with prev == NULL, through k - 1: every queued
+ * request. The walk must include every queued request overlapping arr's bytes
+ * (the engine keeps, per 8-byte word, a chain of the requests to it: aligned
+ * requests of at most 8 bytes overlap only within their word). Finds the
+ * first (newest) candidate overlapping arr's bytes; if it has arr's address
+ * and width and combines with arr (queued as A, arr as B), replaces it by the
+ * forwarded request, inserts the entry in wb and returns its index. Otherwise
+ * returns -ENOENT (no partner: append arr) or -ENOSPC (wait buffer full:
+ * append arr); q is then unchanged.
  */
-int net_combine_queue(struct net_req *q, size_t n, const struct net_req *arr,
-                      struct net_waitbuf *wb);
+int net_combine_queue(struct net_req *q, int32_t last, const int32_t *prev,
+                      const struct net_req *arr, struct net_waitbuf *wb);
 
 #endif /* SYMUNIX_COMBINE_H */

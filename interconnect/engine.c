@@ -236,34 +236,6 @@ static void q_reset(struct queue *q)
     }
 }
 
-static bool overlap(const struct net_req *a, const struct net_req *b)
-{
-    return a->addr < b->addr + b->width && b->addr < a->addr + a->width;
-}
-
-/* Try to combine r into the last queued request overlapping it (combine.h
- * invariant 6). true if it vanished into it. */
-static bool q_combine(struct sw *s, struct queue *q, const struct net_req *r)
-{
-    uint32_t i = ix_slot(q, r->addr >> 3);
-    if (q->ix[i].gen != q->gen) return false;
-    int32_t k = (int32_t)q->ix[i].idx;
-    while (k >= 0 && !overlap(&q->q[k], r))
-        k = q->prev[k];
-    if (k < 0) return false;
-    struct net_req fwd;
-    struct net_wbentry ent;
-    if (!net_combine(&q->q[k], r, &fwd, &ent)) return false;
-    if (net_waitbuf_insert(s->wb, &ent) < 0) {
-        s->st.wb_refused++;
-        return false;
-    }
-    q->q[k] = fwd;
-    s->st.combines++;
-    s->live++;
-    return true;
-}
-
 /* ---- moving records ---- */
 
 static void req_at(struct net_eng *e, const struct net_rec *r);
@@ -346,7 +318,18 @@ static void enqueue(struct net_eng *e, struct sw *s, struct queue *q, const stru
 {
     struct net_req a = {r->op, r->width, r->addr, r->val, r->val2, r->tag};
     s->st.req_in++;
-    if (e->o.combining && q->n && q_combine(s, q, &a)) return;
+    if (e->o.combining && q->n) {
+        /* The last queued request to a's word (combine.h invariant 6). */
+        uint32_t i = ix_slot(q, r->addr >> 3);
+        int32_t last = q->ix[i].gen == q->gen ? (int32_t)q->ix[i].idx : -1;
+        int rc = net_combine_queue(q->q, last, q->prev, &a, s->wb);
+        if (rc >= 0) {
+            s->st.combines++;
+            s->live++;
+            return;
+        }
+        if (rc == -ENOSPC) s->st.wb_refused++;
+    }
     int rc = q_reserve(q, q->n + 1);
     if (rc < 0) {
         fail(e, rc, "out of memory in a switch queue");

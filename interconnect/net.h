@@ -182,7 +182,30 @@ struct net_eng_opts {
  */
 #define NET_MREQ_SYNC 0xff
 
-/* A request. op: enum net_op (combine.h): LOAD STORE SWAP AMO* LR SC CAS, or
+/* The operations of a request. LOAD..AMOMAXU may combine at the switches
+ * (combine.h, docs/combining.md); LR, SC, CAS never do. */
+enum net_op {
+    NET_OP_LOAD,
+    NET_OP_STORE,
+    NET_OP_SWAP, /* amoswap: fetch-and-store */
+    NET_OP_AMOADD,
+    NET_OP_AMOAND,
+    NET_OP_AMOOR,
+    NET_OP_AMOXOR,
+    NET_OP_AMOMIN,
+    NET_OP_AMOMAX,
+    NET_OP_AMOMINU,
+    NET_OP_AMOMAXU,
+    NET_OP_LR,
+    NET_OP_SC,
+    NET_OP_CAS, /* val: new value, val2: expected value */
+    NET_OP_COUNT
+};
+
+/* The reply value of a STORE (and of any request whose reply is an ack). */
+#define NET_ACK 0
+
+/* A request. op: enum net_op: LOAD STORE SWAP AMO* LR SC CAS, or
  * NET_MREQ_SYNC. width: 4 or 8 for all ops, 1 or 2 for LOAD and STORE; addr
  * aligned to width. */
 struct net_mreq {

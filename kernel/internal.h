@@ -9,6 +9,7 @@
  *   sig*, saved_mask  — signal.c, sys_proc.c
  *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, kernel.c (exec)
  *   futex             — sys_proc.c
+ *   net               — gmem.c
  *   the rest          — kernel.c, proc.c, sys_proc.c
  */
 #ifndef SYMUNIX_KERNEL_INTERNAL_H
@@ -19,9 +20,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kernel/kernel.h"
 #include "node/node.h"
+#include "shm/cache.h"
 #include "shm/image.h"
 
 struct store;
@@ -163,13 +166,12 @@ struct k_file {
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */
     struct store_image *vimg;
-    int vdirfd;          /* its directory (O_PATH host fd, inside the root; vimg owns it) */
-    int vflags;          /* host status flags: access mode, O_APPEND, O_NONBLOCK */
-    int vmode;           /* permission bits for the host file */
-    int vabnormal;       /* an opener ended abnormally (store_file_abnormal later) */
-    uint64_t vino;       /* node-unique inode number fstat shows */
-    int64_t vtime;       /* creation time (s): fstat's times */
-    struct k_kernel *vk; /* the node kernel whose cache holds vimg */
+    int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
+    int vflags;    /* host status flags: access mode, O_APPEND, O_NONBLOCK */
+    int vmode;     /* permission bits for the host file */
+    int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
+    uint64_t vino; /* node-unique inode number fstat shows */
+    int64_t vtime; /* creation time (s): fstat's times */
     struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
 };
 struct k_fdent {
@@ -281,10 +283,10 @@ struct k_proc {
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
     bool has_saved_mask;
-    struct {           /* global-memory requests in flight (proc.c): it sleeps until all reply */
+    struct {           /* global-memory requests in flight (gmem.c): it sleeps until all reply */
         bool pending;  /* asleep for them */
         int inflight;  /* requests not yet replied (an access, a page's words, write-backs) */
-        int slot;      /* in k_kernel.net_waiter while inflight > 0; cookies: seq << 16 | slot */
+        int slot;      /* k_kernel.net_waiter[slot] while inflight > 0 (cookies: gmem.c) */
         uint64_t seq0; /* the first seq since the slot was taken: older replies are stale */
         bool has_op;   /* an instruction to retire with the reply of op_cookie */
         uint64_t op_cookie;
@@ -342,6 +344,11 @@ struct k_proc {
 
 struct store_cache;
 
+/* Images of files no lseg maps that a node keeps cached (vm.c k_vm_file_closed). */
+#define K_PARKED 32
+/* The node's bounce buffer for the file calls' data (sys_file.c). */
+#define K_BOUNCE_SIZE (1u << 20)
+
 struct k_kernel {
     struct k_config cfg;
     struct k_proc *init;       /* the initial process */
@@ -379,7 +386,7 @@ struct k_kernel {
      * (NULL: the node's own, at the job's end). */
     rv_ncache *ncache;
     struct k_proc *wb_proc;
-    struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (proc.c) */
+    struct k_gcopy *gcopy; /* the kernel's copy to or from global memory under way (gmem.c) */
     int net_err;           /* the engine failed (k_run returns it) */
     /* Termination of the job (remote.c), Dijkstra-Scholten over the spawns
      * between nodes: a node taking children from another is engaged to it
@@ -391,6 +398,26 @@ struct k_kernel {
     uint64_t rpc_seq;
     bool job_ended; /* another node: node 0 announced the end */
     int job_status;
+    /* The address spaces' tables of the node (vm.c): every shadow layer over
+     * a file's layer (linked by fnext, for k_vm_file_before_write), the
+     * parked images (oldest first), freed layers kept for reuse. */
+    struct k_layer *file_shadows;
+    struct store_image *parked[K_PARKED];
+    int nparked;
+    struct store_spares layer_spares;
+    /* The file calls' state of the node (sys_file.c): the bounce buffer
+     * (K_BOUNCE_SIZE bytes), every virtual k_file (linked by vnext) and the
+     * last inode number one got (they show bit 63 set), the host umask and
+     * effective ids (known once read), freed k_files kept for reuse. */
+    uint8_t *bounce;
+    struct k_file *vfiles;
+    uint64_t vino_last;
+    mode_t umask_v;
+    bool umask_known;
+    uid_t uid_v;
+    gid_t gid_v;
+    bool ids_known;
+    struct store_spares file_spares;
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -404,18 +431,18 @@ int k_copyout(struct k_proc *p, uint64_t gdst, const void *src, uint64_t len);
 int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 
 /* The hart's translate hook (ctx is the struct k_proc). A page of a global
- * lseg is not host memory: -EREMOTE (proc.c sends the access to the network). */
+ * lseg is not host memory: -EREMOTE (gmem.c sends the access to the network). */
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
 /* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
 int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
-/* fsync/fdatasync of a global segment's file (proc.c, sys_file.c): write the
+/* fsync/fdatasync of a global segment's file (gmem.c, sys_file.c): write the
  * node cache back (stores on p's behalf), and once none are left in flight
  * issue the sync-segment request on p's behalf (net.h NET_MREQ_SYNC). 1: p
  * has requests in flight, call again when they are in; 0: the sync is
  * issued (it completes when p->net.inflight is 0); or a negative errno. */
 int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* translate's answer for a page of a cacheable global lseg not in the node
- * cache: proc.c fetches it. */
+ * cache: gmem.c fetches it. */
 #define K_EFETCH (-EINPROGRESS)
 /* translate's answer when a write made copies of pages the running process
  * itself sees (vm.c file_changing): its pins on them are put, nothing of the
@@ -425,9 +452,9 @@ int k_net_sync_seg(struct k_proc *p, uint64_t seg);
 /* The node cache dropped global page `key`: every hart of the node forgets
  * its translations of it. */
 void k_vm_ncache_dropped(struct k_kernel *k, uint64_t key);
-/* The node cache's write-back callback (proc.c): a dirty line as 8 stores. */
+/* The node cache's write-back callback (gmem.c): a dirty line as 8 stores. */
 int k_net_ncache_wb(void *ctx, uint64_t key, unsigned off, const uint8_t *line);
-/* After the last process: write the node cache back and wait for it (proc.c). */
+/* After the last process: write the node cache back and wait for it (gmem.c). */
 void k_net_end(struct k_kernel *k);
 /* copyin/copyout on global memory (vm.c walk), synchronous: the caller waits
  * in place, the engine progressing and other processes' replies delivered,
@@ -440,6 +467,17 @@ void k_net_end(struct k_kernel *k);
 #define K_NET_KCOPY_MAX (16 * RV_PAGE_SIZE)
 int k_net_kcopy(struct k_proc *p, uint64_t g, uint8_t *buf, uint64_t n, bool write);
 int k_net_kfetch(struct k_proc *p, uint64_t g);
+/* The hart stopped at an access to global memory (gmem.c): p's load, store,
+ * AMO, LR or SC goes to the network (translate said -EREMOTE), p's page of a
+ * cacheable global lseg is fetched into the node cache (K_EFETCH), p's cbo.*
+ * writes back or drops cached lines. p sleeps until the replies are in. */
+void k_net_access(struct k_proc *p, const struct rv_fault *f);
+void k_net_fetch(struct k_proc *p, const struct rv_fault *f);
+void k_net_cbo(struct k_proc *p, const struct rv_fault *f);
+/* Deliver the engine's completions: instructions retire, processes run again. */
+void k_net_reap(struct k_kernel *k);
+/* p no longer waits for global-memory replies (it ends): its slot is free. */
+void k_net_unwait(struct k_proc *p);
 
 /* ---- Descriptors (sys_file.c) ---------------------------------------------- */
 
@@ -562,7 +600,7 @@ void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err);
  * this (vanished: store_file_close returned 1, the file is gone): the pages
  * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
-void k_vm_file_closed(int hostfd, bool vanished);
+void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished);
 /* The cache's materialize hook (ctx: the node's struct store_names): a lazy
  * anonymous file about to be written back gets its host file. */
 int k_vm_materialize(void *names, int hostfd);

@@ -39,14 +39,22 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
     k->cfg = *cfg;
     if (!k->cfg.quantum) k->cfg.quantum = DEFAULT_QUANTUM;
     k->next_pid = 1;
+    k->layer_spares = (struct store_spares)STORE_SPARES_OF(struct k_layer);
+    k->file_spares = (struct store_spares)STORE_SPARES_OF(struct k_file);
+    if (!(k->bounce = malloc(K_BOUNCE_SIZE))) {
+        free(k);
+        return -ENOMEM;
+    }
     int rc = store_names_new(k->cfg.store, k->cfg.node, 0, &k->names);
     if (rc < 0) {
+        free(k->bounce);
         free(k);
         return rc;
     }
     rc = store_cache_new(k->cfg.mem_bytes ? k->cfg.mem_bytes : DEFAULT_MEM, &k->cache);
     if (rc < 0) {
         store_names_free(k->names);
+        free(k->bounce);
         free(k);
         return rc;
     }
@@ -56,6 +64,7 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
                             k_net_ncache_wb, k, &k->ncache)) < 0) {
         store_cache_free(k->cache);
         store_names_free(k->names);
+        free(k->bounce);
         free(k);
         return rc;
     }
@@ -108,6 +117,9 @@ void k_kernel_free(k_kernel *k)
     while (k->procs)
         proc_free(k, k->procs);
     k_vm_unpark_all(k);
+    store_spare_drain(&k->layer_spares);
+    store_spare_drain(&k->file_spares);
+    free(k->bounce);
     if (k->ncache) rv_ncache_free(k->ncache);
     store_cache_free(k->cache);
     store_names_free(k->names);

@@ -27,26 +27,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 
-/* Linux riscv64 (asm-generic) values. */
-enum {
-    G_SIG_DFL = 0,
-    G_SIG_IGN = 1,
-    G_SA_SIGINFO = 0x4,
-    G_SA_RESTART = 0x10000000,
-    G_SA_ONSTACK = 0x08000000,
-    G_SA_NODEFER = 0x40000000,
-    G_SA_RESETHAND = (int)0x80000000u,
-    G_SS_ONSTACK = 1,
-    G_SS_DISABLE = 2,
-    G_MINSIGSTKSZ = 2048,
-    G_SIG_BLOCK = 0,
-    G_SIG_UNBLOCK = 1,
-    G_SIG_SETMASK = 2,
-    NR_RT_SIGRETURN = 139,
-};
-#define G_SS_AUTODISARM (1u << 31)
+/* The Linux riscv64 number of rt_sigreturn (the trampoline calls it). */
+enum { NR_RT_SIGRETURN = 139 };
 
 struct g_stack {
     uint64_t sp;

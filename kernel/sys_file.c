@@ -50,61 +50,12 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
-
-/* ---- Guest (Linux riscv64, asm-generic) constants ------------------------ */
-
-#define G_AT_FDCWD            (-100)
-#define G_AT_SYMLINK_NOFOLLOW 0x100
-#define G_AT_REMOVEDIR        0x200
-#define G_AT_EACCESS          0x200
-#define G_AT_SYMLINK_FOLLOW   0x400
-#define G_AT_NO_AUTOMOUNT     0x800
-#define G_AT_EMPTY_PATH       0x1000
-#define G_AT_STATX_SYNC_TYPE  0x6000
-
-#define G_O_ACCMODE   03
-#define G_O_CLOEXEC   02000000
-#define G_O_NONBLOCK  04000
-#define G_O_APPEND    02000
-#define G_O_DIRECT    040000
-#define G_O_PATH      010000000
-#define G_O_DIRECTORY 0200000
-#define G_O_WRONLY    01
-#define G_O_RDWR      02
-#define G_O_TMPFILE   020000000
-#define G_O_CREAT     0100
-
-#define G_F_DUPFD         0
-#define G_F_GETFD         1
-#define G_F_SETFD         2
-#define G_F_GETFL         3
-#define G_F_SETFL         4
-#define G_F_GETLK         5
-#define G_F_SETLK         6
-#define G_F_SETLKW        7
-#define G_F_OFD_GETLK     36
-#define G_F_OFD_SETLK     37
-#define G_F_OFD_SETLKW    38
-#define G_F_DUPFD_CLOEXEC 1030
-#define G_F_SETPIPE_SZ    1031
-#define G_F_GETPIPE_SZ    1032
-#define G_FD_CLOEXEC      1
-
-#define G_TCGETS     0x5401
-#define G_TCSETS     0x5402
-#define G_TCSETSW    0x5403
-#define G_TCSETSF    0x5404
-#define G_TIOCGWINSZ 0x5413
-#define G_FIONREAD   0x541B
-
-#define G_IOV_MAX 1024
-/* Linux caps one transfer at INT_MAX rounded down to a page. */
-#define G_MAX_RW 0x7ffff000ull
 
 /* The kernel's O_LARGEFILE: glibc on x86_64 defines O_LARGEFILE as 0. */
 #define HOST_O_LARGEFILE 0100000
@@ -161,13 +112,10 @@ _Static_assert(sizeof(struct flock) == 32 && offsetof(struct flock, l_start) == 
                "struct flock matches the asm-generic 64-bit layout");
 _Static_assert(sizeof(struct statx) == 256, "struct statx is 256 bytes everywhere");
 _Static_assert(sizeof(struct timespec) == 16, "timespec is two 64-bit words");
-#define G_TERMIOS_SIZE 36 /* kernel struct termios: 4 x u32, c_line, c_cc[19] */
-#define G_WINSIZE_SIZE 8  /* 4 x u16 */
 
-/* Data passes through this buffer: one per node, the node is single-threaded. */
-#define BOUNCE_SIZE (1u << 20)
-static uint8_t bounce[BOUNCE_SIZE];
-static struct g_iovec iovs[G_IOV_MAX];
+/* Data passes through the node's bounce buffer (k->bounce, K_BOUNCE_SIZE
+ * bytes): one per node, the node is single-threaded. */
+#define BOUNCE_SIZE K_BOUNCE_SIZE
 
 /* ---- Descriptor table ------------------------------------------------------ */
 
@@ -193,40 +141,33 @@ static int host_refuses(struct k_proc *p, int64_t fd, int err)
 
 /* ---- Virtual anonymous files ------------------------------------------------ */
 
-static struct k_file *vfiles;   /* every virtual k_file of the node */
-static uint64_t vino_next = 1;  /* inode numbers they show (bit 63 set) */
-static int file_err_v = -EBADF; /* why file_get last returned NULL */
-static mode_t umask_v;          /* the host umask, known once read */
-static int umask_known;
-static uid_t uid_v; /* the host's effective ids, read once */
-static gid_t gid_v;
-static int ids_known;
-
-static mode_t cur_umask(void)
+/* The node's virtual files are listed in k->vfiles; k->umask_v caches the
+ * host umask, k->uid_v and k->gid_v the host's effective ids. */
+static mode_t cur_umask(struct k_kernel *k)
 {
-    if (!umask_known) {
-        umask_v = umask(0);
-        umask(umask_v);
-        umask_known = 1;
+    if (!k->umask_known) {
+        k->umask_v = umask(0);
+        umask(k->umask_v);
+        k->umask_known = 1;
     }
-    return umask_v;
+    return k->umask_v;
 }
 
-static void vlist_del(struct k_file *f)
+static void vlist_del(struct k_kernel *k, struct k_file *f)
 {
     if (f->vprev)
         f->vprev->vnext = f->vnext;
     else
-        vfiles = f->vnext;
+        k->vfiles = f->vnext;
     if (f->vnext) f->vnext->vprev = f->vprev;
     f->vnext = f->vprev = NULL;
 }
 
 /* Forget virtual f's image and directory (f itself is the caller's). */
-static void virt_drop(struct k_file *f)
+static void virt_drop(struct k_kernel *k, struct k_file *f)
 {
     store_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
-    vlist_del(f);
+    vlist_del(k, f);
     f->vimg = NULL;
     f->vdirfd = -1;
 }
@@ -265,31 +206,27 @@ static int file_materialize(struct k_kernel *k, struct k_file *f)
     struct store_image *img = f->vimg;
     f->vimg = NULL;
     f->vdirfd = -1; /* the image's: it went with the adoption */
-    vlist_del(f);
+    vlist_del(k, f);
     f->hostfd = w;
     k_vm_park_image(k, img); /* f's reference: kept until the file's last close */
     return 0;
 }
 
 /* The k_file of fd with a host file (a virtual one is materialized): what
- * every call that uses f->hostfd goes through. NULL: file_err() says why. */
-static struct k_file *file_get(struct k_proc *p, int64_t fd)
+ * every call that uses f->hostfd goes through. NULL: *err says why (-EBADF,
+ * or why the virtual file could not get its host file). */
+static struct k_file *file_get(struct k_proc *p, int64_t fd, int *err)
 {
     struct k_file *f = file_peek(p, fd);
-    file_err_v = -EBADF;
+    *err = -EBADF;
     if (f && f->vimg) {
         int r = file_materialize(p->k, f);
         if (r < 0) {
-            file_err_v = r;
+            *err = r;
             return NULL;
         }
     }
     return f;
-}
-
-static int file_err(void)
-{
-    return file_err_v;
 }
 
 /* Before the directory (dev, ino) is listed: its virtual files become host
@@ -297,9 +234,9 @@ static int file_err(void)
 static void materialize_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
 {
     struct stat v;
-    for (struct k_file *f = vfiles, *next; f; f = next) {
+    for (struct k_file *f = k->vfiles, *next; f; f = next) {
         next = f->vnext;
-        if (f->vk == k && fstat(f->vdirfd, &v) == 0 && v.st_dev == dev && v.st_ino == ino)
+        if (fstat(f->vdirfd, &v) == 0 && v.st_dev == dev && v.st_ino == ino)
             file_materialize(k, f);
     }
 }
@@ -322,17 +259,15 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
 }
 
 /* Open file descriptions come and go at every open and close of a virtual
- * anonymous file: a few freed ones are kept (shm/cache.h). */
-static struct store_spares file_spares = STORE_SPARES_OF(struct k_file);
-
-static struct k_file *file_alloc(void)
+ * anonymous file: a few freed ones are kept (k->file_spares, shm/cache.h). */
+static struct k_file *file_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&file_spares);
+    return store_spare_get(&k->file_spares);
 }
 
-static void file_free(struct k_file *f)
+static void file_free(struct k_kernel *k, struct k_file *f)
 {
-    store_spare_put(&file_spares, f);
+    store_spare_put(&k->file_spares, f);
 }
 
 /* Drop one reference; the last records the image file's close (which may
@@ -344,17 +279,17 @@ static int file_put(struct k_kernel *k, struct k_file *f)
     if (f->vimg && store_close_keeps(store_action(f->close_action), f->vabnormal))
         file_materialize(k, f); /* kept: the names layer names it below */
     if (f->vimg) {              /* never named: nothing remains */
-        virt_drop(f);
-        file_free(f);
+        virt_drop(k, f);
+        file_free(k, f);
         return 0;
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
         int gone = store_file_close(names, f->hostfd) == 1;
-        k_vm_file_closed(f->hostfd, gone);
+        k_vm_file_closed(k, f->hostfd, gone);
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
     free(f->dirpath);
-    file_free(f);
+    file_free(k, f);
     return r == -EINTR ? 0 : r; /* Linux: the fd is gone either way */
 }
 
@@ -372,11 +307,11 @@ static int fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec
 }
 
 /* A new open file description of hostfd (one reference), or NULL. */
-static struct k_file *file_new(int hostfd, const char *dirpath)
+static struct k_file *file_new(struct k_kernel *k, int hostfd, const char *dirpath)
 {
-    struct k_file *f = file_alloc();
+    struct k_file *f = file_alloc(k);
     if (!f || (dirpath && !(f->dirpath = strdup(dirpath)))) {
-        file_free(f);
+        file_free(k, f);
         return NULL;
     }
     f->hostfd = hostfd;
@@ -387,7 +322,7 @@ static struct k_file *file_new(int hostfd, const char *dirpath)
 /* Wrap a new host fd in a k_file and install it; closes hostfd on failure. */
 static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec)
 {
-    struct k_file *f = file_new(hostfd, dirpath);
+    struct k_file *f = file_new(p->k, hostfd, dirpath);
     if (!f) {
         close(hostfd);
         return -ENOMEM;
@@ -402,7 +337,7 @@ static int fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec
  * close is recorded and hostfd closed. */
 static int fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec)
 {
-    struct k_file *f = file_new(hostfd, NULL);
+    struct k_file *f = file_new(p->k, hostfd, NULL);
     if (!f) {
         store_file_close(p->k->names, hostfd);
         close(hostfd);
@@ -428,8 +363,9 @@ static int fd_clear(struct k_proc *p, int fd)
  * cannot be mapped (its pages would become an image file of the node). */
 int k_fd_host(struct k_proc *p, int fd)
 {
-    struct k_file *f = file_get(p, fd);
-    return f ? f->hostfd : file_err();
+    int err;
+    struct k_file *f = file_get(p, fd, &err);
+    return f ? f->hostfd : err;
 }
 
 int k_fd_backing(struct k_proc *p, int fd)
@@ -582,8 +518,9 @@ static int at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, i
 {
     *owned = 1;
     if (g[0] == '\0' && dirfd != G_AT_FDCWD) {
-        struct k_file *f = file_get(p, dirfd);
-        if (!f) return file_err();
+        int err;
+        struct k_file *f = file_get(p, dirfd, &err);
+        if (!f) return err;
         *owned = 0;
         return f->hostfd;
     }
@@ -661,12 +598,12 @@ static int anon_flags_ok(int gflags)
 static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags, mode_t mode,
                         int action)
 {
-    struct k_file *f = file_new(-1, NULL);
+    struct k_file *f = file_new(p->k, -1, NULL);
     int r = !f || !p->k->cache ? -ENOMEM
             : d->owned         ? store_image_new_lazy_at(p->k->cache, d->fd, 0, &f->vimg)
                        : store_image_new_lazy_id(p->k->cache, d->fd, d->dev, d->ino, 0, &f->vimg);
     if (r < 0) {
-        file_free(f);
+        file_free(p->k, f);
         if (d->owned) close(d->fd);
         return r;
     }
@@ -674,15 +611,14 @@ static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags,
     f->image = 1;
     f->close_action = action;
     f->vdirfd = store_image_dir_fd(f->vimg);
-    f->vk = p->k;
-    f->vmode = (int)(mode & ~cur_umask());
+    f->vmode = (int)(mode & ~cur_umask(p->k));
     f->vflags = ((gflags & G_O_ACCMODE) == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
                 ((gflags & G_O_APPEND) ? O_APPEND : 0) | ((gflags & G_O_NONBLOCK) ? O_NONBLOCK : 0);
-    f->vino = (1ull << 63) | vino_next++;
+    f->vino = (1ull << 63) | ++p->k->vino_last;
     f->vtime = time(NULL);
-    f->vnext = vfiles;
-    if (vfiles) vfiles->vprev = f;
-    vfiles = f;
+    f->vnext = p->k->vfiles;
+    if (p->k->vfiles) p->k->vfiles->vprev = f;
+    p->k->vfiles = f;
     int fd = fd_install(p, 0, f, !!(gflags & G_O_CLOEXEC));
     if (fd < 0) file_put(p->k, f);
     return fd;
@@ -925,7 +861,8 @@ int64_t sys_fcntl(struct k_proc *p, const uint64_t a[6])
     case SYM_F_SETCLOSE: break;
     default:
         if (f->vimg && (r = (int)fcntl_virtual(f, cmd, a[2])) != -1) return r;
-        if (!(f = file_get(p, fd))) return file_err();
+        int err;
+        if (!(f = file_get(p, fd, &err))) return err;
     }
     switch (cmd) {
     case G_F_DUPFD:
@@ -969,8 +906,9 @@ static int64_t ioctl_bytes(struct k_proc *p, int h, unsigned long req, uint64_t 
 
 int64_t sys_ioctl(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     int h = f->hostfd;
     unsigned req = (unsigned)a[1];
     if (f->host && (req == G_TCSETS || req == G_TCSETSW || req == G_TCSETSF))
@@ -1053,6 +991,7 @@ static int64_t read_iov(struct k_proc *p, int h, const struct g_iovec *iov, int 
                         int64_t off)
 {
     struct cursor c = {iov, cnt, 0, 0};
+    uint8_t *bounce = p->k->bounce;
     uint64_t done = 0;
     do {
         size_t want = total - done < BOUNCE_SIZE ? total - done : BOUNCE_SIZE;
@@ -1099,6 +1038,7 @@ static int64_t write_iov(struct k_proc *p, int h, const struct g_iovec *iov, int
                          uint64_t total, int64_t off)
 {
     struct cursor c = {iov, cnt, 0, 0};
+    uint8_t *bounce = p->k->bounce;
     uint64_t done = 0;
     do {
         size_t fill = 0;
@@ -1179,8 +1119,9 @@ static int64_t gate_close(struct k_proc *p, int h, int wr, struct io_gate *g, in
 /* Read or write one guest buffer. */
 static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     struct g_iovec one = {a[1], a[2] < G_MAX_RW ? a[2] : G_MAX_RW};
     struct io_gate g;
     int64_t r = off < 0 ? gate_open(p, f, wr, &g) : (g.nonblock = false, 0);
@@ -1205,9 +1146,11 @@ static int64_t xfer1(struct k_proc *p, const uint64_t a[6], int64_t off, int wr)
 /* Read or write a guest iovec list (readv/writev). */
 static int64_t xferv(struct k_proc *p, const uint64_t a[6], int wr)
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     int64_t cnt = (int64_t)a[2];
+    struct g_iovec iovs[G_IOV_MAX];
     if (cnt < 0 || cnt > G_IOV_MAX) return -EINVAL;
     if (k_copyin(p, iovs, a[1], (uint64_t)cnt * sizeof iovs[0]) < 0) return -EFAULT;
     uint64_t total = 0;
@@ -1265,8 +1208,9 @@ int64_t sys_writev(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_lseek(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     off_t r = lseek(f->hostfd, (off_t)a[1], (int)a[2]);
     return r < 0 ? -errno : r;
 }
@@ -1298,8 +1242,9 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
 {
     int e = host_refuses(p, (int)a[0], -ENOTDIR); /* a host directory is not listed */
     if (e) return e;
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     off_t pos = lseek(f->hostfd, 0, SEEK_CUR);
     struct stat d;
     if (f->dirpath && fstat(f->hostfd, &d) == 0) {
@@ -1313,6 +1258,7 @@ int64_t sys_getdents64(struct k_proc *p, const uint64_t a[6])
         }
         k_files_name_dir(k, (uint64_t)d.st_dev, (uint64_t)d.st_ino);
     }
+    uint8_t *bounce = p->k->bounce;
     size_t want = a[2] < BOUNCE_SIZE ? a[2] : BOUNCE_SIZE;
     long n;
     do { /* a batch of hidden names only is not the end of the directory */
@@ -1364,8 +1310,9 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
         int r = store_image_set_size(f->vimg, arg);
         if (r != -EBUSY) return r; /* a mapped page would vanish: the host way */
     }
-    f = file_get(p, fd);
-    if (!f) return file_err();
+    int err;
+    f = file_get(p, fd, &err);
+    if (!f) return err;
     if (f->host) after = true; /* no store step: fsync, fdatasync only (others refused) */
     if (op <= 1 && !after) {
         store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
@@ -1455,12 +1402,12 @@ static int64_t stat_out(struct k_proc *p, int h, uint64_t gbuf)
 }
 
 /* The host's effective ids (read once): the owner a virtual file shows. */
-static void host_ids(void)
+static void host_ids(struct k_kernel *k)
 {
-    if (!ids_known) {
-        uid_v = geteuid();
-        gid_v = getegid();
-        ids_known = 1;
+    if (!k->ids_known) {
+        k->uid_v = geteuid();
+        k->gid_v = getegid();
+        k->ids_known = 1;
     }
 }
 
@@ -1472,13 +1419,13 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
     struct g_stat gs;
     struct stat st;
     memset(&gs, 0, sizeof gs);
-    host_ids();
+    host_ids(p->k);
     if (store_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
     gs.ino = f->vino;
     gs.mode = S_IFREG | (uint32_t)f->vmode;
     gs.nlink = 1;
-    gs.uid = uid_v;
-    gs.gid = gid_v;
+    gs.uid = p->k->uid_v;
+    gs.gid = p->k->gid_v;
     gs.size = (int64_t)store_image_size(f->vimg);
     gs.blksize = 4096;
     gs.atime = gs.mtime = gs.ctime = f->vtime;
@@ -1486,11 +1433,11 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
 }
 
 /* statx of a virtual anonymous file: the same fields as stat_virtual. */
-static void statx_virtual(const struct k_file *f, struct statx *sx)
+static void statx_virtual(struct k_kernel *k, const struct k_file *f, struct statx *sx)
 {
     struct stat st;
     memset(sx, 0, sizeof *sx);
-    host_ids();
+    host_ids(k);
     if (store_image_file_stat(f->vimg, &st) == 0) {
         sx->stx_dev_major = major(st.st_dev);
         sx->stx_dev_minor = minor(st.st_dev);
@@ -1498,8 +1445,8 @@ static void statx_virtual(const struct k_file *f, struct statx *sx)
     sx->stx_mask = STATX_BASIC_STATS & ~STATX_BTIME;
     sx->stx_blksize = 4096;
     sx->stx_nlink = 1;
-    sx->stx_uid = uid_v;
-    sx->stx_gid = gid_v;
+    sx->stx_uid = k->uid_v;
+    sx->stx_gid = k->gid_v;
     sx->stx_mode = (uint16_t)(S_IFREG | f->vmode);
     sx->stx_ino = f->vino;
     sx->stx_size = store_image_size(f->vimg);
@@ -1510,8 +1457,9 @@ int64_t sys_fstat(struct k_proc *p, const uint64_t a[6])
 {
     struct k_file *f = file_peek(p, (int)a[0]);
     if (f && f->vimg) return stat_virtual(p, f, a[1]);
-    f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     return stat_out(p, f->hostfd, a[1]);
 }
 
@@ -1560,7 +1508,7 @@ int64_t sys_statx(struct k_proc *p, const uint64_t a[6])
     struct statx sx;
     struct k_file *vf = stat_virtual_target(p, dirfd, a[1], flags);
     if (vf) {
-        statx_virtual(vf, &sx);
+        statx_virtual(p->k, vf, &sx);
         return k_copyout(p, a[4], &sx, sizeof sx);
     }
     int owned, h = stat_target(p, dirfd, a[1], flags, &owned);
@@ -1613,6 +1561,7 @@ int64_t sys_readlinkat(struct k_proc *p, const uint64_t a[6])
     }
     int owned, h = at_target(p, dirfd, g, 1, &owned);
     if (h < 0) return h;
+    uint8_t *bounce = p->k->bounce;
     size_t want = (size_t)size < BOUNCE_SIZE ? (size_t)size : BOUNCE_SIZE;
     ssize_t n = readlinkat(h, "", (char *)bounce, want);
     int64_t r = n < 0 ? -errno : n;
@@ -1813,7 +1762,8 @@ int64_t sys_utimensat(struct k_proc *p, const uint64_t a[6])
     if (g[0] == '\0') { /* NULL or empty name: the descriptor itself */
         int e = host_refuses(p, dirfd, -EPERM);
         if (e) return e;
-        struct k_file *f = file_get(p, dirfd);
+        int err;
+        struct k_file *f = file_get(p, dirfd, &err);
         if (!f) return dirfd == G_AT_FDCWD ? -EFAULT : -EBADF;
         return futimens(f->hostfd, tp) < 0 ? -errno : 0;
     }
@@ -1866,8 +1816,9 @@ int64_t sys_chdir(struct k_proc *p, const uint64_t a[6])
 
 int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 {
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     if (!f->dirpath) return -ENOTDIR;
     if (syscall(SYS_faccessat2, f->hostfd, "", X_OK, AT_EMPTY_PATH) < 0) return -errno;
     strcpy(p->cwd, f->dirpath);
@@ -1878,8 +1829,8 @@ int64_t sys_fchdir(struct k_proc *p, const uint64_t a[6])
 int64_t sys_umask(struct k_proc *p, const uint64_t a[6])
 {
     mode_t old = umask((mode_t)(a[0] & 0777));
-    umask_v = (mode_t)(a[0] & 0777); /* what virtual files get from now on */
-    umask_known = 1;
+    p->k->umask_v = (mode_t)(a[0] & 0777); /* what virtual files get from now on */
+    p->k->umask_known = 1;
     return old;
 }
 
@@ -1906,8 +1857,9 @@ int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
 {
     int e = host_refuses(p, (int)a[0], -ENOENT); /* no guest name */
     if (e) return e;
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     char path[PATH_MAX];
     int r = store_anon_name(p->k->names, f->hostfd, path, sizeof path);
     if (r < 0) return r;
@@ -1932,8 +1884,9 @@ int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
 {
     int e = host_refuses(p, (int)a[0], -ENOTDIR); /* not a directory of the root */
     if (e) return e;
-    struct k_file *f = file_get(p, (int)a[0]);
-    if (!f) return file_err();
+    int err;
+    struct k_file *f = file_get(p, (int)a[0], &err);
+    if (!f) return err;
     char ref[2 * STORE_REFNAME_MAX];
     e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
@@ -2054,7 +2007,7 @@ static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
     if (!rc && reg && !(d->flags & O_PATH) && lseek(h, d->offset, SEEK_SET) < 0) rc = -errno;
     if (!rc && reg) rc = store_file_open(p->k->names, h, NULL, 0);
     struct k_file *f = NULL;
-    if (!rc && !(f = file_new(h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
+    if (!rc && !(f = file_new(p->k, h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
         if (reg) store_file_close(p->k->names, h);
         rc = -ENOMEM;
     }

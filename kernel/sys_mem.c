@@ -8,32 +8,11 @@
 #include <sys/mman.h>
 
 #include "interconnect/net.h"
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 #include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE
-
-/* Linux riscv64 (asm-generic) values. */
-enum {
-    G_PROT_MASK = 0x7,
-    G_MAP_SHARED = 0x01,
-    G_MAP_PRIVATE = 0x02,
-    G_MAP_SHARED_VALIDATE = 0x03,
-    G_MAP_TYPE = 0x0f,
-    G_MAP_FIXED = 0x10,
-    G_MAP_ANONYMOUS = 0x20,
-    G_MAP_FIXED_NOREPLACE = 0x100000,
-    /* flags accepted and ignored: GROWSDOWN DENYWRITE EXECUTABLE LOCKED NORESERVE
-     * POPULATE NONBLOCK STACK SYNC */
-    G_MAP_KNOWN = 0x0100 | 0x0800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 |
-                  0x80000 | G_MAP_TYPE | G_MAP_FIXED | G_MAP_ANONYMOUS | G_MAP_FIXED_NOREPLACE,
-    G_MS_ASYNC = 1,
-    G_MS_INVALIDATE = 2,
-    G_MS_SYNC = 4,
-    G_MADV_DONTNEED = 4,
-    G_MADV_FREE = 8,
-    G_MREMAP_MAYMOVE = 1,
-};
 
 static unsigned to_rv_prot(uint64_t prot)
 {

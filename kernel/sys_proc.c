@@ -17,23 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/guest_abi.h"
 #include "kernel/internal.h"
-
-/* Linux riscv64 values. */
-enum {
-    G_FUTEX_WAIT = 0,
-    G_FUTEX_WAKE = 1,
-    G_FUTEX_WAIT_BITSET = 9,
-    G_FUTEX_WAKE_BITSET = 10,
-    G_FUTEX_CMD_MASK = 0x7f,
-    G_FUTEX_PRIVATE = 128,
-    G_FUTEX_CLOCK_REALTIME = 256,
-    G_TIMER_ABSTIME = 1,
-    G_GRND_ALL = 0x7, /* NONBLOCK | RANDOM | INSECURE */
-    G_RUSAGE_SELF = 0,
-    G_RUSAGE_CHILDREN = -1,
-    G_RUSAGE_THREAD = 1,
-};
 
 struct g_timespec {
     int64_t sec, nsec;
@@ -618,16 +603,6 @@ int64_t sys_tgkill(struct k_proc *p, const uint64_t a[6])
     const uint64_t b[6] = {a[1], a[2], 0, 0, 0, 0};
     return sys_tkill(p, b);
 }
-
-/* Linux wait4 options. */
-enum {
-    G_WNOHANG = 1,
-    G_WUNTRACED = 2,
-    G_WCONTINUED = 8,
-    G_WNOTHREAD = 0x20000000,
-    G_WALL = 0x40000000,
-    G_WCLONE = (int)0x80000000u,
-};
 
 /*
  * wait4(pid, wstatus, options, rusage): pid > 0 that child, -1 any, 0 any in

@@ -11,7 +11,7 @@
  * the node and by read(2). A global lseg (SYM_MEM_GLOBAL) is the exception:
  * its pages live in the memory modules (filled from the image file, written
  * back on fsync and at the job's end) and the hart's accesses go over the
- * network (proc.c); global_ok gives it its segment id.
+ * network (gmem.c); global_ok gives it its segment id.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -302,56 +302,43 @@ int k_vm_swap_out(struct k_proc *p)
 
 /* ---- Layers ----------------------------------------------------------------- */
 
-/* Every shadow layer over a file's layer, for k_vm_file_before_write. */
-static struct k_layer *file_shadows;
-
 /*
- * Parked images: the image of a file that no lseg maps any more stays open (a
- * reference of this list, at most K_PARKED, oldest closed first) with its
- * pages cached, dirty ones included, until a process closes the file for the
- * last time (k_vm_file_closed): then a file that vanished (an anonymous file
- * never named, or deleted by its close action) is dropped without writing its
- * pages, any other is written back and closed. So mapin, touch, mapout, close
- * of a lazy anonymous file writes nothing.
+ * Parked images (k->parked): the image of a file that no lseg maps any more
+ * stays open (a reference of this list, at most K_PARKED, oldest closed
+ * first) with its pages cached, dirty ones included, until a process closes
+ * the file for the last time (k_vm_file_closed): then a file that vanished
+ * (an anonymous file never named, or deleted by its close action) is dropped
+ * without writing its pages, any other is written back and closed. So mapin,
+ * touch, mapout, close of a lazy anonymous file writes nothing.
  */
-#define K_PARKED 32
-static struct store_image *parked[K_PARKED];
-static struct store_cache *parked_cache;
-static int nparked;
-
-static void unpark_at(int i)
+static void unpark_at(struct k_kernel *k, int i)
 {
-    memmove(&parked[i], &parked[i + 1], (size_t)(nparked - i - 1) * sizeof *parked);
-    nparked--;
+    memmove(&k->parked[i], &k->parked[i + 1], (size_t)(k->nparked - i - 1) * sizeof *k->parked);
+    k->nparked--;
 }
 
 /* The last lseg of file image img is gone: park it (its reference moves to
  * the list; a second reference of an image already parked is dropped). */
 static void image_park(struct k_kernel *k, struct store_image *img)
 {
-    if (!k || (parked_cache && parked_cache != k->cache)) { /* another kernel: no parking */
-        store_image_close(img);
-        return;
-    }
-    parked_cache = k->cache;
-    for (int i = 0; i < nparked; i++)
-        if (parked[i] == img) {
+    for (int i = 0; i < k->nparked; i++)
+        if (k->parked[i] == img) {
             store_image_close(img);
             return;
         }
-    if (nparked == K_PARKED) {
-        store_image_close(parked[0]);
-        unpark_at(0);
+    if (k->nparked == K_PARKED) {
+        store_image_close(k->parked[0]);
+        unpark_at(k, 0);
     }
-    parked[nparked++] = img;
+    k->parked[k->nparked++] = img;
 }
 
-void k_vm_file_closed(int hostfd, bool vanished)
+void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished)
 {
-    struct store_image *img = parked_cache ? store_image_find(parked_cache, hostfd) : NULL;
-    for (int i = 0; img && i < nparked; i++) {
-        if (parked[i] != img) continue;
-        unpark_at(i);
+    struct store_image *img = store_image_find(k->cache, hostfd);
+    for (int i = 0; img && i < k->nparked; i++) {
+        if (k->parked[i] != img) continue;
+        unpark_at(k, i);
         if (vanished && store_image_refs(img) == 1) /* nobody maps it, nobody can open it */
             store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
         store_image_close(img); /* written back unless discarded */
@@ -361,34 +348,30 @@ void k_vm_file_closed(int hostfd, bool vanished)
 
 void k_vm_unpark_all(struct k_kernel *k)
 {
-    if (!k || parked_cache != k->cache) return;
-    while (nparked)
-        store_image_close(parked[--nparked]);
-    parked_cache = NULL;
+    while (k->nparked)
+        store_image_close(k->parked[--k->nparked]);
 }
 
 /* Layers are made and dropped at every mapin and mapout of a virtual
- * anonymous file: a few freed ones are kept (shm/cache.h). */
-static struct store_spares layer_spares = STORE_SPARES_OF(struct k_layer);
-
-static struct k_layer *layer_alloc(void)
+ * anonymous file: a few freed ones are kept (k->layer_spares, shm/cache.h). */
+static struct k_layer *layer_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&layer_spares);
+    return store_spare_get(&k->layer_spares);
 }
 
-static void layer_free(struct k_layer *l)
+static void layer_free(struct k_kernel *k, struct k_layer *l)
 {
-    store_spare_put(&layer_spares, l);
+    store_spare_put(&k->layer_spares, l);
 }
 
 /* Put l on the list of layers that read pages of files they do not own
  * (shadows over a file, borrowers), unless it is there. */
-static void list_copier(struct k_layer *l)
+static void list_copier(struct k_kernel *k, struct k_layer *l)
 {
-    if (l->fprev || file_shadows == l) return;
-    l->fnext = file_shadows;
-    if (file_shadows) file_shadows->fprev = l;
-    file_shadows = l;
+    if (l->fprev || k->file_shadows == l) return;
+    l->fnext = k->file_shadows;
+    if (k->file_shadows) k->file_shadows->fprev = l;
+    k->file_shadows = l;
 }
 
 static void layer_put(struct k_kernel *k, struct k_layer *l)
@@ -397,8 +380,8 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         struct k_layer *below = l->below;
         if (l->fprev)
             l->fprev->fnext = l->fnext;
-        else if (file_shadows == l)
-            file_shadows = l->fnext;
+        else if (k->file_shadows == l)
+            k->file_shadows = l->fnext;
         if (l->fnext) l->fnext->fprev = l->fprev;
         if (l->priv || l->direct)
             store_image_close(l->img);
@@ -408,7 +391,7 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
         bor_clear(&l->bor);
         free(l->snap);
         l->snap = NULL;
-        layer_free(l);
+        layer_free(k, l);
         if (below) below->nabove--;
         l = below;
     }
@@ -429,11 +412,11 @@ static int image_dir(struct k_proc *p)
 static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, struct k_layer **out)
 {
     if (!p->k || !p->k->cache) return -ENOMEM;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     int rc = store_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
     if (rc) {
-        layer_free(l);
+        layer_free(p->k, l);
         return rc;
     }
     l->refs = 1;
@@ -443,7 +426,7 @@ static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, st
         below->refs++;
         below->nabove++;
     }
-    if (below && !below->priv) list_copier(l);
+    if (below && !below->priv) list_copier(p->k, l);
     *out = l;
     return 0;
 }
@@ -454,11 +437,11 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     if (!p->k || !p->k->cache) return -ENOMEM;
     int fl = fcntl(hostfd, F_GETFL);
     if (fl < 0) return -EBADF;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     int rc = store_image_open(p->k->cache, hostfd, &l->img);
     if (rc) {
-        layer_free(l);
+        layer_free(p->k, l);
         return rc;
     }
     store_image_reload(l->img, 0, 0); /* take the file's current size */
@@ -535,7 +518,7 @@ static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
                          .size = (uint64_t)st.st_size,
                          .mtime_ns = ns_of(st.st_mtim),
                          .ctime_ns = ns_of(st.st_ctim)};
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+    for (struct k_layer *s = p->k->file_shadows; s; s = s->fnext) {
         struct k_layer *b = s->below;
         if (b && b->snap && b->snap->shareable && same_version(b->snap, &key)) {
             b->refs++;
@@ -724,7 +707,7 @@ static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
     uint64_t size = store_image_size(img), end = (size + PAGE - 1) / PAGE;
     struct k_proc *running = p && !self_ok ? p : NULL;
     bool reflush = false;
-    for (struct k_layer *s = file_shadows; s; s = s->fnext) {
+    for (struct k_layer *s = k->file_shadows; s; s = s->fnext) {
         if (s->below && s->below->img == img && first < end) {
             uint64_t hi = last < end - 1 ? last : end - 1; /* past the end: zeros already */
             bool swapped = false;
@@ -779,7 +762,7 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     const struct k_region *r = &vm->r[i];
     if ((r->prot & need) != need) return -EACCES;
     /* Global memory lives in the MMs: the hart's accesses and the kernel's
-     * (copy_piece) go over the network (proc.c). */
+     * (copy_piece) go over the network (gmem.c). */
     if (r->attr & SYM_MEM_GLOBAL) {
         if (!(r->attr & SYM_CACHE) || !p->k->ncache) return -EREMOTE;
         /* Cacheable: the node cache's copy, at full speed (no coherence). */
@@ -1006,7 +989,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
     int at = first_ending_above(vm, start); /* k_vm_any_mapped's test, and where r goes */
     if (len == 0 || ((start | len) & (PAGE - 1)) || (at < vm->n && vm->r[at].start < start + len))
         return -EINVAL;
-    struct k_layer *l = layer_alloc();
+    struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
     store_image_hold(img);
     l->img = img;
@@ -1148,7 +1131,7 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
     static const unsigned need[] = {RV_PROT_R, RV_PROT_W, RV_PROT_X};
     int rc = pin_page(ctx, vaddr, access, need[access], false, &out->host, &out->prot);
     /* The page's global address, which the hart remembers with the page:
-     * the access itself (proc.c net_access) then needs no region lookup. */
+     * the access itself (gmem.c k_net_access) then needs no region lookup. */
     if (rc == -EREMOTE && k_vm_gaddr(ctx, vaddr & ~(PAGE - 1), &out->remote) != 0)
         out->remote = RV_REMOTE_NONE;
     return rc;
@@ -1161,7 +1144,7 @@ int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_p
  * global page are pinned host memory, copied to the end of the page; a page
  * of a cacheable global lseg not in the node cache is fetched first (the
  * copy then dirties its lines like the hart's stores); non-cacheable global
- * memory is read or written over the network (proc.c k_net_kcopy) up to the
+ * memory is read or written over the network (gmem.c k_net_kcopy) up to the
  * end of its lseg, at most K_NET_KCOPY_MAX at a time (its global addresses
  * are contiguous there). -EFAULT for a hole, a protection failure or an
  * error reply, or the cache's error; nothing is done then.
@@ -1605,7 +1588,7 @@ int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, u
         unpin_range(p, v, v + PAGE);
         store_image_discard(l->img, pg, 1); /* its own page, replaced */
         if (l->below) pgset_del(&l->present, pg);
-        list_copier(l);
+        list_copier(p->k, l);
         if (p->hart) rv_code_written(p->hart, v, PAGE);
         done += PAGE;
     }

@@ -117,6 +117,10 @@ struct store_cache {
     struct store_cache_stats st;
     int fail_err;        /* store_cache_failure */
     char fail_what[600]; /* "page N of PATH" */
+    /* Images come and go at every open and close of a virtual anonymous
+     * file: a few freed ones are kept. */
+    struct store_spares image_spares;
+    unsigned long lazy_seq; /* lazy_materialize's fallback names */
 };
 
 /* ---- Hash of (image, page) ---------------------------------------------- */
@@ -230,11 +234,10 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
  */
 static int lazy_materialize(struct store_image *img)
 {
-    static unsigned long seq;
     int fd = openat(img->dir->fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     for (int tries = 0; fd < 0 && tries < 1000; tries++) {
         char name[64];
-        snprintf(name, sizeof name, ".symlazy.%ld.%lu", (long)getpid(), seq++);
+        snprintf(name, sizeof name, ".symlazy.%ld.%lu", (long)getpid(), img->cache->lazy_seq++);
         fd = openat(img->dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0)
             unlinkat(img->dir->fd, name, 0);
@@ -387,6 +390,7 @@ int store_cache_new(uint64_t bytes, struct store_cache **out)
     list_init(&c->freel);
     list_init(&c->avail);
     list_init(&c->images);
+    c->image_spares = (struct store_spares)STORE_SPARES_OF(struct store_image);
     *out = c;
     return 0;
 }
@@ -419,6 +423,7 @@ int store_cache_free(struct store_cache *c)
     }
     free(c->all);
     free(c->hash);
+    store_spare_drain(&c->image_spares);
     free(c);
     return err;
 }
@@ -462,17 +467,20 @@ void store_spare_put(struct store_spares *s, void *p)
     free(p);
 }
 
-/* Images come and go at every open and close of a virtual anonymous file. */
-static struct store_spares image_spares = STORE_SPARES_OF(struct store_image);
-
-static struct store_image *image_alloc(void)
+void store_spare_drain(struct store_spares *s)
 {
-    return store_spare_get(&image_spares);
+    while (s->n)
+        free(s->v[--s->n]);
 }
 
-static void image_free(struct store_image *img)
+static struct store_image *image_alloc(struct store_cache *c)
 {
-    store_spare_put(&image_spares, img);
+    return store_spare_get(&c->image_spares);
+}
+
+static void image_free(struct store_cache *c, struct store_image *img)
+{
+    store_spare_put(&c->image_spares, img);
 }
 
 static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)
@@ -511,12 +519,12 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
         *out = img;
         return 0;
     }
-    img = image_alloc();
+    img = image_alloc(c);
     if (!img) return -ENOMEM;
     img->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (img->fd < 0) {
         int e = -errno;
-        image_free(img);
+        image_free(c, img);
         return e;
     }
     img->cache = c;
@@ -613,12 +621,12 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc();
+    struct store_image *img = image_alloc(c);
     if (!img) return -ENOMEM;
     struct lazy_dir *d = dir_get(c, dirfd);
     if (!d) {
         int e = errno ? -errno : -ENOMEM;
-        image_free(img);
+        image_free(c, img);
         return e;
     }
     *out = lazy_image(c, d, size, img);
@@ -630,12 +638,12 @@ int store_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t i
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc();
+    struct store_image *img = image_alloc(c);
     if (!img) return -ENOMEM;
     struct lazy_dir *d = dir_get_id(c, dirfd, dev, ino);
     if (!d) {
         int e = errno ? -errno : -ENOMEM;
-        image_free(img);
+        image_free(c, img);
         return e;
     }
     *out = lazy_image(c, d, size, img);
@@ -652,10 +660,10 @@ int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc();
+    struct store_image *img = image_alloc(c);
     struct lazy_dir *d = calloc(1, sizeof *d);
     if (!img || !d) {
-        image_free(img);
+        image_free(c, img);
         free(d);
         return -ENOMEM;
     }
@@ -708,10 +716,11 @@ int store_image_adopt(struct store_image *img, int fd)
     if (dup < 0) return -errno;
     /* Pages already written back live in the lazy image's own file. */
     uint64_t end = img->fd < 0 ? 0 : img->data_end < img->size ? img->data_end : img->size;
-    static unsigned char buf[1u << 16];
-    int err = 0;
+    enum { CHUNK = 1u << 16 };
+    unsigned char *buf = end ? malloc(CHUNK) : NULL;
+    int err = end && !buf ? -ENOMEM : 0;
     for (uint64_t off = 0; off < end && !err;) {
-        size_t want = end - off < sizeof buf ? (size_t)(end - off) : sizeof buf;
+        size_t want = end - off < CHUNK ? (size_t)(end - off) : CHUNK;
         ssize_t n = pread(img->fd, buf, want, (off_t)off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
@@ -722,6 +731,7 @@ int store_image_adopt(struct store_image *img, int fd)
         if (w != n) err = w < 0 ? -errno : -EIO;
         off += (uint64_t)n;
     }
+    free(buf);
     if (!err && ftruncate(dup, (off_t)img->size) < 0) err = -errno;
     if (err) {
         close(dup);
@@ -900,7 +910,7 @@ int store_image_close(struct store_image *img)
     list_del(&img->clink);
     if (img->fd >= 0) close(img->fd);
     dir_put(c, img->dir);
-    image_free(img);
+    image_free(c, img);
     return err;
 }
 

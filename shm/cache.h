@@ -269,7 +269,9 @@ int store_image_data_pages(struct store_image *img, uint64_t first, uint64_t n, 
  * A few freed objects of one size kept for reuse: for the structures made and
  * dropped at every open, mapin, mapout and close of a virtual anonymous file
  * (k_file, layer, image). Under AddressSanitizer nothing is kept, so that it
- * still sees a use after free. One thread per process uses them.
+ * still sees a use after free. Each set lives in its owner (the node's cache,
+ * the node's kernel), so only that node's thread uses it; the owner drains
+ * it when it goes.
  */
 #define STORE_SPARES 8
 struct store_spares {
@@ -285,5 +287,7 @@ struct store_spares {
 void *store_spare_get(struct store_spares *s);
 /* Keep p for reuse, or free it (NULL: nothing). */
 void store_spare_put(struct store_spares *s, void *p);
+/* Free the kept objects (when their owner goes). */
+void store_spare_drain(struct store_spares *s);
 
 #endif /* SYMUNIX_SHM_CACHE_H */

@@ -48,7 +48,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "interconnect/combine.h"
 #include "interconnect/net.h"
 #include "interconnect/netpriv.h"
 

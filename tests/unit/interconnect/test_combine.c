@@ -300,11 +300,11 @@ Test(waitbuf, full_refuses_and_counts)
     size_t n = 1;
     for (uint64_t s = 2; s <= 3; s++) {
         struct net_req arr = mk(FA, 8, 0, 1, s);
-        cr_assert_eq(net_combine_queue(q, n, &arr, wb), 0);
+        cr_assert_eq(net_combine_queue(q, (int32_t)n - 1, NULL, &arr, wb), 0);
     }
     cr_assert_eq(q[0].val, 3);
     struct net_req arr = mk(FA, 8, 0, 1, 4), before = q[0];
-    cr_assert_eq(net_combine_queue(q, n, &arr, wb), -ENOSPC);
+    cr_assert_eq(net_combine_queue(q, (int32_t)n - 1, NULL, &arr, wb), -ENOSPC);
     cr_assert(memcmp(&before, &q[0], sizeof before) == 0, "queue changed on refusal");
     struct net_waitbuf_stats st;
     net_waitbuf_stats(wb, &st);
@@ -373,10 +373,10 @@ Test(nesting, three_switches_unwind_in_reverse)
     struct net_req A = mk(FA, 8, 64, 1, 1), B = mk(FA, 8, 64, 2, 2), C = mk(FA, 8, 64, 10, 3),
                    D = mk(FA, 8, 64, 100, 4);
     struct net_req q1[1] = {A}, q2[1] = {C}, q3[1];
-    cr_assert_eq(net_combine_queue(q1, 1, &B, s1), 0);
-    cr_assert_eq(net_combine_queue(q2, 1, &q1[0], s2), 0);
+    cr_assert_eq(net_combine_queue(q1, 0, NULL, &B, s1), 0);
+    cr_assert_eq(net_combine_queue(q2, 0, NULL, &q1[0], s2), 0);
     q3[0] = q2[0];
-    cr_assert_eq(net_combine_queue(q3, 1, &D, s3), 0);
+    cr_assert_eq(net_combine_queue(q3, 0, NULL, &D, s3), 0);
     cr_assert(q3[0].op == FA && q3[0].val == 113 && net_tag_eq(q3[0].tag, C.tag));
     uint64_t mem = 1000, y = oracle_apply(&q3[0], &mem), yc, ya;
     cr_assert_eq(mem, 1113);
@@ -552,6 +552,24 @@ static uint64_t mem_apply(uint8_t *m, const struct net_req *r)
     return y;
 }
 
+/* Combine arr into q[0..qn): every queued request a candidate (as the tests
+ * above), or (by_word) only the chain of requests to arr's 8-byte word, as
+ * the engine's word index hands it over. */
+static int queue_combine(struct net_req *q, size_t qn, const struct net_req *arr,
+                         struct net_waitbuf *wb, bool by_word)
+{
+    if (!by_word) return net_combine_queue(q, (int32_t)qn - 1, NULL, arr, wb);
+    int32_t prev[16], last = -1;
+    for (size_t k = 0; k < qn; k++) {
+        int32_t j = (int32_t)k - 1;
+        while (j >= 0 && q[j].addr >> 3 != q[k].addr >> 3)
+            j--;
+        prev[k] = j;
+        if (q[k].addr >> 3 == arr->addr >> 3) last = (int32_t)k;
+    }
+    return net_combine_queue(q, last, prev, arr, wb);
+}
+
 Test(random, switch_queue_equals_arrival_order)
 {
     rng_state = 0x5eed0004;
@@ -577,7 +595,7 @@ Test(random, switch_queue_equals_arrival_order)
                 unsigned op = rnd_below(12) == 0 ? NET_OP_CAS : random_op(theme);
                 arr[next] = mk(op, words[wi].width, words[wi].addr, random_value(), next);
                 arr[next].val2 = rnd_below(4) - 1;
-                if (net_combine_queue(q, qn, &arr[next], wb) < 0) {
+                if (queue_combine(q, qn, &arr[next], wb, c & 1) < 0) {
                     if (qn == QCAP) { /* drain the oldest to make room */
                         uint64_t y = mem_apply(mem, &q[0]);
                         resolve(wb, q[0].tag, y, reply);

@@ -727,7 +727,7 @@ Test(vm, unmapped_file_image_is_parked_until_close)
     store_cache_stats(kern->cache, &after);
     cr_expect_eq(after.reads, before.reads);
     /* The file vanished with its last close: its dirty page is dropped unwritten. */
-    k_vm_file_closed(fd, true);
+    k_vm_file_closed(kern, fd, true);
     store_cache_stats(kern->cache, &after);
     cr_expect_eq(after.writebacks, before.writebacks, "nothing written for a vanished file");
     cr_expect_null(store_image_find(kern->cache, fd), "the image is gone");
@@ -742,7 +742,7 @@ Test(vm, parked_image_is_written_back_at_close)
     cr_assert_eq(k_vm_map(proc, BASE, PG, RW, K_REGION_FILE_SHARED, fd, 0), 0);
     put_byte(proc, BASE + 3, 'w');
     cr_assert_eq(k_vm_unmap(proc, BASE, PG), 0);
-    k_vm_file_closed(fd, false);
+    k_vm_file_closed(kern, fd, false);
     cr_expect_null(store_image_find(kern->cache, fd));
     char c = 0;
     cr_assert_eq(pread(fd, &c, 1, 3), 1);
