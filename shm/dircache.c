@@ -1,7 +1,7 @@
 /*
  * dircache.c — the store's directory cache: the directories open(dir,
  * SYM_O_ANON) names, kept with the O_PATH fd the resolver (store.c) gave,
- * while inotify reports no change on their path (store_dir_open; why a hit
+ * while inotify reports no change on their path (store_dircache_open; why a hit
  * answers as the resolver would is below, and docs/store.md "The directory
  * cache").
  */
@@ -18,7 +18,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-/* ---- The directory cache (store_dir_open) ---------------------------------- */
+/* ---- The directory cache (store_dircache_open) ---------------------------------- */
 
 /*
  * A node's cache of directories the resolver reached, so that open(dir,
@@ -87,7 +87,7 @@ struct dcache {
      * not walked again on their next misses until an event or a reset. */
     uint64_t nochain[8];
     unsigned nochain_at;
-    struct store_dir_stats st;
+    struct store_dircache_stats st;
     struct dc_entry e[DC_ENTRIES];
 };
 
@@ -276,7 +276,7 @@ static struct dc_entry *dc_slot(struct dcache *dc)
 }
 
 /* A miss: resolve gpath and, when it can be cached, keep it (see above). */
-static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
+static int dc_miss(struct store *s, const char *gpath, struct store_dircache_dir *out)
 {
     struct dcache *dc = s->dc;
     struct dc_entry tmp;
@@ -299,7 +299,7 @@ static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
     }
     int fd = store_path_open(s, gpath, O_PATH | O_DIRECTORY, 0);
     if (fd < 0) return fd;
-    *out = (struct store_dir){.fd = fd, .owned = 1};
+    *out = (struct store_dircache_dir){.fd = fd, .owned = 1};
     struct stat st;
     if (chained < 0 || fstat(fd, &st) < 0 || end.dev != st.st_dev || end.ino != st.st_ino) return 0;
     out->dev = st.st_dev;
@@ -321,7 +321,7 @@ static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
     return 0;
 }
 
-int store_dir_open(struct store *s, const char *gpath, struct store_dir *out)
+int store_dircache_open(struct store *s, const char *gpath, struct store_dircache_dir *out)
 {
     struct dcache *dc = s->dc;
     if (dc && dc->ifd >= 0) {
@@ -333,7 +333,8 @@ int store_dir_open(struct store *s, const char *gpath, struct store_dir *out)
             if (!e->path || e->hash != h || strcmp(e->path, gpath) != 0) continue;
             e->used = ++dc->clock;
             dc->st.hits++;
-            *out = (struct store_dir){.fd = e->fd, .owned = 0, .dev = e->id.dev, .ino = e->id.ino};
+            *out = (struct store_dircache_dir){
+                .fd = e->fd, .owned = 0, .dev = e->id.dev, .ino = e->id.ino};
             return 0;
         }
     }
@@ -341,7 +342,7 @@ int store_dir_open(struct store *s, const char *gpath, struct store_dir *out)
     return dc_miss(s, gpath, out);
 }
 
-void store_dir_stats(const struct store *s, struct store_dir_stats *out)
+void store_dircache_stats(const struct store *s, struct store_dircache_stats *out)
 {
-    *out = s->dc ? s->dc->st : (struct store_dir_stats){0};
+    *out = s->dc ? s->dc->st : (struct store_dircache_stats){0};
 }

@@ -1,7 +1,7 @@
 /*
  * store.c — the store root: the host directory that is the guest's "/", and
  * the resolution of guest path names inside it. The directory cache
- * (store_dir_open) is dircache.c's, the registry of global segments
+ * (store_dircache_open) is dircache.c's, the registry of global segments
  * (<root>/.symunix/gseg/, hidden from guest paths) gseg.c's; the three
  * share struct store (store_impl.h).
  *
@@ -247,7 +247,7 @@ int store_path_norm(const char *base, const char *path, char *out, size_t outlen
     return build(base, path, out, outlen, 1);
 }
 
-const char *store_device_path(const char *gpath)
+const char *store_path_device(const char *gpath)
 {
     if (strncmp(gpath, "/dev/", 5) != 0) return NULL;
     for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
@@ -532,7 +532,7 @@ int store_path_open(struct store *s, const char *gpath, int flags, mode_t mode)
     char norm[PATH_MAX];
     const char *dev = NULL;
     if (strlen(gpath) >= PATH_MAX) return -ENAMETOOLONG;
-    if (store_path_norm("/", gpath, norm, sizeof norm) == 0) dev = store_device_path(norm);
+    if (store_path_norm("/", gpath, norm, sizeof norm) == 0) dev = store_path_device(norm);
     flags |= O_CLOEXEC | O_NOCTTY;
     /* openat2 refuses what openat silently drops; mimic openat (both modes). */
     if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -617,7 +617,7 @@ int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen
     return 0;
 }
 
-int store_dir_of_fd(const struct store *s, int dirfd, char *out, size_t outlen)
+int store_path_of_dir(const struct store *s, int dirfd, char *out, size_t outlen)
 {
     int r = store_path_of_fd(s, dirfd, out, outlen);
     if (r < 0) return r;

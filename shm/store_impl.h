@@ -29,7 +29,7 @@ struct store {
     int gsegfd;          /* O_PATH of <root>/.symunix/gseg, -1 until needed */
     uint64_t *made;      /* registry entries this store object created */
     size_t nmade, capmade;
-    struct dcache *dc; /* validated directories (store_dir_open), NULL: off */
+    struct dcache *dc; /* validated directories (store_dircache_open), NULL: off */
 };
 
 struct dcache;
