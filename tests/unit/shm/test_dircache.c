@@ -1,5 +1,5 @@
 /*
- * test_dircache.c — the store's directory cache (store_dircache_open, shm/store.c).
+ * test_dircache.c — the store's directory cache (store_dircache_open, shm/dircache.c).
  * A hit must give exactly what the uncached resolver gives at that moment:
  * every test changes the tree between two lookups of the same guest path —
  * rename, rmdir, a symlink swapped in (inside the root, and pointing out of
