@@ -136,7 +136,8 @@ int k_core_dump(struct k_proc *p, int wstatus, int code, uint64_t addr)
 {
     int dirfd;
     const char *rest;
-    if (store_refdir_lookup(&p->refdirs, STORE_REFNAME_IMAGE, &dirfd, &rest) != 1) return -ENOENT;
+    if (store_names_refdir_lookup(&p->refdirs, STORE_REFNAME_IMAGE, &dirfd, &rest) != 1)
+        return -ENOENT;
     struct ckpt_core *c = calloc(1, sizeof *c);
     if (!c) return -ENOMEM;
     char name[32];

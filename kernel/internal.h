@@ -25,11 +25,11 @@
 #include "kernel/kernel.h"
 #include "node/node.h"
 #include "shm/cache.h"
-#include "shm/image.h"
+#include "shm/names.h"
 
 struct store;
-struct store_image;
-struct store_frame;
+struct store_cache_image;
+struct store_cache_frame;
 
 /* ---- Address space (vm.c) ------------------------------------------------ */
 
@@ -67,7 +67,7 @@ struct k_pgset {
 struct k_borrow {
     uint64_t key; /* 0 = empty, else the layer's page number + 1 */
     uint64_t fpg;
-    struct store_image *img; /* a reference of the borrow's own */
+    struct store_cache_image *img; /* a reference of the borrow's own */
 };
 struct k_borrows {
     struct k_borrow *e;
@@ -84,7 +84,7 @@ struct k_snap {
 struct k_layer {
     int refs;                      /* regions and shadows that use it */
     int nabove;                    /* shadows whose `below` is this layer */
-    struct store_image *img;       /* its pages (a reference of the layer's own) */
+    struct store_cache_image *img; /* its pages (a reference of the layer's own) */
     struct k_layer *below;         /* NULL: a base layer */
     bool priv;                     /* a lazy image only its mappers see (anonymous or shadow) */
     bool shared;                   /* priv, but also mapped by another process (INHERIT) */
@@ -130,7 +130,7 @@ enum {
 /* A page the process holds pinned in the cache (what its hart may cache). */
 struct k_pin {
     uint64_t vpage; /* 0 = empty slot */
-    struct store_frame *f;
+    struct store_cache_frame *f;
     int flags; /* STORE_PAGE_WRITE when pinned for writing */
     bool top;  /* the frame belongs to the region's top layer */
 };
@@ -165,11 +165,11 @@ struct k_file {
     /* A virtual anonymous file (SYM_O_ANON, never needed a host file yet):
      * its data is vimg, a lazy image of the node's cache; sys_file.c makes
      * it a host file (materializes it) when a call needs one. */
-    struct store_image *vimg;
+    struct store_cache_image *vimg;
     int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
     int vflags;    /* host status flags: access mode, O_APPEND, O_NONBLOCK */
     int vmode;     /* permission bits for the host file */
-    int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
+    int vabnormal; /* an opener ended abnormally (store_names_file_abnormal later) */
     uint64_t vino; /* node-unique inode number fstat shows */
     int64_t vtime; /* creation time (s): fstat's times */
     struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
@@ -312,7 +312,7 @@ struct k_proc {
     uint64_t clear_child_tid; /* set_tid_address */
     uint64_t robust_list;
     struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
-    struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
+    struct store_names_refdirs refdirs; /* "@name" bindings (sys_file.c) */
 
     /* Scheduling and the family tree (proc.c). */
     int sid;          /* session: inherited, as the pgid */
@@ -402,9 +402,9 @@ struct k_kernel {
      * a file's layer (linked by fnext, for k_vm_file_before_write), the
      * parked images (oldest first), freed layers kept for reuse. */
     struct k_layer *file_shadows;
-    struct store_image *parked[K_PARKED];
+    struct store_cache_image *parked[K_PARKED];
     int nparked;
-    struct store_spares layer_spares;
+    struct store_cache_spares layer_spares;
     /* The file calls' state of the node (sys_file.c): the bounce buffer
      * (K_BOUNCE_SIZE bytes), every virtual k_file (linked by vnext) and the
      * last inode number one got (they show bit 63 set), the host umask and
@@ -417,7 +417,7 @@ struct k_kernel {
     uid_t uid_v;
     gid_t gid_v;
     bool ids_known;
-    struct store_spares file_spares;
+    struct store_cache_spares file_spares;
 };
 
 /* ---- Guest memory access (vm.c): the only way kernel code touches guest memory. */
@@ -490,7 +490,8 @@ int k_fd_backing(struct k_proc *p, int fd);
 /* mapin of descriptor fd: 1 and its lazy image, inode number and host
  * status flags when it is a virtual anonymous file (nothing materialized),
  * 0 when it is not (use k_fd_host), -EBADF. */
-int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags);
+int k_fd_virtual(struct k_proc *p, int fd, struct store_cache_image **img, uint64_t *ino,
+                 int *flags);
 /* Set up fds 0, 1, 2 on the host's and cwd "/" for a new initial process. */
 int k_files_init(struct k_proc *p);
 /* Close every descriptor (exit) / the close-on-exec ones (exec). */
@@ -520,10 +521,10 @@ void k_vm_free(struct k_proc *p);
  * taken from `attr` (the others as k_vm_map gives them): what mapin would
  * get from k_vm_map then k_vm_set_attr. 0 or a negative errno. */
 int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
-                   unsigned attr, struct store_image *img, uint64_t ino, uint64_t off);
+                   unsigned attr, struct store_cache_image *img, uint64_t ino, uint64_t off);
 /* A virtual file's image has just got its host file: the file's reference
  * moves to the parked images (kept cached until the file's last close). */
-void k_vm_park_image(struct k_kernel *k, struct store_image *img);
+void k_vm_park_image(struct k_kernel *k, struct store_cache_image *img);
 int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int kind, int hostfd,
              uint64_t off);
 /* Remove every mapping inside the range (holes are fine). */
@@ -597,7 +598,7 @@ int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, u
 void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err);
 /* The image of a file no lseg maps stays in the cache ("parked") until a
  * process's last descriptor of the file is closed; sys_file.c then calls
- * this (vanished: store_file_close returned 1, the file is gone): the pages
+ * this (vanished: store_names_file_close returned 1, the file is gone): the pages
  * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
 void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished);
@@ -752,7 +753,7 @@ int k_remote_info(struct k_proc *p, int kind, int pid, uint64_t arg);
 int64_t k_remote_pdup(struct k_proc *p, int pid, int fd);
 /* A process of this node ended abnormally holding the named image files
  * ids[2i] (st_dev), ids[2i+1] (st_ino), i < n: every other node marks them
- * (store_file_abnormal_id), so that their close actions see it. */
+ * (store_names_file_abnormal_id), so that their close actions see it. */
 void k_remote_abnormal(struct k_kernel *k, const uint64_t *ids, size_t n);
 /* getdents64 of the directory (dev, ino): every other node names its lazy
  * anonymous files there (k_files_name_dir); the caller sleeps until all

@@ -39,8 +39,8 @@ int k_kernel_new(const struct k_config *cfg, k_kernel **out)
     k->cfg = *cfg;
     if (!k->cfg.quantum) k->cfg.quantum = DEFAULT_QUANTUM;
     k->next_pid = 1;
-    k->layer_spares = (struct store_spares)STORE_SPARES_OF(struct k_layer);
-    k->file_spares = (struct store_spares)STORE_SPARES_OF(struct k_file);
+    k->layer_spares = (struct store_cache_spares)STORE_SPARES_OF(struct k_layer);
+    k->file_spares = (struct store_cache_spares)STORE_SPARES_OF(struct k_file);
     if (!(k->bounce = malloc(K_BOUNCE_SIZE))) {
         free(k);
         return -ENOMEM;
@@ -117,8 +117,8 @@ void k_kernel_free(k_kernel *k)
     while (k->procs)
         proc_free(k, k->procs);
     k_vm_unpark_all(k);
-    store_spare_drain(&k->layer_spares);
-    store_spare_drain(&k->file_spares);
+    store_cache_spare_drain(&k->layer_spares);
+    store_cache_spare_drain(&k->file_spares);
     free(k->bounce);
     if (k->ncache) rv_ncache_free(k->ncache);
     store_cache_free(k->cache);

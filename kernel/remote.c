@@ -33,7 +33,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/internal.h"
-#include "shm/image.h"
+#include "shm/names.h"
 
 /* The indexes of a SPAWN take this many bytes: the image after them stays
  * 8-byte aligned. */
@@ -437,7 +437,7 @@ static void on_abnormal(struct k_kernel *k, const uint8_t *body, size_t len)
     for (size_t off = 0; off + 2 * sizeof(uint64_t) <= len; off += 2 * sizeof(uint64_t)) {
         uint64_t id[2];
         memcpy(id, body + off, sizeof id);
-        store_file_abnormal_id(k->names, (dev_t)id[0], (ino_t)id[1]);
+        store_names_file_abnormal_id(k->names, (dev_t)id[0], (ino_t)id[1]);
     }
 }
 

@@ -10,7 +10,7 @@
  * buffer for data; structures whose riscv64 layout differs from the host's
  * (struct stat) are converted, the rest are checked equal by static asserts.
  *
- * Image files (docs/store.md, shm/image.h): every open of a regular file is
+ * Image files (docs/store.md, shm/names.h): every open of a regular file is
  * recorded in the node's struct store_names, so the last close applies the
  * file's close action (an abnormal end marks the files on every node);
  * SYM_O_ANON creates a lazy anonymous file; getdents names the directory's
@@ -24,7 +24,7 @@
  * maps that image directly; mapout, ftruncate, fstat, close, dup, fork, pdup
  * and the fcntl flag and close-action commands are served from the k_file.
  * Every other call gets its k_file through file_get, which materializes a
- * virtual one first (store_anon_create_in, then the image adopts the new file),
+ * virtual one first (store_names_anon_create_in, then the image adopts the new file),
  * so no call site ever sees hostfd -1; file_peek is for the few that do not
  * need a host file.
  *
@@ -53,7 +53,7 @@
 #include "kernel/guest_abi.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
-#include "shm/image.h"
+#include "shm/names.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
 
@@ -166,7 +166,7 @@ static void vlist_del(struct k_kernel *k, struct k_file *f)
 /* Forget virtual f's image and directory (f itself is the caller's). */
 static void virt_drop(struct k_kernel *k, struct k_file *f)
 {
-    store_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
+    store_cache_image_close(f->vimg); /* a lazy image: its pages go, nothing is written */
     vlist_del(k, f);
     f->vimg = NULL;
     f->vdirfd = -1;
@@ -177,7 +177,7 @@ static int reopen_wronly(int h);
 
 /*
  * Give virtual f its host file: the existing anonymous-file path
- * (store_anon_create_in: a memory file recorded in the node's names, one open
+ * (store_names_anon_create_in: a memory file recorded in the node's names, one open
  * for this k_file), opened with f's access and status flags; the lazy image
  * then adopts it, so that every mapper keeps the same pages and the file is
  * found by identity from now on. 0 (also when f is not virtual) or a
@@ -186,24 +186,24 @@ static int reopen_wronly(int h);
 static int file_materialize(struct k_kernel *k, struct k_file *f)
 {
     if (!f->vimg) return 0;
-    int h =
-        store_anon_create_in(k->names, f->vdirfd, (mode_t)f->vmode, store_action(f->close_action));
+    int h = store_names_anon_create_in(k->names, f->vdirfd, (mode_t)f->vmode,
+                                       store_action(f->close_action));
     if (h < 0) return h;
     int w = h, r = 0;
     if ((f->vflags & O_ACCMODE) == O_WRONLY && (w = reopen_wronly(h)) < 0) r = w;
     if (!r && fcntl(w, F_SETFL, f->vflags & (O_APPEND | O_NONBLOCK)) < 0) r = -errno;
-    if (!r) r = store_image_adopt(f->vimg, h); /* last: it cannot be undone */
+    if (!r) r = store_cache_image_adopt(f->vimg, h); /* last: it cannot be undone */
     if (r < 0) {
         /* The record goes without its close action: the file was never named. */
         if (w >= 0 && w != h) close(w);
-        store_file_setaction(k->names, h, 0);
-        store_file_close(k->names, h);
+        store_names_file_setaction(k->names, h, 0);
+        store_names_file_close(k->names, h);
         close(h);
         return r;
     }
     if (w != h) close(h); /* w's record is h's: same file */
-    if (f->vabnormal) store_file_abnormal(k->names, w);
-    struct store_image *img = f->vimg;
+    if (f->vabnormal) store_names_file_abnormal(k->names, w);
+    struct store_cache_image *img = f->vimg;
     f->vimg = NULL;
     f->vdirfd = -1; /* the image's: it went with the adoption */
     vlist_del(k, f);
@@ -230,7 +230,7 @@ static struct k_file *file_get(struct k_proc *p, int64_t fd, int *err)
 }
 
 /* Before the directory (dev, ino) is listed: its virtual files become host
- * files (store_dir_materialize then names them). */
+ * files (store_names_dir_materialize then names them). */
 static void materialize_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
 {
     struct stat v;
@@ -244,10 +244,11 @@ static void materialize_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
 void k_files_name_dir(struct k_kernel *k, uint64_t dev, uint64_t ino)
 {
     materialize_dir(k, dev, ino);
-    store_dir_materialize_id(k->names, (dev_t)dev, (ino_t)ino);
+    store_names_dir_materialize_id(k->names, (dev_t)dev, (ino_t)ino);
 }
 
-int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *ino, int *flags)
+int k_fd_virtual(struct k_proc *p, int fd, struct store_cache_image **img, uint64_t *ino,
+                 int *flags)
 {
     struct k_file *f = file_peek(p, fd);
     if (!f) return -EBADF;
@@ -262,12 +263,12 @@ int k_fd_virtual(struct k_proc *p, int fd, struct store_image **img, uint64_t *i
  * anonymous file: a few freed ones are kept (k->file_spares, shm/cache.h). */
 static struct k_file *file_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&k->file_spares);
+    return store_cache_spare_get(&k->file_spares);
 }
 
 static void file_free(struct k_kernel *k, struct k_file *f)
 {
-    store_spare_put(&k->file_spares, f);
+    store_cache_spare_put(&k->file_spares, f);
 }
 
 /* Drop one reference; the last records the image file's close (which may
@@ -276,7 +277,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
 {
     struct store_names *names = k->names;
     if (--f->refs > 0) return 0;
-    if (f->vimg && store_close_keeps(store_action(f->close_action), f->vabnormal))
+    if (f->vimg && store_names_close_keeps(store_action(f->close_action), f->vabnormal))
         file_materialize(k, f); /* kept: the names layer names it below */
     if (f->vimg) {              /* never named: nothing remains */
         virt_drop(k, f);
@@ -284,7 +285,7 @@ static int file_put(struct k_kernel *k, struct k_file *f)
         return 0;
     }
     if (f->image) { /* the fd is gone either way; a parked image goes too (vm.c) */
-        int gone = store_file_close(names, f->hostfd) == 1;
+        int gone = store_names_file_close(names, f->hostfd) == 1;
         k_vm_file_closed(k, f->hostfd, gone);
     }
     int r = close(f->hostfd) < 0 ? -errno : 0;
@@ -339,7 +340,7 @@ static int fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec)
 {
     struct k_file *f = file_new(p->k, hostfd, NULL);
     if (!f) {
-        store_file_close(p->k->names, hostfd);
+        store_names_file_close(p->k->names, hostfd);
         close(hostfd);
         return -ENOMEM;
     }
@@ -382,7 +383,7 @@ int k_fd_backing(struct k_proc *p, int fd)
 int k_files_init(struct k_proc *p)
 {
     strcpy(p->cwd, "/");
-    store_refdirs_init(&p->refdirs);
+    store_names_refdirs_init(&p->refdirs);
     for (int i = 0; i < 3; i++) {
         /* A private dup: the guest closing 0-2 must not close ours. */
         int h = fcntl(i, F_DUPFD_CLOEXEC, 3);
@@ -398,14 +399,14 @@ int k_files_init(struct k_proc *p)
         p->fd[i].f = f;
         p->fd[i].cloexec = 0;
     }
-    return store_mkrefdir(p->k->cfg.store, &p->refdirs, "/", STORE_REFNAME_IMAGE);
+    return store_names_mkrefdir(p->k->cfg.store, &p->refdirs, "/", STORE_REFNAME_IMAGE);
 }
 
 void k_files_close_all(struct k_proc *p)
 {
     for (int i = 0; i < K_NFILE; i++)
         if (p->fd[i].f) fd_clear(p, i);
-    store_refdirs_clear(&p->refdirs);
+    store_names_refdirs_clear(&p->refdirs);
 }
 
 /* Also tells every other node about the files that have a name (only those
@@ -421,7 +422,7 @@ void k_files_abnormal(struct k_proc *p)
         if (f && f->vimg) {
             f->vabnormal = 1;
         } else if (f && f->image) {
-            store_file_abnormal(p->k->names, f->hostfd);
+            store_names_file_abnormal(p->k->names, f->hostfd);
             if (fstat(f->hostfd, &st) == 0 && st.st_nlink > 0) {
                 ids[2 * n] = (uint64_t)st.st_dev;
                 ids[2 * n + 1] = (uint64_t)st.st_ino;
@@ -445,7 +446,7 @@ int k_files_fork(struct k_proc *child, const struct k_proc *parent)
         if (child->fd[i].f) child->fd[i].f->refs++;
     }
     strcpy(child->cwd, parent->cwd);
-    return store_refdirs_copy(&child->refdirs, &parent->refdirs);
+    return store_names_refdirs_copy(&child->refdirs, &parent->refdirs);
 }
 
 /* ---- Flags ----------------------------------------------------------------- */
@@ -490,7 +491,7 @@ static int at_name(struct k_proc *p, int dirfd, const char *name, char *out, int
         return allow_empty ? 0 : -ENOENT;
     }
     if (name[0] == '@')
-        return store_refdir_path(store_of(p), &p->refdirs, p->cwd, name, out, PATH_MAX);
+        return store_names_refdir_path(store_of(p), &p->refdirs, p->cwd, name, out, PATH_MAX);
     const char *base = p->cwd;
     if (name[0] != '/' && dirfd != G_AT_FDCWD) {
         struct k_file *f = file_peek(p, dirfd);
@@ -595,13 +596,14 @@ static int anon_flags_ok(int gflags)
  * only with O_CREAT (or O_TMPFILE), so the mode is taken with O_CREAT and is
  * 0666 (less the umask) otherwise.
  */
-static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags, mode_t mode,
-                        int action)
+static int64_t anon_new(struct k_proc *p, const struct store_dircache_dir *d, int gflags,
+                        mode_t mode, int action)
 {
     struct k_file *f = file_new(p->k, -1, NULL);
     int r = !f || !p->k->cache ? -ENOMEM
-            : d->owned         ? store_image_new_lazy_at(p->k->cache, d->fd, 0, &f->vimg)
-                       : store_image_new_lazy_id(p->k->cache, d->fd, d->dev, d->ino, 0, &f->vimg);
+            : d->owned
+                ? store_cache_image_new_lazy_at(p->k->cache, d->fd, 0, &f->vimg)
+                : store_cache_image_new_lazy_id(p->k->cache, d->fd, d->dev, d->ino, 0, &f->vimg);
     if (r < 0) {
         file_free(p->k, f);
         if (d->owned) close(d->fd);
@@ -610,7 +612,7 @@ static int64_t anon_new(struct k_proc *p, const struct store_dir *d, int gflags,
     mode = (gflags & G_O_CREAT) ? mode & 07777 : 0666; /* see above */
     f->image = 1;
     f->close_action = action;
-    f->vdirfd = store_image_dir_fd(f->vimg);
+    f->vdirfd = store_cache_image_dir_fd(f->vimg);
     f->vmode = (int)(mode & ~cur_umask(p->k));
     f->vflags = ((gflags & G_O_ACCMODE) == G_O_WRONLY ? O_WRONLY : O_RDWR) | HOST_O_LARGEFILE |
                 ((gflags & G_O_APPEND) ? O_APPEND : 0) | ((gflags & G_O_NONBLOCK) ? O_NONBLOCK : 0);
@@ -633,13 +635,13 @@ static int64_t open_anon(struct k_proc *p, const char *g, int gflags, mode_t mod
     int r = anon_flags_ok(gflags);
     if (r < 0) return r;
     /* The directory must exist inside the root and be one (ENOENT, ENOTDIR;
-     * EACCES when a component cannot be searched): store_dir_open answers as
+     * EACCES when a component cannot be searched): store_dircache_open answers as
      * an O_PATH open of it would (no read permission on the directory itself
      * is asked), from the store's directory cache when the path has not
      * changed since (one non-blocking inotify read), else by the walk. The
      * file itself is virtual. */
-    struct store_dir d;
-    if ((r = store_dir_open(store_of(p), g, &d)) < 0) return r;
+    struct store_dircache_dir d;
+    if ((r = store_dircache_open(store_of(p), g, &d)) < 0) return r;
     return anon_new(p, &d, gflags, mode, action);
 }
 
@@ -661,7 +663,7 @@ static int names_dir_itself(const char *name)
  * the directory open at dirfd, the inode the descriptor names (Linux's
  * O_TMPFILE idiom), with no path and no host call: that directory was found
  * inside the root when it was opened, and whatever a host process did to it
- * since, the file gets a name only where store_dir_of_fd finds it inside the
+ * since, the file gets a name only where store_path_of_dir finds it inside the
  * root at that time (docs/store.md, "Creating through a directory
  * descriptor"). Errors as for the path form: EBADF, ENOTDIR (dirfd is not a
  * directory), EINVAL (flags).
@@ -679,7 +681,8 @@ static int64_t open_anon_at(struct k_proc *p, int dirfd, int gflags, mode_t mode
         df->ddev = sb.st_dev;
         df->dino = sb.st_ino;
     }
-    struct store_dir d = {.fd = df->hostfd, .dev = (dev_t)df->ddev, .ino = (ino_t)df->dino};
+    struct store_dircache_dir d = {
+        .fd = df->hostfd, .dev = (dev_t)df->ddev, .ino = (ino_t)df->dino};
     return anon_new(p, &d, gflags, mode, action);
 }
 
@@ -694,7 +697,7 @@ static int64_t open_install(struct k_proc *p, int h, const char *g, int gflags, 
         return -errno;
     }
     if (S_ISREG(sb.st_mode)) {
-        int e = store_file_open(p->k->names, h, NULL, store_action(action));
+        int e = store_names_file_open(p->k->names, h, NULL, store_action(action));
         if (e < 0) {
             close(h);
             return e;
@@ -742,7 +745,7 @@ int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
     if (hflags & O_TRUNC) k_vm_file_truncated(p->k, h);
     int64_t fd = open_install(p, h, g, gflags, action);
     char norm[PATH_MAX]; /* the test store_path_open made: a passed-through device */
-    if (fd >= 0 && store_path_norm("/", g, norm, sizeof norm) == 0 && store_device_path(norm))
+    if (fd >= 0 && store_path_norm("/", g, norm, sizeof norm) == 0 && store_path_device(norm))
         p->fd[fd].f->host = 1;
     return fd;
 }
@@ -820,7 +823,7 @@ static int64_t fcntl_setclose(struct k_proc *p, struct k_file *f, uint64_t arg)
         f->close_action = action;
         return 0;
     }
-    int r = store_file_setaction(p->k->names, f->hostfd, store_action(action));
+    int r = store_names_file_setaction(p->k->names, f->hostfd, store_action(action));
     if (r == 0) f->close_action = action;
     return r;
 }
@@ -1224,7 +1227,7 @@ static long drop_hidden(uint8_t *buf, long n)
         uint16_t reclen;
         memcpy(&reclen, buf + in + 16, sizeof reclen);
         if (reclen == 0 || in + reclen > n) break;
-        if (!store_anon_is_hidden((const char *)buf + in + 19)) {
+        if (!store_names_anon_is_hidden((const char *)buf + in + 19)) {
             memmove(buf + out, buf + in, reclen);
             out += reclen;
         }
@@ -1307,7 +1310,7 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
     if (after) op -= 4;
     struct k_file *f = file_peek(p, fd);
     if (f && f->vimg && op == 2) { /* ftruncate of a virtual file: its image's size */
-        int r = store_image_set_size(f->vimg, arg);
+        int r = store_cache_image_set_size(f->vimg, arg);
         if (r != -EBUSY) return r; /* a mapped page would vanish: the host way */
     }
     int err;
@@ -1315,7 +1318,7 @@ static int64_t on_host_fd(struct k_proc *p, int fd, int op, uint64_t arg)
     if (!f) return err;
     if (f->host) after = true; /* no store step: fsync, fdatasync only (others refused) */
     if (op <= 1 && !after) {
-        store_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
+        store_names_anon_materialize(p->k->names, f->hostfd); /* data reaches the store */
         uint64_t seg;
         if (p->k->cfg.eng && store_gseg_find(p->k->cfg.store, f->hostfd, &seg) == 1) {
             int c = k_vm_file_sync(p->k, f->hostfd);
@@ -1420,13 +1423,13 @@ static int64_t stat_virtual(struct k_proc *p, const struct k_file *f, uint64_t g
     struct stat st;
     memset(&gs, 0, sizeof gs);
     host_ids(p->k);
-    if (store_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
+    if (store_cache_image_file_stat(f->vimg, &st) == 0) gs.dev = st.st_dev;
     gs.ino = f->vino;
     gs.mode = S_IFREG | (uint32_t)f->vmode;
     gs.nlink = 1;
     gs.uid = p->k->uid_v;
     gs.gid = p->k->gid_v;
-    gs.size = (int64_t)store_image_size(f->vimg);
+    gs.size = (int64_t)store_cache_image_size(f->vimg);
     gs.blksize = 4096;
     gs.atime = gs.mtime = gs.ctime = f->vtime;
     return k_copyout(p, gbuf, &gs, sizeof gs);
@@ -1438,7 +1441,7 @@ static void statx_virtual(struct k_kernel *k, const struct k_file *f, struct sta
     struct stat st;
     memset(sx, 0, sizeof *sx);
     host_ids(k);
-    if (store_image_file_stat(f->vimg, &st) == 0) {
+    if (store_cache_image_file_stat(f->vimg, &st) == 0) {
         sx->stx_dev_major = major(st.st_dev);
         sx->stx_dev_minor = minor(st.st_dev);
     }
@@ -1449,7 +1452,7 @@ static void statx_virtual(struct k_kernel *k, const struct k_file *f, struct sta
     sx->stx_gid = k->gid_v;
     sx->stx_mode = (uint16_t)(S_IFREG | f->vmode);
     sx->stx_ino = f->vino;
-    sx->stx_size = store_image_size(f->vimg);
+    sx->stx_size = store_cache_image_size(f->vimg);
     sx->stx_atime.tv_sec = sx->stx_mtime.tv_sec = sx->stx_ctime.tv_sec = f->vtime;
 }
 
@@ -1861,7 +1864,7 @@ int64_t sys_fdname(struct k_proc *p, const uint64_t a[6])
     struct k_file *f = file_get(p, (int)a[0], &err);
     if (!f) return err;
     char path[PATH_MAX];
-    int r = store_anon_name(p->k->names, f->hostfd, path, sizeof path);
+    int r = store_names_anon_name(p->k->names, f->hostfd, path, sizeof path);
     if (r < 0) return r;
     size_t n = strlen(path);
     if (a[2] < n + 1) return -ERANGE;
@@ -1876,7 +1879,7 @@ int64_t sys_mkrefdir(struct k_proc *p, const uint64_t a[6])
     int e = at_path(p, G_AT_FDCWD, a[0], g, 0);
     if (e == 0) e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
-    return store_mkrefdir(store_of(p), &p->refdirs, g, ref);
+    return store_names_mkrefdir(store_of(p), &p->refdirs, g, ref);
 }
 
 /* fmkrefdir(fd, refname): bind refname to the directory open at fd. */
@@ -1890,7 +1893,7 @@ int64_t sys_fmkrefdir(struct k_proc *p, const uint64_t a[6])
     char ref[2 * STORE_REFNAME_MAX];
     e = refname_in(p, a[1], ref, sizeof ref);
     if (e < 0) return e;
-    return store_fmkrefdir(store_of(p), &p->refdirs, f->hostfd, ref);
+    return store_names_fmkrefdir(store_of(p), &p->refdirs, f->hostfd, ref);
 }
 
 /* rmrefdir(refname): remove a binding. */
@@ -1899,7 +1902,7 @@ int64_t sys_rmrefdir(struct k_proc *p, const uint64_t a[6])
     char ref[2 * STORE_REFNAME_MAX];
     int e = refname_in(p, a[0], ref, sizeof ref);
     if (e < 0) return e;
-    return store_rmrefdir(&p->refdirs, ref);
+    return store_names_rmrefdir(&p->refdirs, ref);
 }
 
 /*
@@ -1981,7 +1984,7 @@ int k_files_ship(struct k_proc *p, struct k_ship_files *s)
     }
     if (!(s->ref = calloc(STORE_REFDIR_MAX, sizeof *s->ref))) return -ENOMEM;
     for (int i = 0; i < STORE_REFDIR_MAX; i++) {
-        const struct store_refdir *e = &p->refdirs.ent[i];
+        const struct store_names_refdir *e = &p->refdirs.ent[i];
         char path[PATH_MAX];
         if (!e->name[0] || store_path_of_fd(store_of(p), e->fd, path, sizeof path) < 0) continue;
         struct k_ship_refdir *r = &s->ref[s->nref];
@@ -2005,10 +2008,10 @@ static int land_fd(struct k_proc *p, const struct k_ship_fd *d)
     int rc = fstat(h, &st) < 0 ? -errno : 0;
     bool reg = !rc && d->stream < 0 && S_ISREG(st.st_mode);
     if (!rc && reg && !(d->flags & O_PATH) && lseek(h, d->offset, SEEK_SET) < 0) rc = -errno;
-    if (!rc && reg) rc = store_file_open(p->k->names, h, NULL, 0);
+    if (!rc && reg) rc = store_names_file_open(p->k->names, h, NULL, 0);
     struct k_file *f = NULL;
     if (!rc && !(f = file_new(p->k, h, d->stream < 0 && S_ISDIR(st.st_mode) ? d->path : NULL))) {
-        if (reg) store_file_close(p->k->names, h);
+        if (reg) store_names_file_close(p->k->names, h);
         rc = -ENOMEM;
     }
     if (rc) {
@@ -2035,7 +2038,7 @@ int k_files_land(struct k_proc *p, const struct k_ship_files *s)
     for (size_t i = 0; i < s->nref; i++) {
         const struct k_ship_refdir *r = &s->ref[i];
         if (!memchr(r->name, 0, sizeof r->name) || !r->path) return -EBADMSG;
-        int rc = store_mkrefdir(store_of(p), &p->refdirs, r->path, r->name);
+        int rc = store_names_mkrefdir(store_of(p), &p->refdirs, r->path, r->name);
         if (rc) return rc == -EINVAL ? -EBADMSG : rc;
     }
     return 0;

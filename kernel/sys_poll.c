@@ -71,7 +71,7 @@ static int readiness(struct k_proc *p, struct pollfd *v, size_t n, int *nwait)
     for (size_t i = 0; i < n; i++) {
         v[i].revents = 0;
         if (v[i].fd < 0) continue;
-        struct store_image *img;
+        struct store_cache_image *img;
         uint64_t ino;
         int flags, virt = k_fd_virtual(p, v[i].fd, &img, &ino, &flags);
         if (virt == 1) { /* left virtual: a regular file's answer */

@@ -23,7 +23,7 @@
 #include "interconnect/net.h"
 #include "kernel/internal.h"
 #include "shm/cache.h"
-#include "shm/image.h"
+#include "shm/names.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
 
@@ -97,7 +97,7 @@ static int global_ok(struct k_proc *p, int hostfd, uint64_t end, uint64_t *gseg)
 {
     if (!p->k->cfg.eng) return -ENODEV;
     if (end > (1ull << NET_SEG_SHIFT)) return -EFBIG;
-    int rc = store_anon_materialize(p->k->names, hostfd);
+    int rc = store_names_anon_materialize(p->k->names, hostfd);
     if (rc < 0) return rc;
     k_vm_file_before_io(p->k, hostfd);
     rc = store_gseg_register(p->k->cfg.store, hostfd, gseg);
@@ -124,7 +124,7 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
     if (off + size < off || (int64_t)(off + size) < 0) return -EINVAL;
     if (!in_user(vaddr, size)) return -ENOMEM;
     if (k_vm_any_mapped(&p->vm, vaddr, size)) return -EEXIST;
-    struct store_image *vimg;
+    struct store_cache_image *vimg;
     uint64_t vino;
     int vfl, rc = k_fd_virtual(p, (int)a[2], &vimg, &vino, &vfl);
     if (rc < 0) return rc;
@@ -137,8 +137,8 @@ int64_t sys_mapin(struct k_proc *p, const uint64_t a[6])
             return -EACCES;
         rc = k_vm_map_image(p, vaddr, size, rv_prot_of(flags), ATTR_ALL, (unsigned)flags, vimg,
                             vino, off);
-        if (!rc && (vfl & O_ACCMODE) == O_RDWR && store_image_size(vimg) < off + size) {
-            rc = store_image_set_size(vimg, off + size); /* as cover_image */
+        if (!rc && (vfl & O_ACCMODE) == O_RDWR && store_cache_image_size(vimg) < off + size) {
+            rc = store_cache_image_set_size(vimg, off + size); /* as cover_image */
             if (rc) k_vm_unmap(p, vaddr, size);
         }
         return rc;

@@ -7,7 +7,7 @@
  * touches guest memory.
  *
  * There is no anonymous memory: brk, anonymous mmap, the stack and the
- * trampoline map lazy images (store_image_new_lazy: no host file until a page
+ * trampoline map lazy images (store_cache_image_new_lazy: no host file until a page
  * must be written back); a shared file mapping or mapin maps the file's image,
  * so every mapper of a page uses the same frame; a private mapping is a shadow
  * layer (a lazy image) over the file's layer. A page is read from the newest
@@ -147,7 +147,7 @@ static struct k_borrow *bor_find(const struct k_borrows *b, uint64_t pg)
 }
 
 /* Page pg borrows page fpg of img (the caller's reference of img moves in). */
-static int bor_add(struct k_borrows *b, uint64_t pg, struct store_image *img, uint64_t fpg)
+static int bor_add(struct k_borrows *b, uint64_t pg, struct store_cache_image *img, uint64_t fpg)
 {
     if ((b->n + 1) * 2 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -168,7 +168,7 @@ static int bor_add(struct k_borrows *b, uint64_t pg, struct store_image *img, ui
     for (; b->e[i].key; i = (i + 1) & m)
         if (b->e[i].key == pg + 1) break;
     if (b->e[i].key)
-        store_image_close(b->e[i].img); /* replaced */
+        store_cache_image_close(b->e[i].img); /* replaced */
     else
         b->n++;
     b->e[i] = (struct k_borrow){.key = pg + 1, .fpg = fpg, .img = img};
@@ -179,7 +179,7 @@ static int bor_add(struct k_borrows *b, uint64_t pg, struct store_image *img, ui
 static void bor_del(struct k_borrows *b, struct k_borrow *e)
 {
     size_t m = b->cap - 1, i = (size_t)(e - b->e);
-    store_image_close(e->img);
+    store_cache_image_close(e->img);
     e->key = 0;
     b->n--;
     for (size_t j = (i + 1) & m; b->e[j].key; j = (j + 1) & m) {
@@ -193,7 +193,7 @@ static void bor_del(struct k_borrows *b, struct k_borrow *e)
 static void bor_clear(struct k_borrows *b)
 {
     for (size_t i = 0; i < b->cap; i++)
-        if (b->e[i].key) store_image_close(b->e[i].img);
+        if (b->e[i].key) store_cache_image_close(b->e[i].img);
     free(b->e);
     *b = (struct k_borrows){0};
 }
@@ -255,13 +255,13 @@ static void put_range_pins(struct k_vm *vm, uint64_t start, uint64_t end)
         for (uint64_t v = start; v < end && vm->npins; v += PAGE) {
             struct k_pin *e = pin_find(vm, v);
             if (!e) continue;
-            store_page_put(e->f, e->flags);
+            store_cache_page_put(e->f, e->flags);
             pin_del_at(vm, (size_t)(e - vm->pins));
         }
     } else {
         for (size_t i = 0; i < vm->pcap; i++) {
             while (vm->pins[i].vpage >= start && vm->pins[i].vpage < end) {
-                store_page_put(vm->pins[i].f, vm->pins[i].flags);
+                store_cache_page_put(vm->pins[i].f, vm->pins[i].flags);
                 pin_del_at(vm, i);
             }
         }
@@ -284,7 +284,7 @@ static int put_pins(struct k_proc *p, bool flush)
     int n = 0;
     for (size_t i = 0; i < vm->pcap; i++) {
         if (!vm->pins[i].vpage) continue;
-        store_page_put(vm->pins[i].f, vm->pins[i].flags);
+        store_cache_page_put(vm->pins[i].f, vm->pins[i].flags);
         vm->pins[i].vpage = 0;
         n++;
     }
@@ -319,15 +319,15 @@ static void unpark_at(struct k_kernel *k, int i)
 
 /* The last lseg of file image img is gone: park it (its reference moves to
  * the list; a second reference of an image already parked is dropped). */
-static void image_park(struct k_kernel *k, struct store_image *img)
+static void image_park(struct k_kernel *k, struct store_cache_image *img)
 {
     for (int i = 0; i < k->nparked; i++)
         if (k->parked[i] == img) {
-            store_image_close(img);
+            store_cache_image_close(img);
             return;
         }
     if (k->nparked == K_PARKED) {
-        store_image_close(k->parked[0]);
+        store_cache_image_close(k->parked[0]);
         unpark_at(k, 0);
     }
     k->parked[k->nparked++] = img;
@@ -335,13 +335,13 @@ static void image_park(struct k_kernel *k, struct store_image *img)
 
 void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished)
 {
-    struct store_image *img = store_image_find(k->cache, hostfd);
+    struct store_cache_image *img = store_cache_image_find(k->cache, hostfd);
     for (int i = 0; img && i < k->nparked; i++) {
         if (k->parked[i] != img) continue;
         unpark_at(k, i);
-        if (vanished && store_image_refs(img) == 1) /* nobody maps it, nobody can open it */
-            store_image_discard(img, 0, (store_image_size(img) + PAGE - 1) / PAGE);
-        store_image_close(img); /* written back unless discarded */
+        if (vanished && store_cache_image_refs(img) == 1) /* nobody maps it, nobody can open it */
+            store_cache_image_discard(img, 0, (store_cache_image_size(img) + PAGE - 1) / PAGE);
+        store_cache_image_close(img); /* written back unless discarded */
         return;
     }
 }
@@ -349,19 +349,19 @@ void k_vm_file_closed(struct k_kernel *k, int hostfd, bool vanished)
 void k_vm_unpark_all(struct k_kernel *k)
 {
     while (k->nparked)
-        store_image_close(k->parked[--k->nparked]);
+        store_cache_image_close(k->parked[--k->nparked]);
 }
 
 /* Layers are made and dropped at every mapin and mapout of a virtual
  * anonymous file: a few freed ones are kept (k->layer_spares, shm/cache.h). */
 static struct k_layer *layer_alloc(struct k_kernel *k)
 {
-    return store_spare_get(&k->layer_spares);
+    return store_cache_spare_get(&k->layer_spares);
 }
 
 static void layer_free(struct k_kernel *k, struct k_layer *l)
 {
-    store_spare_put(&k->layer_spares, l);
+    store_cache_spare_put(&k->layer_spares, l);
 }
 
 /* Put l on the list of layers that read pages of files they do not own
@@ -384,7 +384,7 @@ static void layer_put(struct k_kernel *k, struct k_layer *l)
             k->file_shadows = l->fnext;
         if (l->fnext) l->fnext->fprev = l->fprev;
         if (l->priv || l->direct)
-            store_image_close(l->img);
+            store_cache_image_close(l->img);
         else
             image_park(k, l->img);
         free(l->present.keys);
@@ -403,7 +403,7 @@ static int image_dir(struct k_proc *p)
 {
     int dfd;
     const char *rest;
-    if (store_refdir_lookup(&p->refdirs, STORE_REFNAME_IMAGE, &dfd, &rest) == 1) return dfd;
+    if (store_names_refdir_lookup(&p->refdirs, STORE_REFNAME_IMAGE, &dfd, &rest) == 1) return dfd;
     return store_root_fd(p->k->cfg.store);
 }
 
@@ -414,7 +414,7 @@ static int anon_layer(struct k_proc *p, uint64_t size, struct k_layer *below, st
     if (!p->k || !p->k->cache) return -ENOMEM;
     struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
-    int rc = store_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
+    int rc = store_cache_image_new_lazy(p->k->cache, image_dir(p), size, &l->img);
     if (rc) {
         layer_free(p->k, l);
         return rc;
@@ -439,12 +439,12 @@ static int file_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     if (fl < 0) return -EBADF;
     struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
-    int rc = store_image_open(p->k->cache, hostfd, &l->img);
+    int rc = store_cache_image_open(p->k->cache, hostfd, &l->img);
     if (rc) {
         layer_free(p->k, l);
         return rc;
     }
-    store_image_reload(l->img, 0, 0); /* take the file's current size */
+    store_cache_image_reload(l->img, 0, 0); /* take the file's current size */
     l->refs = 1;
     l->writable = (fl & O_ACCMODE) == O_RDWR;
     *out = l;
@@ -509,8 +509,9 @@ static bool same_version(const struct k_snap *a, const struct k_snap *b)
 /* The base layer of an executable's text: its snapshot (above). */
 static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
 {
-    struct store_image *fimg = p->k && p->k->cache ? store_image_find(p->k->cache, hostfd) : NULL;
-    if (fimg) store_image_flush(fimg); /* writes through mappings reach the file first */
+    struct store_cache_image *fimg =
+        p->k && p->k->cache ? store_cache_image_find(p->k->cache, hostfd) : NULL;
+    if (fimg) store_cache_image_flush(fimg); /* writes through mappings reach the file first */
     struct stat st;
     if (fstat(hostfd, &st) < 0) return -errno;
     struct k_snap key = {.dev = (uint64_t)st.st_dev,
@@ -545,7 +546,7 @@ static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
     return 0;
 }
 
-void k_vm_park_image(struct k_kernel *k, struct store_image *img)
+void k_vm_park_image(struct k_kernel *k, struct store_cache_image *img)
 {
     image_park(k, img);
 }
@@ -559,7 +560,7 @@ static bool layer_has(const struct k_layer *l, uint64_t pg)
 /* Where page pg of layer l is read from: the newest layer from l down that
  * holds it, or the file page one of them borrowed (page *fpg of the image
  * returned). */
-static struct store_image *page_src(const struct k_layer *l, uint64_t pg, uint64_t *fpg)
+static struct store_cache_image *page_src(const struct k_layer *l, uint64_t pg, uint64_t *fpg)
 {
     for (;; l = l->below) {
         const struct k_borrow *b = bor_find(&l->bor, pg);
@@ -586,7 +587,7 @@ static void discard_pages(struct k_region *r, uint64_t start, uint64_t end)
 {
     struct k_layer *l = r->layer;
     uint64_t pg = (r->off + (start - r->start)) / PAGE, n = (end - start) / PAGE;
-    store_image_discard(l->img, pg, n);
+    store_cache_image_discard(l->img, pg, n);
     for (size_t i = 0; l->bor.n && i < l->bor.cap;) { /* borrowed pages go too */
         uint64_t k = l->bor.e[i].key;
         if (k && k - 1 >= pg && k - 1 - pg < n) {
@@ -617,25 +618,26 @@ static void discard_pages(struct k_region *r, uint64_t start, uint64_t end)
  * Pin page pg of img. When the cache is full, the node's other processes are
  * swapped out and, if `self_ok` (the hart of p is not running), p itself.
  */
-static int get_page(struct k_proc *p, struct store_image *img, uint64_t pg, int flags, bool self_ok,
-                    struct store_frame **f)
+static int get_page(struct k_proc *p, struct store_cache_image *img, uint64_t pg, int flags,
+                    bool self_ok, struct store_cache_frame **f)
 {
-    int rc = store_page_get(img, pg, flags, f);
+    int rc = store_cache_page_get(img, pg, flags, f);
     if (rc != -ENOMEM || !p->k) return rc;
     for (struct k_proc *q = p->k->procs; q; q = q->next)
         if (q != p) k_vm_swap_out(q);
-    rc = store_page_get(img, pg, flags, f);
+    rc = store_cache_page_get(img, pg, flags, f);
     if (rc != -ENOMEM || !self_ok) return rc;
     k_vm_swap_out(p);
-    return store_page_get(img, pg, flags, f);
+    return store_cache_page_get(img, pg, flags, f);
 }
 
 /* Pin page pg of img: for process p (get_page, with self_ok), or for the
  * kernel itself when p is NULL (kernel_get: no hart is running). */
-static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, int flags,
-                      struct store_frame **f);
-static int get_for(struct k_kernel *k, struct k_proc *p, bool self_ok, struct store_image *img,
-                   uint64_t pg, int flags, struct store_frame **f)
+static int kernel_get(struct k_kernel *k, struct store_cache_image *img, uint64_t pg, int flags,
+                      struct store_cache_frame **f);
+static int get_for(struct k_kernel *k, struct k_proc *p, bool self_ok,
+                   struct store_cache_image *img, uint64_t pg, int flags,
+                   struct store_cache_frame **f)
 {
     return p ? get_page(p, img, pg, flags, self_ok, f) : kernel_get(k, img, pg, flags, f);
 }
@@ -643,21 +645,21 @@ static int get_for(struct k_kernel *k, struct k_proc *p, bool self_ok, struct st
 /* Layer l gets its own copy of page pg, now read from page fpg of img (a
  * file's, about to change); zeros when fpg is past the file's end. */
 static int copy_own(struct k_kernel *k, struct k_proc *p, bool self_ok, struct k_layer *l,
-                    uint64_t pg, struct store_image *img, uint64_t fpg)
+                    uint64_t pg, struct store_cache_image *img, uint64_t fpg)
 {
-    struct store_frame *from, *to;
-    bool data = fpg * PAGE < store_image_size(img);
+    struct store_cache_frame *from, *to;
+    bool data = fpg * PAGE < store_cache_image_size(img);
     int rc = data ? get_for(k, p, self_ok, img, fpg, 0, &from) : 0;
     if (rc) return rc;
     rc = get_for(k, p, self_ok, l->img, pg, STORE_PAGE_WRITE, &to);
     if (!rc) {
         if (data)
-            memcpy(store_page_data(to), store_page_data(from), PAGE);
+            memcpy(store_cache_page_data(to), store_cache_page_data(from), PAGE);
         else
-            memset(store_page_data(to), 0, PAGE);
-        store_page_put(to, STORE_PAGE_WRITE);
+            memset(store_cache_page_data(to), 0, PAGE);
+        store_cache_page_put(to, STORE_PAGE_WRITE);
     }
-    if (data) store_page_put(from, 0);
+    if (data) store_cache_page_put(from, 0);
     return rc;
 }
 
@@ -702,9 +704,9 @@ static bool unpin_layer_page(struct k_kernel *k, struct k_proc *only, struct k_p
  * p's own pins were put: the instruction runs again after a flush).
  */
 static int file_changing(struct k_kernel *k, struct k_proc *p, bool self_ok,
-                         struct store_image *img, uint64_t first, uint64_t last)
+                         struct store_cache_image *img, uint64_t first, uint64_t last)
 {
-    uint64_t size = store_image_size(img), end = (size + PAGE - 1) / PAGE;
+    uint64_t size = store_cache_image_size(img), end = (size + PAGE - 1) / PAGE;
     struct k_proc *running = p && !self_ok ? p : NULL;
     bool reflush = false;
     for (struct k_layer *s = k->file_shadows; s; s = s->fnext) {
@@ -777,7 +779,7 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     bool write = access == RV_ACCESS_WRITE;
     struct k_pin *e = pin_find(vm, vpage), held = {0};
     if (e && (!write || (e->flags & STORE_PAGE_WRITE))) {
-        *host = store_page_data(e->f);
+        *host = store_cache_page_data(e->f);
         *prot = pin_prot(r, e);
         return 0;
     }
@@ -792,35 +794,35 @@ static int pin_page(struct k_proc *p, uint64_t vaddr, enum rv_access access, uns
     bool drop_bor = false;
     uint64_t fpg;
     if (!write) {
-        struct store_image *src = page_src(top, pg, &fpg);
+        struct store_cache_image *src = page_src(top, pg, &fpg);
         pin.top = src == top->img && fpg == pg;
         rc = get_page(p, src, fpg, 0, self_ok, &pin.f);
     } else if (!bor && ((held.f && held.top) || layer_has(top, pg))) {
         rc = top->priv ? 0 : file_changing(p->k, p, self_ok, top->img, pg, pg);
         if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
     } else { /* copy-on-write: the page comes up from a layer below or a file */
-        struct store_frame *src = held.f;
-        struct store_image *from = page_src(top, pg, &fpg);
+        struct store_cache_frame *src = held.f;
+        struct store_cache_image *from = page_src(top, pg, &fpg);
         rc = src ? 0 : get_page(p, from, fpg, 0, self_ok, &src);
         if (!rc) rc = get_page(p, top->img, pg, STORE_PAGE_WRITE, self_ok, &pin.f);
         if (!rc) {
-            memcpy(store_page_data(pin.f), store_page_data(src), PAGE);
+            memcpy(store_cache_page_data(pin.f), store_cache_page_data(src), PAGE);
             rc = top->below ? pgset_add(&top->present, pg) : 0;
-            if (rc) store_page_put(pin.f, STORE_PAGE_WRITE);
+            if (rc) store_cache_page_put(pin.f, STORE_PAGE_WRITE);
         }
         drop_bor = !rc && bor; /* once every frame of its image is put */
-        if (src && src != held.f) store_page_put(src, 0);
+        if (src && src != held.f) store_cache_page_put(src, 0);
         flush(p, vpage, PAGE); /* the hart may still read the old frame */
     }
-    if (!rc && (rc = pin_add(vm, &pin)) != 0) store_page_put(pin.f, pin.flags);
-    if (held.f) store_page_put(held.f, held.flags);
+    if (!rc && (rc = pin_add(vm, &pin)) != 0) store_cache_page_put(pin.f, pin.flags);
+    if (held.f) store_cache_page_put(held.f, held.flags);
     if (drop_bor) bor_del(&top->bor, bor_find(&top->bor, pg));
     if (rc) {
         if (held.f) flush(p, vpage, PAGE);
         return rc;
     }
     r = &vm->r[k_vm_lookup(vm, vaddr)]; /* a swap-out does not move regions, but be plain */
-    *host = store_page_data(pin.f);
+    *host = store_cache_page_data(pin.f);
     *prot = pin_prot(r, &pin);
     return 0;
 }
@@ -983,7 +985,7 @@ int k_vm_map(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, int 
 }
 
 int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned mask,
-                   unsigned attr, struct store_image *img, uint64_t ino, uint64_t off)
+                   unsigned attr, struct store_cache_image *img, uint64_t ino, uint64_t off)
 {
     struct k_vm *vm = &p->vm;
     int at = first_ending_above(vm, start); /* k_vm_any_mapped's test, and where r goes */
@@ -991,7 +993,7 @@ int k_vm_map_image(struct k_proc *p, uint64_t start, uint64_t len, unsigned prot
         return -EINVAL;
     struct k_layer *l = layer_alloc(p->k);
     if (!l) return -ENOMEM;
-    store_image_hold(img);
+    store_cache_image_hold(img);
     l->img = img;
     l->refs = 1;
     l->writable = l->direct = true;
@@ -1250,7 +1252,7 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max)
 static int grow_region(struct k_proc *p, int i, uint64_t new_end)
 {
     struct k_region *r = &p->vm.r[i];
-    if (r->off + (new_end - r->start) > store_image_size(r->layer->img)) return -ENOMEM;
+    if (r->off + (new_end - r->start) > store_cache_image_size(r->layer->img)) return -ENOMEM;
     if (discardable(r)) discard_pages(r, r->end, new_end);
     uint64_t old_end = r->end;
     r->end = new_end;
@@ -1433,7 +1435,7 @@ int k_vm_map_zero(struct k_proc *p, uint64_t start, uint64_t len)
         uint64_t lo = r->start > start ? r->start : start, hi = r->end < end ? r->end : end;
         for (uint64_t v = lo; v < hi; v += PAGE) {
             uint64_t pg = (r->off + (v - r->start)) / PAGE;
-            store_image_discard(r->layer->img, pg, 1);
+            store_cache_image_discard(r->layer->img, pg, 1);
             int rc = pgset_add(&r->layer->present, pg);
             if (rc) return rc;
         }
@@ -1463,7 +1465,8 @@ int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait)
     for (int i = first_ending_above(vm, start); i < vm->n && vm->r[i].start < end; i++) {
         struct k_region *r = &vm->r[i];
         if (r->kind != K_REGION_FILE_SHARED) continue;
-        int rc = wait ? store_image_sync(r->layer->img) : store_image_flush(r->layer->img);
+        int rc =
+            wait ? store_cache_image_sync(r->layer->img) : store_cache_image_flush(r->layer->img);
         if (rc) return rc;
     }
     return 0;
@@ -1471,45 +1474,45 @@ int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait)
 
 /* ---- File system calls on mapped files ---------------------------------------- */
 
-static struct store_image *file_image(struct k_kernel *k, int hostfd)
+static struct store_cache_image *file_image(struct k_kernel *k, int hostfd)
 {
-    return k && k->cache ? store_image_find(k->cache, hostfd) : NULL;
+    return k && k->cache ? store_cache_image_find(k->cache, hostfd) : NULL;
 }
 
 int k_vm_materialize(void *names, int hostfd)
 {
-    return store_anon_materialize(names, hostfd);
+    return store_names_anon_materialize(names, hostfd);
 }
 
 void k_vm_file_before_io(struct k_kernel *k, int hostfd)
 {
-    struct store_image *img = file_image(k, hostfd);
-    if (img) store_image_flush(img);
+    struct store_cache_image *img = file_image(k, hostfd);
+    if (img) store_cache_image_flush(img);
 }
 
 void k_vm_file_after_write(struct k_kernel *k, int hostfd)
 {
-    struct store_image *img = file_image(k, hostfd);
-    if (img) store_image_reload(img, 0, UINT64_MAX);
+    struct store_cache_image *img = file_image(k, hostfd);
+    if (img) store_cache_image_reload(img, 0, UINT64_MAX);
 }
 
 /* Pin page pg of img for the kernel itself: when the cache is full, every
  * process of the node is swapped out (none is running). */
-static int kernel_get(struct k_kernel *k, struct store_image *img, uint64_t pg, int flags,
-                      struct store_frame **f)
+static int kernel_get(struct k_kernel *k, struct store_cache_image *img, uint64_t pg, int flags,
+                      struct store_cache_frame **f)
 {
-    int rc = store_page_get(img, pg, flags, f);
+    int rc = store_cache_page_get(img, pg, flags, f);
     if (rc != -ENOMEM) return rc;
     for (struct k_proc *q = k->procs; q; q = q->next)
         k_vm_swap_out(q);
-    return store_page_get(img, pg, flags, f);
+    return store_cache_page_get(img, pg, flags, f);
 }
 
 int k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t len)
 {
-    struct store_image *img = file_image(k, hostfd);
+    struct store_cache_image *img = file_image(k, hostfd);
     if (!img) return 0;
-    store_image_flush(img);
+    store_cache_image_flush(img);
     if (len == 0) return 0;
     if (off < 0) {
         struct stat st;
@@ -1523,53 +1526,53 @@ int k_vm_file_before_write(struct k_kernel *k, int hostfd, int64_t off, uint64_t
 }
 
 /* Pages from byte len of img on are about to be cut off or zeroed. */
-static int before_cut(struct k_kernel *k, struct store_image *img, uint64_t len)
+static int before_cut(struct k_kernel *k, struct store_cache_image *img, uint64_t len)
 {
     return file_changing(k, NULL, true, img, len / PAGE, UINT64_MAX / PAGE);
 }
 
 int k_vm_file_truncate(struct k_kernel *k, int hostfd, uint64_t len)
 {
-    struct store_image *img = file_image(k, hostfd);
+    struct store_cache_image *img = file_image(k, hostfd);
     if (!img) return 1;
     int rc = before_cut(k, img, len);
     if (rc) return rc;
-    rc = store_image_set_size(img, len);
+    rc = store_cache_image_set_size(img, len);
     if (rc != -EBUSY) return rc;
     /* A mapped page would vanish: the file shrinks all the same (Linux would
      * SIGBUS the mapper; here the page stays readable and is never written). */
     if (ftruncate(hostfd, (off_t)len) < 0) return -errno;
-    return store_image_reload(img, 0, UINT64_MAX);
+    return store_cache_image_reload(img, 0, UINT64_MAX);
 }
 
 int k_vm_file_before_truncate(struct k_kernel *k, int hostfd, uint64_t len)
 {
-    struct store_image *img = file_image(k, hostfd);
+    struct store_cache_image *img = file_image(k, hostfd);
     if (!img) return 0;
-    store_image_flush(img);
+    store_cache_image_flush(img);
     return before_cut(k, img, len);
 }
 
 void k_vm_file_truncated(struct k_kernel *k, int hostfd)
 {
-    struct store_image *img = file_image(k, hostfd);
-    if (img) store_image_reload(img, 0, UINT64_MAX);
+    struct store_cache_image *img = file_image(k, hostfd);
+    if (img) store_cache_image_reload(img, 0, UINT64_MAX);
 }
 
 int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, uint64_t len)
 {
-    struct store_image *img = file_image(p->k, hostfd);
+    struct store_cache_image *img = file_image(p->k, hostfd);
     if (!img || (buf & (PAGE - 1)) || len < PAGE) return 0;
     int64_t at = off >= 0 ? off : lseek(hostfd, 0, SEEK_CUR);
     struct stat st;
     if (at < 0 || (at & (PAGE - 1)) || fstat(hostfd, &st) < 0) return 0;
-    uint64_t size = store_image_size(img);
+    uint64_t size = store_cache_image_size(img);
     if ((uint64_t)st.st_size < size) size = (uint64_t)st.st_size;
     struct k_vm *vm = &p->vm;
     uint64_t done = 0;
     while (len - done >= PAGE) {
         uint64_t fpg = ((uint64_t)at + done) / PAGE, v = buf + done;
-        if ((fpg + 1) * PAGE > size || !store_page_cached(img, fpg)) break;
+        if ((fpg + 1) * PAGE > size || !store_cache_page_cached(img, fpg)) break;
         int i = k_vm_lookup(vm, v);
         if (i < 0) break;
         struct k_region *r = &vm->r[i];
@@ -1580,13 +1583,13 @@ int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, u
             l->nabove || l->img == img)
             break;
         uint64_t pg = (r->off + (v - r->start)) / PAGE;
-        store_image_hold(img);
+        store_cache_image_hold(img);
         if (bor_add(&l->bor, pg, img, fpg)) {
-            store_image_close(img);
+            store_cache_image_close(img);
             break;
         }
         unpin_range(p, v, v + PAGE);
-        store_image_discard(l->img, pg, 1); /* its own page, replaced */
+        store_cache_image_discard(l->img, pg, 1); /* its own page, replaced */
         if (l->below) pgset_del(&l->present, pg);
         list_copier(p->k, l);
         if (p->hart) rv_code_written(p->hart, v, PAGE);
@@ -1630,8 +1633,8 @@ void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err)
 
 int k_vm_file_sync(struct k_kernel *k, int hostfd)
 {
-    struct store_image *img = file_image(k, hostfd);
-    return img ? store_image_sync(img) : 1;
+    struct store_cache_image *img = file_image(k, hostfd);
+    return img ? store_cache_image_sync(img) : 1;
 }
 
 /* ---- Shipping an address space (migrate.c) ------------------------------------ *
@@ -1648,7 +1651,7 @@ static int layer_data_pages(const struct k_layer *l, uint64_t lo, uint64_t n, ui
     *out = NULL;
     *cnt = 0;
     if (!l->below) {
-        int rc = store_image_data_pages(l->img, lo, n, out, cnt);
+        int rc = store_cache_image_data_pages(l->img, lo, n, out, cnt);
         if (rc || !l->bor.n) return rc;
     }
     size_t have = *cnt, want = have + l->present.n + l->bor.n;
@@ -1712,13 +1715,13 @@ int k_vm_ship_pages(struct k_proc *p, int i, int (*fn)(void *arg, uint64_t vaddr
     if (cnt) qsort(pg, cnt, sizeof *pg, cmp_u64);
     for (size_t j = 0; j < cnt && !rc; j++) {
         if (j && pg[j] == pg[j - 1]) continue;
-        struct store_frame *f;
+        struct store_cache_frame *f;
         uint64_t fpg;
-        struct store_image *src = page_src(p->vm.r[i].layer, pg[j], &fpg);
+        struct store_cache_image *src = page_src(p->vm.r[i].layer, pg[j], &fpg);
         rc = get_page(p, src, fpg, 0, true, &f);
         if (rc) break;
-        rc = fn(arg, p->vm.r[i].start + (pg[j] - lo) * PAGE, store_page_data(f));
-        store_page_put(f, 0);
+        rc = fn(arg, p->vm.r[i].start + (pg[j] - lo) * PAGE, store_cache_page_data(f));
+        store_cache_page_put(f, 0);
     }
     free(pg);
     return rc;
@@ -1744,12 +1747,12 @@ int k_vm_land_page(struct k_proc *p, uint64_t vaddr, const void *data)
     int i = k_vm_lookup(&p->vm, vaddr);
     if (i < 0 || (vaddr & (PAGE - 1)) || (p->vm.r[i].attr & SYM_MEM_GLOBAL)) return -EBADMSG;
     const struct k_region *r = &p->vm.r[i];
-    struct store_frame *f;
+    struct store_cache_frame *f;
     int rc = get_page(p, r->layer->img, (r->off + (vaddr - r->start)) / PAGE, STORE_PAGE_WRITE,
                       true, &f);
     if (rc) return rc;
-    memcpy(store_page_data(f), data, PAGE);
-    store_page_put(f, STORE_PAGE_WRITE);
+    memcpy(store_cache_page_data(f), data, PAGE);
+    store_cache_page_put(f, STORE_PAGE_WRITE);
     if (p->hart) rv_code_written(p->hart, vaddr, PAGE);
     return 0;
 }

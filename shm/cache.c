@@ -56,13 +56,13 @@ static void list_add_tail(struct link *h, struct link *l)
     h->prev = l;
 }
 
-struct store_frame {
-    struct store_image *img; /* NULL when FREE */
+struct store_cache_frame {
+    struct store_cache_image *img; /* NULL when FREE */
     uint64_t pgno;
     unsigned pins;             /* IN USE while > 0 */
     unsigned wpins;            /* pins taken with STORE_PAGE_WRITE (inv. 4) */
     int dirty;                 /* differs from the file (or pinned for writing) */
-    struct store_frame *hnext; /* hash chain */
+    struct store_cache_frame *hnext; /* hash chain */
     struct link lru;           /* on freel or avail, or alone when IN USE */
     struct link ilink;         /* on img->frames when caching a page */
     unsigned char *data;       /* STORE_PAGE_SIZE bytes, page aligned */
@@ -81,16 +81,16 @@ struct lazy_dir {
     ino_t ino;
     int fd;
     unsigned refs;
-    int own; /* one image's own (store_image_new_lazy_at): not on the list */
+    int own; /* one image's own (store_cache_image_new_lazy_at): not on the list */
 };
 
-struct store_image {
+struct store_cache_image {
     struct store_cache *cache;
     struct link clink;    /* on cache->images */
     struct link frames;   /* frames caching pages of this image */
     int fd;               /* the cache's own duplicate; -1: a lazy image with no file yet */
     int writable;         /* fd opened O_WRONLY or O_RDWR */
-    int lazy;             /* made by store_image_new_lazy: never found by identity */
+    int lazy;             /* made by store_cache_image_new_lazy: never found by identity */
     int memfile;          /* fd is a memory file (memfd): the store has no file yet */
     struct lazy_dir *dir; /* lazy: where its unnamed file goes at first write-back */
     dev_t dev;
@@ -111,44 +111,46 @@ struct store_cache {
     unsigned nidle;                        /* dirs with no reference */
     int (*materialize)(void *ctx, int fd); /* store_cache_set_materialize */
     void *mctx;
-    struct store_frame **hash;
+    struct store_cache_frame **hash;
     size_t hmask;             /* hash buckets - 1 */
-    struct store_frame **all; /* every allocated frame, for store_cache_free */
+    struct store_cache_frame **all; /* every allocated frame, for store_cache_free */
     struct store_cache_stats st;
     int fail_err;        /* store_cache_failure */
     char fail_what[600]; /* "page N of PATH" */
     /* Images come and go at every open and close of a virtual anonymous
      * file: a few freed ones are kept. */
-    struct store_spares image_spares;
+    struct store_cache_spares image_spares;
     unsigned long lazy_seq; /* lazy_materialize's fallback names */
 };
 
 /* ---- Hash of (image, page) ---------------------------------------------- */
 
-static size_t bucket(const struct store_cache *c, const struct store_image *img, uint64_t pgno)
+static size_t bucket(const struct store_cache *c, const struct store_cache_image *img,
+                     uint64_t pgno)
 {
     uint64_t h = (uint64_t)(uintptr_t)img * 0x9e3779b97f4a7c15ull;
     h ^= (pgno + (h >> 29)) * 0xbf58476d1ce4e5b9ull;
     return (size_t)(h ^ (h >> 32)) & c->hmask;
 }
 
-static struct store_frame *hash_find(struct store_cache *c, struct store_image *img, uint64_t pgno)
+static struct store_cache_frame *hash_find(struct store_cache *c, struct store_cache_image *img,
+                                           uint64_t pgno)
 {
-    for (struct store_frame *f = c->hash[bucket(c, img, pgno)]; f; f = f->hnext)
+    for (struct store_cache_frame *f = c->hash[bucket(c, img, pgno)]; f; f = f->hnext)
         if (f->img == img && f->pgno == pgno) return f;
     return NULL;
 }
 
-static void hash_insert(struct store_cache *c, struct store_frame *f)
+static void hash_insert(struct store_cache *c, struct store_cache_frame *f)
 {
-    struct store_frame **b = &c->hash[bucket(c, f->img, f->pgno)];
+    struct store_cache_frame **b = &c->hash[bucket(c, f->img, f->pgno)];
     f->hnext = *b;
     *b = f;
 }
 
-static void hash_remove(struct store_cache *c, struct store_frame *f)
+static void hash_remove(struct store_cache *c, struct store_cache_frame *f)
 {
-    struct store_frame **p = &c->hash[bucket(c, f->img, f->pgno)];
+    struct store_cache_frame **p = &c->hash[bucket(c, f->img, f->pgno)];
     while (*p != f)
         p = &(*p)->hnext;
     *p = f->hnext;
@@ -157,13 +159,13 @@ static void hash_remove(struct store_cache *c, struct store_frame *f)
 
 /* ---- Dirty bit ------------------------------------------------------------ */
 
-static void set_dirty(struct store_cache *c, struct store_frame *f)
+static void set_dirty(struct store_cache *c, struct store_cache_frame *f)
 {
     if (!f->dirty) c->ndirty++;
     f->dirty = 1;
 }
 
-static void clear_dirty(struct store_cache *c, struct store_frame *f)
+static void clear_dirty(struct store_cache *c, struct store_cache_frame *f)
 {
     if (f->dirty) c->ndirty--;
     f->dirty = 0;
@@ -172,7 +174,7 @@ static void clear_dirty(struct store_cache *c, struct store_frame *f)
 /* ---- I/O ------------------------------------------------------------------ */
 
 /* Record a failure of page pgno of img (store_cache_failure). */
-static int failed(struct store_image *img, uint64_t pgno, int err)
+static int failed(struct store_cache_image *img, uint64_t pgno, int err)
 {
     struct store_cache *c = img->cache;
     char link[64], path[512];
@@ -204,7 +206,7 @@ int store_cache_failure(const struct store_cache *c, const char **what)
  * Fill f with page pgno of img: zeros past the logical size without I/O,
  * else a pread whose short tail (EOF) is zeroed. 0 or the pread errno.
  */
-static int fill(struct store_cache *c, struct store_image *img, struct store_frame *f,
+static int fill(struct store_cache *c, struct store_cache_image *img, struct store_cache_frame *f,
                 uint64_t pgno)
 {
     uint64_t off = pgno << STORE_PAGE_SHIFT;
@@ -232,7 +234,7 @@ static int fill(struct store_cache *c, struct store_image *img, struct store_fra
  * once), left empty: pages never written read as zeros past its end. 0 or a negative errno (the
  * image stays lazy).
  */
-static int lazy_materialize(struct store_image *img)
+static int lazy_materialize(struct store_cache_image *img)
 {
     int fd = openat(img->dir->fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     for (int tries = 0; fd < 0 && tries < 1000; tries++) {
@@ -256,9 +258,9 @@ static int lazy_materialize(struct store_image *img)
  * clear the dirty bit, unless the frame is pinned for writing (inv. 4).
  * 0 or the pwrite errno (the frame stays dirty).
  */
-static int writeback(struct store_cache *c, struct store_frame *f)
+static int writeback(struct store_cache *c, struct store_cache_frame *f)
 {
-    struct store_image *img = f->img;
+    struct store_cache_image *img = f->img;
     uint64_t off = f->pgno << STORE_PAGE_SHIFT;
     size_t len = 0, done = 0;
     if (off < img->size)
@@ -288,10 +290,10 @@ static int writeback(struct store_cache *c, struct store_frame *f)
 /* ---- Frames --------------------------------------------------------------- */
 
 /* A new frame with host memory, or NULL (limit reached, or no host memory). */
-static struct store_frame *frame_new(struct store_cache *c)
+static struct store_cache_frame *frame_new(struct store_cache *c)
 {
     if (c->nalloc == c->limit) return NULL;
-    struct store_frame *f = calloc(1, sizeof *f);
+    struct store_cache_frame *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->data = aligned_alloc(STORE_PAGE_SIZE, STORE_PAGE_SIZE);
     if (!f->data) {
@@ -307,7 +309,7 @@ static struct store_frame *frame_new(struct store_cache *c)
 }
 
 /* Detach a caching frame from its page (hash, image list); it keeps its list. */
-static void frame_unbind(struct store_cache *c, struct store_frame *f)
+static void frame_unbind(struct store_cache *c, struct store_cache_frame *f)
 {
     hash_remove(c, f);
     list_del(&f->ilink);
@@ -316,7 +318,7 @@ static void frame_unbind(struct store_cache *c, struct store_frame *f)
 }
 
 /* AVAILABLE or caching frame with no pins -> FREE. */
-static void frame_release(struct store_cache *c, struct store_frame *f)
+static void frame_release(struct store_cache *c, struct store_cache_frame *f)
 {
     assert(f->pins == 0);
     frame_unbind(c, f);
@@ -332,18 +334,18 @@ static void frame_release(struct store_cache *c, struct store_frame *f)
  * set to -ENOMEM, or to the last write-back error when only frames whose
  * write-back failed were left.
  */
-static struct store_frame *frame_take(struct store_cache *c, int *err)
+static struct store_cache_frame *frame_take(struct store_cache *c, int *err)
 {
     if (list_empty(&c->freel)) frame_new(c);
     if (!list_empty(&c->freel)) {
-        struct store_frame *f = container_of(c->freel.next, struct store_frame, lru);
+        struct store_cache_frame *f = container_of(c->freel.next, struct store_cache_frame, lru);
         list_del(&f->lru);
         c->nfree--;
         return f;
     }
     *err = -ENOMEM;
     for (struct link *l = c->avail.next; l != &c->avail; l = l->next) {
-        struct store_frame *f = container_of(l, struct store_frame, lru);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, lru);
         int e = f->dirty ? writeback(c, f) : 0;
         if (e < 0) {
             *err = e; /* stays dirty and available (inv. 3); try the next one */
@@ -359,7 +361,7 @@ static struct store_frame *frame_take(struct store_cache *c, int *err)
 }
 
 /* Give a frame taken by frame_take back to the free list (a failed fill). */
-static void frame_untake(struct store_cache *c, struct store_frame *f)
+static void frame_untake(struct store_cache *c, struct store_cache_frame *f)
 {
     c->nfree++;
     list_add_tail(&c->freel, &f->lru);
@@ -390,7 +392,7 @@ int store_cache_new(uint64_t bytes, struct store_cache **out)
     list_init(&c->freel);
     list_init(&c->avail);
     list_init(&c->images);
-    c->image_spares = (struct store_spares)STORE_SPARES_OF(struct store_image);
+    c->image_spares = (struct store_cache_spares)STORE_SPARES_OF(struct store_cache_image);
     *out = c;
     return 0;
 }
@@ -402,9 +404,10 @@ int store_cache_free(struct store_cache *c)
     if (!c) return 0;
     int err = 0;
     while (!list_empty(&c->images)) {
-        struct store_image *img = container_of(c->images.next, struct store_image, clink);
+        struct store_cache_image *img =
+            container_of(c->images.next, struct store_cache_image, clink);
         for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
-            struct store_frame *f = container_of(l, struct store_frame, ilink);
+            struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
             if (f->pins == 0) continue;
             f->pins = f->wpins = 0; /* the node is going away: IN USE -> AVAILABLE */
             c->npinned--;
@@ -412,7 +415,7 @@ int store_cache_free(struct store_cache *c)
             list_add_tail(&c->avail, &f->lru);
         }
         img->refs = 1;
-        int e = store_image_close(img);
+        int e = store_cache_image_close(img);
         if (e < 0 && err == 0) err = e;
     }
     while (c->dirs) /* idle directories (the images took the others with them) */
@@ -423,7 +426,7 @@ int store_cache_free(struct store_cache *c)
     }
     free(c->all);
     free(c->hash);
-    store_spare_drain(&c->image_spares);
+    store_cache_spare_drain(&c->image_spares);
     free(c);
     return err;
 }
@@ -444,7 +447,7 @@ void store_cache_counts(const struct store_cache *c, struct store_cache_counts *
 
 /* ---- Images ------------------------------------------------------------------ */
 
-void *store_spare_get(struct store_spares *s)
+void *store_cache_spare_get(struct store_cache_spares *s)
 {
 #ifndef __SANITIZE_ADDRESS__
     if (s->n) {
@@ -456,7 +459,7 @@ void *store_spare_get(struct store_spares *s)
     return calloc(1, s->size);
 }
 
-void store_spare_put(struct store_spares *s, void *p)
+void store_cache_spare_put(struct store_cache_spares *s, void *p)
 {
 #ifndef __SANITIZE_ADDRESS__
     if (p && s->n < STORE_SPARES) {
@@ -467,33 +470,33 @@ void store_spare_put(struct store_spares *s, void *p)
     free(p);
 }
 
-void store_spare_drain(struct store_spares *s)
+void store_cache_spare_drain(struct store_cache_spares *s)
 {
     while (s->n)
         free(s->v[--s->n]);
 }
 
-static struct store_image *image_alloc(struct store_cache *c)
+static struct store_cache_image *image_alloc(struct store_cache *c)
 {
-    return store_spare_get(&c->image_spares);
+    return store_cache_spare_get(&c->image_spares);
 }
 
-static void image_free(struct store_cache *c, struct store_image *img)
+static void image_free(struct store_cache *c, struct store_cache_image *img)
 {
-    store_spare_put(&c->image_spares, img);
+    store_cache_spare_put(&c->image_spares, img);
 }
 
-static struct store_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)
+static struct store_cache_image *image_find(struct store_cache *c, dev_t dev, ino_t ino)
 {
     for (struct link *l = c->images.next; l != &c->images; l = l->next) {
-        struct store_image *img = container_of(l, struct store_image, clink);
+        struct store_cache_image *img = container_of(l, struct store_cache_image, clink);
         if (!img->lazy && img->dev == dev && img->ino == ino) return img;
     }
     return NULL;
 }
 
 /* Use a duplicate of writable `fd` for write-back instead of a read-only one. */
-static void image_upgrade_fd(struct store_image *img, int fd)
+static void image_upgrade_fd(struct store_cache_image *img, int fd)
 {
     int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (dup < 0) return; /* keep the old one; write-back will report */
@@ -502,7 +505,7 @@ static void image_upgrade_fd(struct store_image *img, int fd)
     img->writable = 1;
 }
 
-int store_image_open(struct store_cache *c, int fd, struct store_image **out)
+int store_cache_image_open(struct store_cache *c, int fd, struct store_cache_image **out)
 {
     *out = NULL;
     struct stat st;
@@ -512,7 +515,7 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) return -errno;
     int writable = (fl & O_ACCMODE) != O_RDONLY;
-    struct store_image *img = image_find(c, st.st_dev, st.st_ino);
+    struct store_cache_image *img = image_find(c, st.st_dev, st.st_ino);
     if (img) {
         if (writable && !img->writable) image_upgrade_fd(img, fd);
         img->refs++;
@@ -540,7 +543,7 @@ int store_image_open(struct store_cache *c, int fd, struct store_image **out)
     return 0;
 }
 
-static int image_writeback(struct store_image *img);
+static int image_writeback(struct store_cache_image *img);
 
 /* A reference to the directory (dev, ino) open at dirfd: its entry on the
  * list (an idle one revived), else a new entry with a duplicate of dirfd. */
@@ -602,8 +605,8 @@ static void dir_put(struct store_cache *c, struct lazy_dir *d)
 
 /* A new lazy image of `size` bytes whose pages go, when written back, to an
  * unnamed file in directory d (the image takes d's reference). */
-static struct store_image *lazy_image(struct store_cache *c, struct lazy_dir *d, uint64_t size,
-                                      struct store_image *img)
+static struct store_cache_image *lazy_image(struct store_cache *c, struct lazy_dir *d,
+                                            uint64_t size, struct store_cache_image *img)
 {
     img->dir = d;
     img->cache = c;
@@ -617,11 +620,12 @@ static struct store_image *lazy_image(struct store_cache *c, struct lazy_dir *d,
     return img;
 }
 
-int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct store_image **out)
+int store_cache_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size,
+                               struct store_cache_image **out)
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc(c);
+    struct store_cache_image *img = image_alloc(c);
     if (!img) return -ENOMEM;
     struct lazy_dir *d = dir_get(c, dirfd);
     if (!d) {
@@ -633,12 +637,12 @@ int store_image_new_lazy(struct store_cache *c, int dirfd, uint64_t size, struct
     return 0;
 }
 
-int store_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t ino, uint64_t size,
-                            struct store_image **out)
+int store_cache_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t ino,
+                                  uint64_t size, struct store_cache_image **out)
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc(c);
+    struct store_cache_image *img = image_alloc(c);
     if (!img) return -ENOMEM;
     struct lazy_dir *d = dir_get_id(c, dirfd, dev, ino);
     if (!d) {
@@ -650,17 +654,17 @@ int store_image_new_lazy_id(struct store_cache *c, int dirfd, dev_t dev, ino_t i
     return 0;
 }
 
-int store_image_dir_fd(const struct store_image *img)
+int store_cache_image_dir_fd(const struct store_cache_image *img)
 {
     return img->dir ? img->dir->fd : -1;
 }
 
-int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
-                            struct store_image **out)
+int store_cache_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
+                                  struct store_cache_image **out)
 {
     *out = NULL;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
-    struct store_image *img = image_alloc(c);
+    struct store_cache_image *img = image_alloc(c);
     struct lazy_dir *d = calloc(1, sizeof *d);
     if (!img || !d) {
         image_free(c, img);
@@ -674,17 +678,17 @@ int store_image_new_lazy_at(struct store_cache *c, int dirfd, uint64_t size,
     return 0;
 }
 
-unsigned store_image_refs(const struct store_image *img)
+unsigned store_cache_image_refs(const struct store_cache_image *img)
 {
     return img->refs;
 }
 
-int store_image_has_file(const struct store_image *img)
+int store_cache_image_has_file(const struct store_cache_image *img)
 {
     return img->fd >= 0;
 }
 
-int store_image_file_stat(const struct store_image *img, struct stat *st)
+int store_cache_image_file_stat(const struct store_cache_image *img, struct stat *st)
 {
     if (img->fd < 0) return -ENOENT;
     return fstat(img->fd, st) < 0 ? -errno : 0;
@@ -698,13 +702,13 @@ void store_cache_set_materialize(struct store_cache *c, int (*fn)(void *ctx, int
 
 void store_cache_rekey(void *cache, dev_t odev, ino_t oino, dev_t ndev, ino_t nino)
 {
-    struct store_image *img = image_find(cache, odev, oino);
+    struct store_cache_image *img = image_find(cache, odev, oino);
     if (!img) return;
     img->dev = ndev;
     img->ino = nino;
 }
 
-int store_image_adopt(struct store_image *img, int fd)
+int store_cache_image_adopt(struct store_cache_image *img, int fd)
 {
     struct store_cache *c = img->cache;
     struct stat st;
@@ -750,19 +754,19 @@ int store_image_adopt(struct store_image *img, int fd)
     return 0;
 }
 
-struct store_image *store_image_find(struct store_cache *c, int fd)
+struct store_cache_image *store_cache_image_find(struct store_cache *c, int fd)
 {
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) return NULL;
     return image_find(c, st.st_dev, st.st_ino);
 }
 
-int store_image_flush(struct store_image *img)
+int store_cache_image_flush(struct store_cache_image *img)
 {
     return image_writeback(img);
 }
 
-int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
+int store_cache_image_reload(struct store_cache_image *img, uint64_t off, uint64_t len)
 {
     struct store_cache *c = img->cache;
     struct stat st;
@@ -780,7 +784,7 @@ int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
     uint64_t first = off >> STORE_PAGE_SHIFT, last = (off + len - 1) >> STORE_PAGE_SHIFT;
     int err = 0;
     for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
-        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
         if (f->pgno < first || f->pgno > last) continue;
         int e = fill(c, img, f, f->pgno);
         if (e < 0 && err == 0) err = e;
@@ -788,11 +792,11 @@ int store_image_reload(struct store_image *img, uint64_t off, uint64_t len)
     return err;
 }
 
-void store_image_discard(struct store_image *img, uint64_t pgno, uint64_t npages)
+void store_cache_image_discard(struct store_cache_image *img, uint64_t pgno, uint64_t npages)
 {
     struct store_cache *c = img->cache;
     for (struct link *l = img->frames.next; l != &img->frames;) {
-        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
         l = l->next;
         if (f->pgno < pgno || f->pgno - pgno >= npages) continue;
         if (f->pins)
@@ -808,7 +812,7 @@ void store_image_discard(struct store_image *img, uint64_t pgno, uint64_t npages
         if (pwrite(img->fd, zero, sizeof zero, off + (off_t)(i << STORE_PAGE_SHIFT)) < 0) break;
 }
 
-void store_image_hold(struct store_image *img)
+void store_cache_image_hold(struct store_cache_image *img)
 {
     img->refs++;
 }
@@ -816,16 +820,16 @@ void store_image_hold(struct store_image *img)
 /* Write back every dirty frame of img; 0 or the first error. */
 static int by_pgno(const void *a, const void *b)
 {
-    uint64_t x = (*(struct store_frame *const *)a)->pgno,
-             y = (*(struct store_frame *const *)b)->pgno;
+    uint64_t x = (*(struct store_cache_frame *const *)a)->pgno,
+             y = (*(struct store_cache_frame *const *)b)->pgno;
     return x < y ? -1 : x > y;
 }
 
 /* Write back run[0..n), frames of consecutive pages wholly below the logical
  * size, with one pwritev; a failure falls back to one page at a time. */
-static int writeback_run(struct store_cache *c, struct store_frame **run, int n)
+static int writeback_run(struct store_cache *c, struct store_cache_frame **run, int n)
 {
-    struct store_image *img = run[0]->img;
+    struct store_cache_image *img = run[0]->img;
     if (n == 1 || img->fd < 0) return writeback(c, run[0]);
     struct iovec iov[64];
     for (int i = 0; i < n; i++)
@@ -850,18 +854,18 @@ static int writeback_run(struct store_cache *c, struct store_frame **run, int n)
 
 /* Write back every dirty frame of img, in page order, runs of consecutive
  * pages with one call each; 0 or the first error. */
-static int image_writeback(struct store_image *img)
+static int image_writeback(struct store_cache_image *img)
 {
     struct store_cache *c = img->cache;
     size_t n = 0, cap = 0;
-    struct store_frame **d = NULL;
+    struct store_cache_frame **d = NULL;
     int err = 0;
     for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
-        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
         if (!f->dirty) continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
-            struct store_frame **nd = realloc(d, nc * sizeof *nd);
+            struct store_cache_frame **nd = realloc(d, nc * sizeof *nd);
             if (!nd) { /* no room to sort: one page at a time */
                 free(d);
                 d = NULL;
@@ -875,7 +879,7 @@ static int image_writeback(struct store_image *img)
     }
     if (!d) {
         for (struct link *l = img->frames.next; l != &img->frames; l = l->next) {
-            struct store_frame *f = container_of(l, struct store_frame, ilink);
+            struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
             int e = f->dirty ? writeback(c, f) : 0;
             if (e < 0 && err == 0) err = e;
         }
@@ -896,14 +900,15 @@ static int image_writeback(struct store_image *img)
     return err;
 }
 
-int store_image_close(struct store_image *img)
+int store_cache_image_close(struct store_cache_image *img)
 {
     assert(img->refs > 0);
     if (--img->refs > 0) return 0;
     struct store_cache *c = img->cache;
     int err = img->lazy ? 0 : image_writeback(img); /* a lazy image's data dies with it */
     while (!list_empty(&img->frames)) {
-        struct store_frame *f = container_of(img->frames.next, struct store_frame, ilink);
+        struct store_cache_frame *f =
+            container_of(img->frames.next, struct store_cache_frame, ilink);
         assert(f->pins == 0 && "last close of an image with a pinned page");
         frame_release(c, f);
     }
@@ -914,40 +919,40 @@ int store_image_close(struct store_image *img)
     return err;
 }
 
-int store_image_sync(struct store_image *img)
+int store_cache_image_sync(struct store_cache_image *img)
 {
     int err = image_writeback(img);
     if (img->fd >= 0 && fsync(img->fd) < 0 && err == 0) err = -errno;
     return err;
 }
 
-uint64_t store_image_size(const struct store_image *img)
+uint64_t store_cache_image_size(const struct store_cache_image *img)
 {
     return img->size;
 }
 
 /* Zero the bytes of frame f that lie in [from, to) of the file. */
-static void zero_range(struct store_frame *f, uint64_t from, uint64_t to)
+static void zero_range(struct store_cache_frame *f, uint64_t from, uint64_t to)
 {
     uint64_t base = f->pgno << STORE_PAGE_SHIFT, end = base + STORE_PAGE_SIZE;
     uint64_t lo = from > base ? from : base, hi = to < end ? to : end;
     if (lo < hi) memset(f->data + (lo - base), 0, (size_t)(hi - lo));
 }
 
-int store_image_set_size(struct store_image *img, uint64_t size)
+int store_cache_image_set_size(struct store_cache_image *img, uint64_t size)
 {
     struct store_cache *c = img->cache;
     if (size > (uint64_t)INT64_MAX) return -EFBIG;
     uint64_t first_gone = (size + STORE_PAGE_SIZE - 1) >> STORE_PAGE_SHIFT;
     struct link *l;
     for (l = img->frames.next; l != &img->frames; l = l->next) {
-        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
         if (f->pgno >= first_gone && f->pins) return -EBUSY;
     }
     if (img->fd >= 0 && ftruncate(img->fd, (off_t)size) < 0) return -errno;
     uint64_t old = img->size;
     for (l = img->frames.next; l != &img->frames;) {
-        struct store_frame *f = container_of(l, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(l, struct store_cache_frame, ilink);
         l = l->next;
         if (f->pgno >= first_gone)
             frame_release(c, f);
@@ -962,7 +967,7 @@ int store_image_set_size(struct store_image *img, uint64_t size)
 /* ---- Pages -------------------------------------------------------------------- */
 
 /* Pin a cached frame found by a lookup. */
-static void pin(struct store_cache *c, struct store_frame *f, int flags)
+static void pin(struct store_cache *c, struct store_cache_frame *f, int flags)
 {
     if (f->pins++ == 0) {
         list_del(&f->lru); /* off the available list */
@@ -975,12 +980,13 @@ static void pin(struct store_cache *c, struct store_frame *f, int flags)
     }
 }
 
-int store_page_get(struct store_image *img, uint64_t pgno, int flags, struct store_frame **out)
+int store_cache_page_get(struct store_cache_image *img, uint64_t pgno, int flags,
+                         struct store_cache_frame **out)
 {
     struct store_cache *c = img->cache;
     *out = NULL;
     if (pgno > PGNO_MAX) return -EFBIG;
-    struct store_frame *f = hash_find(c, img, pgno);
+    struct store_cache_frame *f = hash_find(c, img, pgno);
     if (f) {
         c->st.hits++;
         if (f->pins == 0) c->st.reclaims++;
@@ -1013,7 +1019,7 @@ int store_page_get(struct store_image *img, uint64_t pgno, int flags, struct sto
     return 0;
 }
 
-void store_page_put(struct store_frame *f, int flags)
+void store_cache_page_put(struct store_cache_frame *f, int flags)
 {
     struct store_cache *c = f->img->cache;
     assert(f->pins > 0);
@@ -1028,18 +1034,18 @@ void store_page_put(struct store_frame *f, int flags)
     }
 }
 
-int store_page_cached(struct store_image *img, uint64_t pgno)
+int store_cache_page_cached(struct store_cache_image *img, uint64_t pgno)
 {
     return hash_find(img->cache, img, pgno) != NULL;
 }
 
-void store_page_dirty(struct store_frame *f)
+void store_cache_page_dirty(struct store_cache_frame *f)
 {
     assert(f->pins > 0);
     set_dirty(f->img->cache, f);
 }
 
-void *store_page_data(const struct store_frame *f)
+void *store_cache_page_data(const struct store_cache_frame *f)
 {
     return f->data;
 }
@@ -1075,7 +1081,8 @@ static int by_u64(const void *a, const void *b)
 }
 
 /* The pages of [first, end) inside data extents of img's host file. */
-static void file_data_pages(struct store_image *img, uint64_t first, uint64_t end, struct pglist *l)
+static void file_data_pages(struct store_cache_image *img, uint64_t first, uint64_t end,
+                            struct pglist *l)
 {
     uint64_t lim = img->size < img->data_end ? img->size : img->data_end;
     uint64_t lo = first << STORE_PAGE_SHIFT, hi = end << STORE_PAGE_SHIFT;
@@ -1096,13 +1103,13 @@ static void file_data_pages(struct store_image *img, uint64_t first, uint64_t en
     if (keep >= 0) lseek(img->fd, keep, SEEK_SET);
 }
 
-int store_image_data_pages(struct store_image *img, uint64_t first, uint64_t n, uint64_t **out,
-                           size_t *count)
+int store_cache_image_data_pages(struct store_cache_image *img, uint64_t first, uint64_t n,
+                                 uint64_t **out, size_t *count)
 {
     struct pglist l = {0};
     uint64_t end = first + n < first ? UINT64_MAX : first + n;
     for (struct link *k = img->frames.next; k != &img->frames; k = k->next) {
-        struct store_frame *f = container_of(k, struct store_frame, ilink);
+        struct store_cache_frame *f = container_of(k, struct store_cache_frame, ilink);
         if (f->pgno >= first && f->pgno < end) pglist_add(&l, f->pgno);
     }
     file_data_pages(img, first, end, &l);

@@ -1,8 +1,9 @@
 /*
- * store.c — the store root: the host directory that is the guest's "/", the
- * resolution of guest path names inside it, and the registry of global
- * segments (<root>/.symunix/gseg/, hidden from guest paths; see "The global
- * segment registry" below and docs/store.md).
+ * store.c — the store root: the host directory that is the guest's "/", and
+ * the resolution of guest path names inside it. The directory cache
+ * (store_dircache_open) is dircache.c's, the registry of global segments
+ * (<root>/.symunix/gseg/, hidden from guest paths) gseg.c's; the three
+ * share struct store (store_impl.h).
  *
  * Every lookup is confined to the root. Where the host has openat2(2), it goes
  * through openat2 with RESOLVE_IN_ROOT relative to an O_PATH fd of the root,
@@ -11,7 +12,7 @@
  * valgrind) or SYMUNIX_NO_OPENAT2=1 asks, a component-by-component walk with
  * O_NOFOLLOW gives the same answers (see "Resolution" below).
  */
-#include "shm/store.h"
+#include "shm/store_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,32 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 /* Tries of a lookup that fails with EAGAIN (see resolve_open). */
 #define OPENAT2_TRIES 16
-
-/* A directory's identity: the root, or one on a walk's way down. */
-struct dirid {
-    dev_t dev;
-    ino_t ino;
-};
-
-struct store {
-    char *root;          /* as given */
-    char *real;          /* host absolute path of the root, for store_path_of_fd */
-    int rootfd;          /* O_PATH|O_DIRECTORY */
-    int walk;            /* resolve by walk_open (no openat2), not openat2 */
-    struct dirid rootid; /* the root's identity, for walk_open */
-    int gsegfd;          /* O_PATH of <root>/.symunix/gseg, -1 until needed */
-    uint64_t *made;      /* registry entries this store object created */
-    size_t nmade, capmade;
-    struct dcache *dc; /* validated directories (store_dir_open), NULL: off */
-};
 
 static const char *const devices[] = {"/dev/null",   "/dev/zero",    "/dev/full",
                                       "/dev/random", "/dev/urandom", "/dev/tty"};
@@ -122,9 +103,6 @@ static int pick_resolver(const char *root, int fd, int *walk, char *err, size_t 
     return 0;
 }
 
-static void dc_init(struct store *s);
-static void dc_free(struct store *s);
-
 int store_open(const char *root, int create, struct store **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -154,7 +132,7 @@ int store_open(const char *root, int create, struct store **out, char *err, size
     s->gsegfd = -1;
     s->walk = walk;
     s->rootid = (struct dirid){st.st_dev, st.st_ino};
-    dc_init(s);
+    store_dircache_init(s);
     *out = s;
     return 0;
 }
@@ -162,9 +140,8 @@ int store_open(const char *root, int create, struct store **out, char *err, size
 void store_close(struct store *s)
 {
     if (!s) return;
-    dc_free(s);
-    if (s->gsegfd >= 0) close(s->gsegfd);
-    free(s->made);
+    store_dircache_free(s);
+    store_gseg_free(s);
     close(s->rootfd);
     free(s->root);
     free(s->real);
@@ -270,7 +247,7 @@ int store_path_norm(const char *base, const char *path, char *out, size_t outlen
     return build(base, path, out, outlen, 1);
 }
 
-const char *store_device_path(const char *gpath)
+const char *store_path_device(const char *gpath)
 {
     if (strncmp(gpath, "/dev/", 5) != 0) return NULL;
     for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
@@ -555,7 +532,7 @@ int store_path_open(struct store *s, const char *gpath, int flags, mode_t mode)
     char norm[PATH_MAX];
     const char *dev = NULL;
     if (strlen(gpath) >= PATH_MAX) return -ENAMETOOLONG;
-    if (store_path_norm("/", gpath, norm, sizeof norm) == 0) dev = store_device_path(norm);
+    if (store_path_norm("/", gpath, norm, sizeof norm) == 0) dev = store_path_device(norm);
     flags |= O_CLOEXEC | O_NOCTTY;
     /* openat2 refuses what openat silently drops; mimic openat (both modes). */
     if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -572,334 +549,6 @@ int store_path_lookup(struct store *s, const char *gpath, int nofollow)
 {
     if (strlen(gpath) >= PATH_MAX) return -ENAMETOOLONG;
     return resolve_open(s, gpath, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0), 0);
-}
-
-/* ---- The directory cache (store_dir_open) ---------------------------------- */
-
-/*
- * A node's cache of directories the resolver reached, so that open(dir,
- * SYM_O_ANON) need not walk the directory's path on the host again
- * (docs/store.md, "The directory cache"). An entry maps a guest path string,
- * exactly as given, to the O_PATH fd resolve_open gave for it and that
- * directory's identity. It also keeps the path's chain: the directories a
- * walk of it looks a name up in (the root, then each directory on the way;
- * not the last one, of which an O_PATH open asks nothing), every one watched
- * by the store's inotify fd for a change that could make the path name
- * something else or fail otherwise: the name looked up in it created,
- * deleted or moved (rename, unlink, rmdir, mkdir, symlink, link), its own or
- * that name's attributes changed (chmod, chown, setxattr: search
- * permission), the directory itself deleted or moved.
- *
- * Why a hit gives exactly what resolve_open would give now:
- *  1. Only paths with no "." or ".." component are cached, and only when a
- *     component-by-component walk from the root with O_NOFOLLOW reaches the
- *     same directory (st_dev, st_ino) as resolve_open: no symlink and no ".."
- *     lay on that walk, so it crossed what the in-root walk (openat2
- *     RESOLVE_IN_ROOT, or walk_open) crosses for the same names.
- *  2. Each chain directory is watched before its name is looked up in it,
- *     and resolve_open runs after the last watch; the host queues an inotify
- *     event inside the call that changes a watched directory, by any process
- *     of this host, before that call returns. So if resolve_open took
- *     another way (a symlink swapped in meanwhile), an event says so.
- *  3. A miss reads the queue after resolve_open and a lookup reads it first
- *     (one non-blocking read, EAGAIN when nothing changed); every entry whose
- *     chain an event touches is dropped (an overflowed queue drops all). An
- *     entry thus lives only while its chain is as it was when resolve_open
- *     ran, so resolve_open would cross the same names to the same directory
- *     with the same permissions now.
- * A hit can never reach outside the root: its fd is the one resolve_open
- * gave (inside the root, not the hidden directory), and its path still
- * leads there the same way. Not seen by inotify: mounts made under the root
- * while the store is open, and changes made by another host through a
- * network file system; so the cache is used only on local file systems
- * (ext2/3/4, xfs, btrfs, tmpfs), and SYMUNIX_NO_DIRCACHE=1 turns it off.
- */
-#define DC_ENTRIES    32   /* entries; the least recently used is replaced */
-#define DC_DEPTH      16   /* components of a cacheable path */
-#define DC_WATCH_ADDS 4096 /* inotify_add_watch calls before a fresh start */
-#define DC_MASK                                                                                    \
-    (IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |            \
-     IN_MOVE_SELF | IN_ONLYDIR)
-
-struct dc_entry {
-    char *path;    /* the key, as given; NULL: a free slot */
-    uint64_t hash; /* of path (dc_hash) */
-    int fd;        /* O_PATH|O_DIRECTORY, from resolve_open */
-    int stale;     /* an event touched the chain: dropped by dc_sweep */
-    struct dirid id;
-    int n;                   /* chain directories: one per component of the path */
-    int wd[DC_DEPTH];        /* their watches */
-    uint16_t name[DC_DEPTH]; /* name[i], nlen[i]: the name looked up in chain dir i */
-    uint16_t nlen[DC_DEPTH];
-    uint64_t used; /* LRU clock */
-};
-
-struct dcache {
-    int ifd;        /* inotify (non-blocking), -1 until the first miss */
-    unsigned adds;  /* inotify_add_watch calls on ifd */
-    uint64_t clock; /* LRU */
-    int nstale;     /* entries marked stale, not swept yet */
-    /* Hashes of the last paths dc_chain refused (a symlink on the way, ...):
-     * not walked again on their next misses until an event or a reset. */
-    uint64_t nochain[8];
-    unsigned nochain_at;
-    struct store_dir_stats st;
-    struct dc_entry e[DC_ENTRIES];
-};
-
-/* Local file systems, where inotify sees every change (statfs(2) magics). */
-static int dc_local(int fd)
-{
-    static const long types[] = {0xEF53 /* ext2/3/4 */, 0x58465342 /* xfs */,
-                                 0x9123683E /* btrfs */, 0x01021994 /* tmpfs */};
-    struct statfs sf;
-    if (fstatfs(fd, &sf) < 0) return 0;
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if ((long)sf.f_type == types[i]) return 1;
-    return 0;
-}
-
-static void dc_init(struct store *s)
-{
-    const char *off = getenv("SYMUNIX_NO_DIRCACHE");
-    if ((off && off[0] && strcmp(off, "0") != 0) || !dc_local(s->rootfd)) return;
-    s->dc = calloc(1, sizeof *s->dc); /* NULL: no cache, not an error */
-    if (s->dc) s->dc->ifd = -1;
-}
-
-static void dc_drop(struct dc_entry *e)
-{
-    if (e->fd >= 0) close(e->fd);
-    free(e->path);
-    e->path = NULL;
-    e->stale = 0;
-}
-
-/* Forget every entry and every watch. */
-static void dc_reset(struct dcache *dc)
-{
-    for (int i = 0; i < DC_ENTRIES; i++)
-        if (dc->e[i].path) dc_drop(&dc->e[i]);
-    if (dc->ifd >= 0) close(dc->ifd);
-    dc->ifd = -1;
-    dc->adds = 0;
-    dc->nstale = 0;
-    memset(dc->nochain, 0, sizeof dc->nochain);
-}
-
-static void dc_free(struct store *s)
-{
-    if (!s->dc) return;
-    dc_reset(s->dc);
-    free(s->dc);
-    s->dc = NULL;
-}
-
-/* Mark the entries event ev touches: a self event (no name) of a chain
- * directory, or one naming the component the chain looks up in it. */
-static void dc_event(struct dcache *dc, const struct inotify_event *ev)
-{
-    size_t len = ev->len ? strnlen(ev->name, ev->len) : 0;
-    for (int k = 0; k < DC_ENTRIES; k++) {
-        struct dc_entry *e = &dc->e[k];
-        if (!e->path || e->stale) continue;
-        int stale = ev->wd < 0 || (ev->mask & IN_Q_OVERFLOW);
-        for (int i = 0; i < e->n && !stale; i++)
-            if (e->wd[i] == ev->wd &&
-                (!len || (e->nlen[i] == len && memcmp(e->path + e->name[i], ev->name, len) == 0)))
-                stale = 1;
-        if (stale) {
-            e->stale = 1;
-            dc->nstale++;
-        }
-    }
-}
-
-/* Read the events queued so far and mark the entries they touch. A read
- * error forgets everything (the queue can no longer be trusted). */
-static void dc_poll(struct dcache *dc)
-{
-    union {
-        struct inotify_event ev;
-        char b[4096];
-    } u;
-    const size_t most = sizeof(struct inotify_event) + NAME_MAX + 1;
-    for (;;) {
-        ssize_t n = read(dc->ifd, u.b, sizeof u.b);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) return;
-        if (n <= 0) {
-            dc_reset(dc);
-            return;
-        }
-        memset(dc->nochain, 0, sizeof dc->nochain); /* a refused path may do now */
-        for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
-            const struct inotify_event *ev = (const struct inotify_event *)(u.b + at);
-            dc_event(dc, ev);
-            at += (ssize_t)(sizeof *ev + ev->len);
-        }
-        if ((size_t)n + most <= sizeof u.b) return; /* the queue was emptied */
-    }
-}
-
-/* Drop the stale entries. */
-static void dc_sweep(struct dcache *dc)
-{
-    if (!dc->nstale) return;
-    dc->nstale = 0;
-    for (int i = 0; i < DC_ENTRIES; i++)
-        if (dc->e[i].path && dc->e[i].stale) {
-            dc_drop(&dc->e[i]);
-            dc->st.invalidated++;
-        }
-}
-
-/* FNV-1a of a path: compared before the strings. */
-static uint64_t dc_hash(const char *p)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    while (*p)
-        h = (h ^ (unsigned char)*p++) * 0x100000001b3ull;
-    return h;
-}
-
-/* Watch directory fd; its watch descriptor or -1. */
-static int dc_watch(struct dcache *dc, int fd)
-{
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    dc->adds++;
-    return inotify_add_watch(dc->ifd, link, DC_MASK);
-}
-
-/*
- * Walk `path` from the root one component at a time (O_NOFOLLOW), watching
- * each directory before looking the next name up in it, and fill e's chain;
- * *end gets the identity of the directory reached. 0, or -1 when the path
- * cannot be cached (a ".", ".." or symlink component, too deep, or a host
- * error: then resolve_open alone answers), -2 when the host has no inotify
- * watch left (ENOSPC: fs.inotify.max_user_watches).
- */
-static int dc_chain(struct store *s, const char *path, struct dc_entry *e, struct dirid *end)
-{
-    struct dcache *dc = s->dc;
-    int cur = s->rootfd, rc = -1;
-    char comp[NAME_MAX + 1];
-    e->n = 0;
-    for (const char *p = path;;) {
-        while (*p == '/')
-            p++;
-        if (!*p) break;
-        const char *c = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - c);
-        if (n > NAME_MAX || (c[0] == '.' && (n == 1 || (n == 2 && c[1] == '.'))) ||
-            e->n == DC_DEPTH)
-            goto out;
-        memcpy(comp, c, n);
-        comp[n] = '\0';
-        e->name[e->n] = (uint16_t)(c - path);
-        e->nlen[e->n] = (uint16_t)n;
-        if ((e->wd[e->n++] = dc_watch(dc, cur)) < 0) { /* before the lookup */
-            if (errno == ENOSPC || errno == ENOMEM) rc = -2;
-            goto out;
-        }
-        int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-        if (cur != s->rootfd) close(cur);
-        if ((cur = next) < 0) goto out;
-    }
-    struct stat st;
-    if (fstat(cur, &st) == 0) {
-        *end = (struct dirid){st.st_dev, st.st_ino};
-        rc = 0;
-    }
-out:
-    if (cur >= 0 && cur != s->rootfd) close(cur);
-    return rc;
-}
-
-/* The slot for a new entry: a free one, else the least recently used. */
-static struct dc_entry *dc_slot(struct dcache *dc)
-{
-    struct dc_entry *old = &dc->e[0];
-    for (int i = 0; i < DC_ENTRIES; i++) {
-        if (!dc->e[i].path) return &dc->e[i];
-        if (dc->e[i].used < old->used) old = &dc->e[i];
-    }
-    dc_drop(old);
-    return old;
-}
-
-/* A miss: resolve gpath and, when it can be cached, keep it (see above). */
-static int dc_miss(struct store *s, const char *gpath, struct store_dir *out)
-{
-    struct dcache *dc = s->dc;
-    struct dc_entry tmp;
-    struct dirid end = {0, 0};
-    int chained = -1;
-    uint64_t h = dc_hash(gpath);
-    if (dc && dc->adds > DC_WATCH_ADDS) dc_reset(dc);
-    if (dc && dc->ifd < 0) dc->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    int refused = 0;
-    for (unsigned i = 0; dc && i < 8; i++)
-        refused |= dc->nochain[i] == h;
-    if (dc && dc->ifd >= 0 && !refused && strlen(gpath) <= UINT16_MAX) {
-        chained = dc_chain(s, gpath, &tmp, &end);
-        if (chained == -1) dc->nochain[dc->nochain_at++ % 8] = h;
-    }
-    if (dc && (dc->ifd < 0 || chained == -2)) { /* out of inotify instances or watches */
-        dc_free(s);                             /* off for good: no host call wasted */
-        dc = NULL;
-        chained = -1;
-    }
-    int fd = store_path_open(s, gpath, O_PATH | O_DIRECTORY, 0);
-    if (fd < 0) return fd;
-    *out = (struct store_dir){.fd = fd, .owned = 1};
-    struct stat st;
-    if (chained < 0 || fstat(fd, &st) < 0 || end.dev != st.st_dev || end.ino != st.st_ino) return 0;
-    out->dev = st.st_dev;
-    out->ino = st.st_ino;
-    struct dc_entry *e = dc_slot(dc);
-    *e = tmp;
-    if (!(e->path = strdup(gpath))) return 0;
-    e->hash = h;
-    e->fd = -1; /* the caller's until the entry proves fresh */
-    e->stale = 0;
-    e->id = end;
-    e->used = ++dc->clock;
-    dc_poll(dc); /* what changed since the watches were set */
-    dc_sweep(dc);
-    if (e->path) {
-        e->fd = fd;
-        out->owned = 0;
-    }
-    return 0;
-}
-
-int store_dir_open(struct store *s, const char *gpath, struct store_dir *out)
-{
-    struct dcache *dc = s->dc;
-    if (dc && dc->ifd >= 0) {
-        dc_poll(dc);
-        dc_sweep(dc);
-        uint64_t h = dc_hash(gpath);
-        for (int i = 0; i < DC_ENTRIES; i++) {
-            struct dc_entry *e = &dc->e[i];
-            if (!e->path || e->hash != h || strcmp(e->path, gpath) != 0) continue;
-            e->used = ++dc->clock;
-            dc->st.hits++;
-            *out = (struct store_dir){.fd = e->fd, .owned = 0, .dev = e->id.dev, .ino = e->id.ino};
-            return 0;
-        }
-    }
-    if (dc) dc->st.misses++;
-    return dc_miss(s, gpath, out);
-}
-
-void store_dir_stats(const struct store *s, struct store_dir_stats *out)
-{
-    *out = s->dc ? s->dc->st : (struct store_dir_stats){0};
 }
 
 static int is_dot_or_dotdot(const char *c, size_t n)
@@ -968,234 +617,9 @@ int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen
     return 0;
 }
 
-int store_dir_of_fd(const struct store *s, int dirfd, char *out, size_t outlen)
+int store_path_of_dir(const struct store *s, int dirfd, char *out, size_t outlen)
 {
     int r = store_path_of_fd(s, dirfd, out, outlen);
     if (r < 0) return r;
     return is_hidden_gpath(out) ? -EACCES : 0;
-}
-
-/* ---- The global segment registry ------------------------------------------
- *
- * <root>/.symunix/gseg/<id as 6 hex digits> is a hard link to the image file
- * of global segment id (1 .. STORE_GSEG_MAX). Registration probes from a hash
- * of the file's (st_dev, st_ino): linkat creating the name is the atomic
- * allocation across ranks (EEXIST: the id is taken; if by the same file, it is
- * this file's id, else the next id is tried), and any rank opens the file by
- * its id. Entries are never removed while a job runs (a probe chain must not
- * break), only by store_gseg_cleanup at the job's end, by the store object
- * that made them. */
-
-uint64_t store_gseg_hash(dev_t dev, ino_t ino)
-{
-    uint64_t h = (uint64_t)dev * 0x9e3779b97f4a7c15ull ^ (uint64_t)ino;
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 29;
-    return h % STORE_GSEG_MAX + 1;
-}
-
-static void gseg_name(uint64_t id, char name[16])
-{
-    snprintf(name, 16, "%06llx", (unsigned long long)id);
-}
-
-/* The registry directory's fd, made on first use when `create` (else
- * -ENOENT while there is none). */
-static int gseg_dir(struct store *s, int create)
-{
-    if (s->gsegfd >= 0) return s->gsegfd;
-    int fd =
-        openat(s->rootfd, STORE_HIDDEN_DIR "/gseg", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0 || !create) return fd < 0 ? -errno : (s->gsegfd = fd);
-    if (mkdirat(s->rootfd, STORE_HIDDEN_DIR, 0700) < 0 && errno != EEXIST) return -errno;
-    if (mkdirat(s->rootfd, STORE_HIDDEN_DIR "/gseg", 0700) < 0 && errno != EEXIST) return -errno;
-    fd = openat(s->rootfd, STORE_HIDDEN_DIR "/gseg", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return -errno;
-    s->gsegfd = fd;
-    return fd;
-}
-
-/* Is entry id the file (dev, ino)? 1 yes, 0 another file, -ENOENT none. */
-static int gseg_is(int dir, uint64_t id, const struct stat *want)
-{
-    char name[16];
-    struct stat st;
-    gseg_name(id, name);
-    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -errno;
-    return st.st_dev == want->st_dev && st.st_ino == want->st_ino;
-}
-
-int store_gseg_register_from(struct store *s, int hostfd, uint64_t start, uint64_t *id)
-{
-    struct stat st;
-    if (fstat(hostfd, &st) < 0) return -errno;
-    if (!S_ISREG(st.st_mode)) return -ENODEV;
-    if (start < 1 || start > STORE_GSEG_MAX) return -EINVAL;
-    int dir = gseg_dir(s, 1);
-    if (dir < 0) return dir;
-    char src[64], name[16];
-    snprintf(src, sizeof src, "/proc/self/fd/%d", hostfd);
-    uint64_t g = start;
-    for (uint64_t tries = 0; tries < STORE_GSEG_MAX; tries++, g = g % STORE_GSEG_MAX + 1) {
-        int r = gseg_is(dir, g, &st);
-        if (r == 1) {
-            *id = g;
-            return 0;
-        }
-        if (r == 0) continue;
-        if (r != -ENOENT) return r;
-        gseg_name(g, name);
-        if (linkat(AT_FDCWD, src, dir, name, AT_SYMLINK_FOLLOW) < 0) {
-            if (errno == EEXIST) { /* another rank just took it: look again */
-                g = g == 1 ? STORE_GSEG_MAX : g - 1;
-                continue;
-            }
-            return -errno;
-        }
-        if (s->nmade == s->capmade) {
-            size_t nc = s->capmade ? s->capmade * 2 : 16;
-            uint64_t *nm = realloc(s->made, nc * sizeof *nm);
-            if (nm) s->made = nm, s->capmade = nc;
-        }
-        if (s->nmade < s->capmade) s->made[s->nmade++] = g;
-        *id = g;
-        return 0;
-    }
-    return -ENOSPC;
-}
-
-int store_gseg_register(struct store *s, int hostfd, uint64_t *id)
-{
-    struct stat st;
-    if (fstat(hostfd, &st) < 0) return -errno;
-    return store_gseg_register_from(s, hostfd, store_gseg_hash(st.st_dev, st.st_ino), id);
-}
-
-int store_gseg_find(struct store *s, int hostfd, uint64_t *id)
-{
-    struct stat st;
-    if (fstat(hostfd, &st) < 0) return -errno;
-    int dir = gseg_dir(s, 0);
-    if (dir == -ENOENT) return 0;
-    if (dir < 0) return dir;
-    uint64_t g = store_gseg_hash(st.st_dev, st.st_ino);
-    for (uint64_t tries = 0; tries < STORE_GSEG_MAX; tries++, g = g % STORE_GSEG_MAX + 1) {
-        int r = gseg_is(dir, g, &st);
-        if (r == 1) {
-            *id = g;
-            return 1;
-        }
-        if (r == -ENOENT) return 0;
-        if (r < 0) return r;
-    }
-    return 0;
-}
-
-int store_gseg_open(struct store *s, uint64_t id, int flags)
-{
-    int dir = gseg_dir(s, 0);
-    if (dir < 0) return dir;
-    char name[16];
-    gseg_name(id, name);
-    int fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-void store_gseg_cleanup(struct store *s)
-{
-    if (s->gsegfd < 0) return;
-    for (size_t i = 0; i < s->nmade; i++) {
-        char name[16];
-        gseg_name(s->made[i], name);
-        unlinkat(s->gsegfd, name, 0);
-    }
-    s->nmade = 0;
-}
-
-/* ---- The memory modules' callbacks: pages of global segments ---- */
-
-#define GSEG_PAGE 4096u
-#define GSEG_NFD  64 /* open files kept */
-
-struct store_gseg_io {
-    struct store *s;
-    struct {
-        uint64_t id; /* 0: empty */
-        int fd;
-    } fds[GSEG_NFD];
-    unsigned next; /* the slot the next open replaces */
-};
-
-int store_gseg_io_new(struct store *s, struct store_gseg_io **out)
-{
-    struct store_gseg_io *io = calloc(1, sizeof *io);
-    if (!io) return -ENOMEM;
-    io->s = s;
-    for (unsigned i = 0; i < GSEG_NFD; i++)
-        io->fds[i].fd = -1;
-    *out = io;
-    return 0;
-}
-
-void store_gseg_io_free(struct store_gseg_io *io)
-{
-    if (!io) return;
-    for (unsigned i = 0; i < GSEG_NFD; i++)
-        if (io->fds[i].fd >= 0) close(io->fds[i].fd);
-    free(io);
-}
-
-/* The open file of segment id (read-write, else read-only), or -errno. */
-static int io_fd(struct store_gseg_io *io, uint64_t id)
-{
-    for (unsigned i = 0; i < GSEG_NFD; i++)
-        if (io->fds[i].id == id) return io->fds[i].fd;
-    int fd = store_gseg_open(io->s, id, O_RDWR);
-    if (fd == -EACCES || fd == -EROFS) fd = store_gseg_open(io->s, id, O_RDONLY);
-    if (fd < 0) return fd;
-    unsigned k = io->next;
-    io->next = (k + 1) % GSEG_NFD;
-    if (io->fds[k].fd >= 0) close(io->fds[k].fd);
-    io->fds[k].id = id, io->fds[k].fd = fd;
-    return fd;
-}
-
-int store_gseg_fill(void *ctx, uint64_t seg, uint64_t page, void *buf)
-{
-    struct store_gseg_io *io = ctx;
-    int fd = io_fd(io, seg);
-    if (fd < 0) return fd;
-    struct stat st;
-    if (fstat(fd, &st) < 0) return -errno;
-    uint64_t off = page * GSEG_PAGE;
-    if (off >= (uint64_t)st.st_size) return 0; /* beyond the end: zeros, no read */
-    size_t got = 0;
-    while (got < GSEG_PAGE) {
-        ssize_t n = pread(fd, (char *)buf + got, GSEG_PAGE - got, (off_t)(off + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
-        if (n == 0) break; /* the end: the rest stays zero */
-        got += (size_t)n;
-    }
-    return 0;
-}
-
-int store_gseg_writeback(void *ctx, uint64_t seg, uint64_t page, const void *buf)
-{
-    struct store_gseg_io *io = ctx;
-    int fd = io_fd(io, seg);
-    if (fd < 0) return fd;
-    struct stat st;
-    if (fstat(fd, &st) < 0) return -errno;
-    uint64_t off = page * GSEG_PAGE, size = (uint64_t)st.st_size;
-    if (off >= size) return 0; /* beyond the end (truncated): nothing to keep */
-    size_t len = size - off < GSEG_PAGE ? (size_t)(size - off) : GSEG_PAGE, put = 0;
-    while (put < len) {
-        ssize_t n = pwrite(fd, (const char *)buf + put, len - put, (off_t)(off + put));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return -errno;
-        put += (size_t)n;
-    }
-    return 0;
 }

@@ -1,6 +1,10 @@
 /*
  * store.h — the shared store: the directory tree that every node sees as the
  * guest's "/", and (later) the image files that back every memory segment.
+ * The public header of three files, one section each: store.c (the root,
+ * path strings and resolution: store_, store_path_), dircache.c (the
+ * directory cache: store_dircache_) and gseg.c (the global segment
+ * registry: store_gseg_); docs/store.md "Names".
  *
  * Invariants
  *  1. Every guest path resolves inside the root: "..", absolute symlinks and
@@ -12,7 +16,7 @@
  *     (store_path_parent) hand back a parent directory fd and a last component
  *     with no '/' that is never "." or "..", so a host *at call made with them
  *     and without following cannot leave the root either.
- *  4. A few host devices are passed through by name (store_device_path); the
+ *  4. A few host devices are passed through by name (store_path_device); the
  *     guest can open them but never unlink, rename or otherwise reach them.
  *
  * Guest paths handed to store_path_* are "root-relative": absolute guest paths
@@ -45,7 +49,7 @@ const char *store_root_path(const struct store *s);
 /* An O_PATH|O_DIRECTORY fd of the root. */
 int store_root_fd(const struct store *s);
 
-/* ---- Guest path strings (pure string work, no file system access) -------- */
+/* ---- Guest path strings (store.c; pure string work, no file system access) */
 
 /*
  * Join `path` to the guest directory `base` (absolute) unless `path` is itself
@@ -65,9 +69,9 @@ int store_path_norm(const char *base, const char *path, char *out, size_t outlen
 /* Host path of the device passed through for guest absolute path `gpath`
  * (after store_path_norm), or NULL. The set: /dev/null, /dev/zero, /dev/full,
  * /dev/random, /dev/urandom, /dev/tty. */
-const char *store_device_path(const char *gpath);
+const char *store_path_device(const char *gpath);
 
-/* ---- Resolution inside the root ----------------------------------------- */
+/* ---- Resolution inside the root (store.c) -------------------------------- */
 
 /*
  * Open guest path `gpath` with host open(2) `flags` and `mode`, resolving every
@@ -95,30 +99,6 @@ int store_path_parent(struct store *s, const char *gpath, char *last, size_t las
 int store_path_lookup(struct store *s, const char *gpath, int nofollow);
 
 /*
- * A directory for open(dir, SYM_O_ANON): like store_path_open(gpath,
- * O_PATH|O_DIRECTORY) — the same fd target and the same errno — but served
- * from the store's directory cache when it can (docs/store.md, "The directory
- * cache"): a hit makes one non-blocking read of an inotify fd instead of the
- * walk. out->fd is the store's (owned 0: valid until the next store_dir_open
- * or store_close; dup it to keep it) or the caller's (owned 1: close it).
- * 0 or a negative errno.
- */
-struct store_dir {
-    int fd;
-    int owned;
-    dev_t dev; /* the directory's identity when the cache holds it; */
-    ino_t ino; /* 0, 0 for an owned fd (fstat it) */
-};
-int store_dir_open(struct store *s, const char *gpath, struct store_dir *out);
-
-/* Counters of the directory cache (all 0 when it is off). */
-struct store_dir_stats {
-    uint64_t hits, misses;
-    uint64_t invalidated; /* entries dropped because their path changed */
-};
-void store_dir_stats(const struct store *s, struct store_dir_stats *out);
-
-/*
  * Guest absolute path of the file open at host fd `hostfd` (which must lie
  * inside the root), found from the host's /proc/self/fd. Returns 0, -ENOENT
  * (deleted, or not inside the root) or -ENAMETOOLONG.
@@ -131,9 +111,35 @@ int store_path_of_fd(const struct store *s, int hostfd, char *out, size_t outlen
  * a directory descriptor"): a directory fd may have been moved since it was
  * found inside the root.
  */
-int store_dir_of_fd(const struct store *s, int dirfd, char *out, size_t outlen);
+int store_path_of_dir(const struct store *s, int dirfd, char *out, size_t outlen);
 
-/* ---- The global segment registry (docs/store.md) ----------------------- */
+/* ---- The directory cache (dircache.c) --------------------------------- */
+
+/*
+ * A directory for open(dir, SYM_O_ANON): like store_path_open(gpath,
+ * O_PATH|O_DIRECTORY) — the same fd target and the same errno — but served
+ * from the store's directory cache when it can (docs/store.md, "The directory
+ * cache"): a hit makes one non-blocking read of an inotify fd instead of the
+ * walk. out->fd is the store's (owned 0: valid until the next store_dircache_open
+ * or store_close; dup it to keep it) or the caller's (owned 1: close it).
+ * 0 or a negative errno.
+ */
+struct store_dircache_dir {
+    int fd;
+    int owned;
+    dev_t dev; /* the directory's identity when the cache holds it; */
+    ino_t ino; /* 0, 0 for an owned fd (fstat it) */
+};
+int store_dircache_open(struct store *s, const char *gpath, struct store_dircache_dir *out);
+
+/* Counters of the directory cache (all 0 when it is off). */
+struct store_dircache_stats {
+    uint64_t hits, misses;
+    uint64_t invalidated; /* entries dropped because their path changed */
+};
+void store_dircache_stats(const struct store *s, struct store_dircache_stats *out);
+
+/* ---- The global segment registry (gseg.c; docs/store.md) --------------- */
 
 /* The hidden directory of the root: no guest path reaches it (EACCES). */
 #define STORE_HIDDEN_DIR ".symunix"

@@ -117,7 +117,7 @@ static void host_mkdir(const char *rel)
 
 static int is_virtual(int fd)
 {
-    struct store_image *img;
+    struct store_cache_image *img;
     uint64_t ino;
     int flags;
     return k_fd_virtual(p, fd, &img, &ino, &flags);

@@ -317,7 +317,7 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/d", root);
     cr_assert_eq(mkdir(path, 0700), 0);
-    cr_assert_eq(store_mkrefdir(store, &par->refdirs, "/d", "@work"), 0);
+    cr_assert_eq(store_names_mkrefdir(store, &par->refdirs, "/d", "@work"), 0);
     int dfd = (int)call_path(sys_openat, "/d", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     cr_assert_geq(dfd, 0);
     strcpy(par->cwd, "/d");
@@ -328,7 +328,7 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
     cr_expect(c->fd[dfd].cloexec, "close-on-exec kept");
     cr_expect(!c->fd[fd].cloexec);
     char g[PATH_MAX];
-    cr_expect_eq(store_refdir_path(store, &c->refdirs, "/", "@work/x", g, sizeof g), 0);
+    cr_expect_eq(store_names_refdir_path(store, &c->refdirs, "/", "@work/x", g, sizeof g), 0);
     cr_expect_str_eq(g, "/d/x", "@work bound to the same directory");
     int h = k_fd_host(c, fd), ph = k_fd_host(par, fd);
     cr_assert_geq(h, 0, "the file is open in the child");
@@ -352,7 +352,7 @@ Test(migrate, descriptors_reopened_streams_kept_pipes_closed)
     }
     int ifd;
     const char *rest;
-    cr_expect_eq(store_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &ifd, &rest), 1,
+    cr_expect_eq(store_names_refdir_lookup(&c->refdirs, STORE_REFNAME_IMAGE, &ifd, &rest), 1,
                  "@image bound in the child");
     k_files_close_all(c); /* the directory goes before the scratch root */
     k_files_close_all(par);
@@ -537,40 +537,40 @@ Test(migrate, an_executable_runs_on_the_other_node)
 /* The cache's list of an image's pages that hold data: cached frames and
  * the written extents of its file (not its holes), nothing else, within the
  * range asked, with nothing read and no frame taken. */
-static uint64_t *data_pages(struct store_image *img, uint64_t first, uint64_t n, size_t *cnt)
+static uint64_t *data_pages(struct store_cache_image *img, uint64_t first, uint64_t n, size_t *cnt)
 {
     struct store_cache_stats before, after;
     store_cache_stats(kern->cache, &before);
     uint64_t *v;
-    cr_assert_eq(store_image_data_pages(img, first, n, &v, cnt), 0);
+    cr_assert_eq(store_cache_image_data_pages(img, first, n, &v, cnt), 0);
     store_cache_stats(kern->cache, &after);
     cr_expect_eq(after.reads, before.reads, "nothing read");
     cr_expect_eq(after.misses, before.misses, "no frame taken");
     return v;
 }
 
-static void write_page(struct store_image *img, uint64_t pg)
+static void write_page(struct store_cache_image *img, uint64_t pg)
 {
-    struct store_frame *f;
-    cr_assert_eq(store_page_get(img, pg, STORE_PAGE_WRITE, &f), 0);
-    memset(store_page_data(f), (int)pg, PG);
-    store_page_put(f, STORE_PAGE_WRITE);
+    struct store_cache_frame *f;
+    cr_assert_eq(store_cache_page_get(img, pg, STORE_PAGE_WRITE, &f), 0);
+    memset(store_cache_page_data(f), (int)pg, PG);
+    store_cache_page_put(f, STORE_PAGE_WRITE);
 }
 
 Test(migrate_small, data_pages_of_a_lazy_image)
 {
-    struct store_image *img, *other;
+    struct store_cache_image *img, *other;
     int root_fd = store_root_fd(store);
-    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &img), 0);
-    cr_assert_eq(store_image_new_lazy(kern->cache, root_fd, 1ull << 30, &other), 0);
+    cr_assert_eq(store_cache_image_new_lazy(kern->cache, root_fd, 1ull << 30, &img), 0);
+    cr_assert_eq(store_cache_image_new_lazy(kern->cache, root_fd, 1ull << 30, &other), 0);
     write_page(img, 3);
     write_page(img, 10);
-    cr_assert_eq(store_image_sync(img), 0); /* both in its file */
-    store_image_discard(img, 3, 1);         /* a hole in the file, no frame */
-    struct store_frame *f;
+    cr_assert_eq(store_cache_image_sync(img), 0); /* both in its file */
+    store_cache_image_discard(img, 3, 1);         /* a hole in the file, no frame */
+    struct store_cache_frame *f;
     for (uint64_t pg = 0; pg < 100; pg++) { /* 64 frames: page 10's frame goes */
-        cr_assert_eq(store_page_get(other, pg, 0, &f), 0);
-        store_page_put(f, 0);
+        cr_assert_eq(store_cache_page_get(other, pg, 0, &f), 0);
+        store_cache_page_put(f, 0);
     }
     size_t n;
     uint64_t *v = data_pages(img, 0, 1000, &n);
@@ -588,6 +588,6 @@ Test(migrate_small, data_pages_of_a_lazy_image)
     v = data_pages(other, 0, 1000, &n);
     cr_expect_gt(n, 0, "frames read as zeros may hold data: listed");
     free(v);
-    store_image_close(other);
-    store_image_close(img);
+    store_cache_image_close(other);
+    store_cache_image_close(img);
 }

@@ -730,7 +730,7 @@ Test(vm, unmapped_file_image_is_parked_until_close)
     k_vm_file_closed(kern, fd, true);
     store_cache_stats(kern->cache, &after);
     cr_expect_eq(after.writebacks, before.writebacks, "nothing written for a vanished file");
-    cr_expect_null(store_image_find(kern->cache, fd), "the image is gone");
+    cr_expect_null(store_cache_image_find(kern->cache, fd), "the image is gone");
     cr_assert_eq(pread(fd, &c, 1, PG + 1), 1);
     cr_expect_eq(c, 0);
     close(fd);
@@ -743,7 +743,7 @@ Test(vm, parked_image_is_written_back_at_close)
     put_byte(proc, BASE + 3, 'w');
     cr_assert_eq(k_vm_unmap(proc, BASE, PG), 0);
     k_vm_file_closed(kern, fd, false);
-    cr_expect_null(store_image_find(kern->cache, fd));
+    cr_expect_null(store_cache_image_find(kern->cache, fd));
     char c = 0;
     cr_assert_eq(pread(fd, &c, 1, 3), 1);
     cr_expect_eq(c, 'w', "written back when closed");

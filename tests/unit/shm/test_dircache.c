@@ -1,11 +1,11 @@
 /*
- * test_dircache.c — the store's directory cache (store_dir_open, shm/store.c).
+ * test_dircache.c — the store's directory cache (store_dircache_open, shm/dircache.c).
  * A hit must give exactly what the uncached resolver gives at that moment:
  * every test changes the tree between two lookups of the same guest path —
  * rename, rmdir, a symlink swapped in (inside the root, and pointing out of
  * it), a chmod, a change made by another process — and compares
- * store_dir_open with store_path_open(O_PATH|O_DIRECTORY) of the same path,
- * errno or identity. The counters (store_dir_stats) show that the first
+ * store_dircache_open with store_path_open(O_PATH|O_DIRECTORY) of the same path,
+ * errno or identity. The counters (store_dircache_stats) show that the first
  * lookup was cached and the change dropped it, so no test passes with the
  * cache silently off. The suites run with both resolvers (openat2 where the
  * host has it, and the component walk); the root is under /tmp, which must
@@ -84,10 +84,10 @@ static void teardown(void)
 TestSuite(dircache, .init = setup, .fini = teardown);
 TestSuite(dircache_walk, .init = setup_walk, .fini = teardown);
 
-static struct store_dir_stats stats(void)
+static struct store_dircache_stats stats(void)
 {
-    struct store_dir_stats s;
-    store_dir_stats(st, &s);
+    struct store_dircache_stats s;
+    store_dircache_stats(st, &s);
     return s;
 }
 
@@ -102,14 +102,14 @@ static int truth(const char *gpath, struct stat *sb)
     return 0;
 }
 
-/* store_dir_open(gpath) agrees with the uncached resolver; its result (0 or
+/* store_dircache_open(gpath) agrees with the uncached resolver; its result (0 or
  * the errno). An owned fd is closed, a cached one checked open. */
 static int agree(const char *gpath)
 {
     struct stat want, got;
     int t = truth(gpath, &want);
-    struct store_dir d;
-    int r = store_dir_open(st, gpath, &d);
+    struct store_dircache_dir d;
+    int r = store_dircache_open(st, gpath, &d);
     cr_assert_eq(r, t, "%s: cached %d (%s), resolver %d (%s)", gpath, r, strerror(-r), t,
                  strerror(-t));
     if (r < 0) return r;
@@ -142,8 +142,8 @@ static int next_fd(void)
 static void on_local_fs(void)
 {
     cr_assert(stats().misses == 0 && stats().hits == 0);
-    struct store_dir d;
-    cr_assert_eq(store_dir_open(st, "/a", &d), 0);
+    struct store_dircache_dir d;
+    cr_assert_eq(store_dircache_open(st, "/a", &d), 0);
     if (d.owned) close(d.fd);
     cr_assert_eq(stats().misses, 1, "the cache is off: is /tmp a local file system?");
 }
@@ -154,8 +154,8 @@ static void hit_is_the_same_directory(void)
     cached("/a/b");
     cached("a/b"); /* another key: the string as given */
     cached("/");
-    struct store_dir d;
-    cr_assert_eq(store_dir_open(st, "/a/b", &d), 0);
+    struct store_dircache_dir d;
+    cr_assert_eq(store_dircache_open(st, "/a/b", &d), 0);
     cr_assert_eq(d.owned, 0, "a hit lends the cache's fd");
 }
 
@@ -215,10 +215,10 @@ static void symlink_out_of_root_is_refused(void)
     cr_assert_eq(unlink(host("a/b")), 0);
     cr_assert_eq(symlink("../../../../../../../..", host("a/b")), 0); /* clamped to the root */
     agree("/a/b");
-    struct store_dir d;
+    struct store_dircache_dir d;
     struct stat out;
     cr_assert_eq(stat(outdir, &out), 0);
-    cr_assert_eq(store_dir_open(st, "/a/b", &d), 0);
+    cr_assert_eq(store_dircache_open(st, "/a/b", &d), 0);
     cr_assert(!(d.dev == out.st_dev && d.ino == out.st_ino), "reached outside the root");
     if (d.owned) close(d.fd);
 }
@@ -335,6 +335,6 @@ Test(dircache, off_by_env_gives_the_same_answers)
     agree("/a/b");
     cr_assert_eq(rmdir(host("a/b")), 0);
     cr_assert_eq(agree("/a/b"), -ENOENT);
-    struct store_dir_stats s = stats();
+    struct store_dircache_stats s = stats();
     cr_assert(s.hits == 0 && s.misses == 0);
 }

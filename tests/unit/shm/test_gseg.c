@@ -1,5 +1,5 @@
 /*
- * test_gseg.c — the global segment registry of the store (shm/store.c):
+ * test_gseg.c — the global segment registry of the store (shm/gseg.c):
  * a file gets an id and keeps it (registering again, or through another fd,
  * reuses the entry); two files forced onto one starting id get different ids
  * (the probe skips a taken one) and each is found again by its own id; a

@@ -1,5 +1,5 @@
 /*
- * image.c — the naming layer of image files (see image.h): the node's table
+ * names.c — the naming layer of image files (see names.h): the node's table
  * of open image files with their close actions and, for lazy anonymous
  * files, the means to name them on demand; and the per-process table of
  * reference directories.
@@ -7,10 +7,10 @@
  * Anonymous files are O_TMPFILE files of the host (no directory entry, no
  * name) linked into their directory through /proc/self/fd/N when a name is
  * needed. Where the store's file system has no O_TMPFILE, a hidden name
- * stands in for "no name" (image.h, invariant 1). Paths are never resolved
+ * stands in for "no name" (names.h, invariant 1). Paths are never resolved
  * here: every guest path goes through store.c.
  */
-#include "shm/image.h"
+#include "shm/names.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +41,7 @@ struct entry {
     int afd;      /* our own fd of the file */
     int dirfd;    /* O_PATH fd of its directory */
     dev_t ddev;   /* the directory's identity */
-    ino_t dino;   /*   (for store_dir_materialize) */
+    ino_t dino;   /*   (for store_names_dir_materialize) */
     char *hidden; /* fallback mode: its hidden name in dirfd, else NULL */
     char **names; /* guest absolute paths it is known by */
     size_t nnames;
@@ -49,7 +49,7 @@ struct entry {
 
 struct store_names {
     struct store *s;
-    store_rekey_fn rekey; /* told when a memory file becomes a host file */
+    store_names_rekey_fn rekey; /* told when a memory file becomes a host file */
     void *rekey_ctx;
     int node;
     int flags;         /* STORE_NAMES_* */
@@ -255,7 +255,7 @@ static int mem_to_file(struct store_names *n, struct entry *e)
     return 0;
 }
 
-int store_anon_materialize(struct store_names *n, int fd)
+int store_names_anon_materialize(struct store_names *n, int fd)
 {
     struct stat st;
     long i = find_fd(n, fd, &st);
@@ -263,7 +263,7 @@ int store_anon_materialize(struct store_names *n, int fd)
     return mem_to_file(n, n->e[i]);
 }
 
-void store_names_set_rekey(struct store_names *n, store_rekey_fn fn, void *ctx)
+void store_names_set_rekey(struct store_names *n, store_names_rekey_fn fn, void *ctx)
 {
     n->rekey = fn;
     n->rekey_ctx = ctx;
@@ -276,7 +276,7 @@ static int name_entry(struct store_names *n, struct entry *e)
     /* Its directory was inside the root when the file was made, but a host
      * process may have moved it out (or under the hidden directory) since:
      * no name, and no host file for one, is made there then. */
-    int r = store_dir_of_fd(n->s, e->dirfd, dir, sizeof dir);
+    int r = store_path_of_dir(n->s, e->dirfd, dir, sizeof dir);
     if (r < 0) return r;
     if (e->mem) {
         int m = mem_to_file(n, e);
@@ -316,7 +316,7 @@ static int name_check(struct store *s, const char *gpath, dev_t dev, ino_t ino, 
 static int create_hidden(struct store_names *n, struct entry *e, mode_t mode)
 {
     char name[NAME_MAX + 1], dir[PATH_MAX];
-    int r = store_dir_of_fd(n->s, e->dirfd, dir, sizeof dir); /* a name: see name_entry */
+    int r = store_path_of_dir(n->s, e->dirfd, dir, sizeof dir); /* a name: see name_entry */
     if (r < 0) return r;
     for (int tries = 0; tries < NAME_TRIES; tries++) {
         gen_name(n, 1, name, sizeof name);
@@ -363,7 +363,7 @@ static int create_mem(mode_t mode)
     return fd;
 }
 
-/* store_anon_create, checking that dirfd is inside the root when `check`. */
+/* store_names_anon_create, checking that dirfd is inside the root when `check`. */
 static int anon_create(struct store_names *n, int dirfd, mode_t mode, int action, int check)
 {
     struct stat dst, st;
@@ -401,17 +401,17 @@ static int anon_create(struct store_names *n, int dirfd, mode_t mode, int action
     return fd;
 }
 
-int store_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
+int store_names_anon_create(struct store_names *n, int dirfd, mode_t mode, int action)
 {
     return anon_create(n, dirfd, mode, action, 1);
 }
 
-int store_anon_create_in(struct store_names *n, int dirfd, mode_t mode, int action)
+int store_names_anon_create_in(struct store_names *n, int dirfd, mode_t mode, int action)
 {
     return anon_create(n, dirfd, mode, action, 0);
 }
 
-int store_anon_name(struct store_names *n, int fd, char *out, size_t outlen)
+int store_names_anon_name(struct store_names *n, int fd, char *out, size_t outlen)
 {
     struct stat st;
     long i = find_fd(n, fd, &st);
@@ -432,14 +432,14 @@ int store_anon_name(struct store_names *n, int fd, char *out, size_t outlen)
     return store_path_of_fd(n->s, fd, out, outlen);
 }
 
-int store_dir_materialize(struct store_names *n, int dirfd)
+int store_names_dir_materialize(struct store_names *n, int dirfd)
 {
     struct stat dst;
     if (fstat(dirfd, &dst) < 0) return -errno;
-    return store_dir_materialize_id(n, dst.st_dev, dst.st_ino);
+    return store_names_dir_materialize_id(n, dst.st_dev, dst.st_ino);
 }
 
-int store_dir_materialize_id(struct store_names *n, dev_t ddev, ino_t dino)
+int store_names_dir_materialize_id(struct store_names *n, dev_t ddev, ino_t dino)
 {
     int named = 0, err = 0;
     for (size_t i = 0; i < n->n; i++) {
@@ -452,14 +452,14 @@ int store_dir_materialize_id(struct store_names *n, dev_t ddev, ino_t dino)
     return err < 0 ? err : named;
 }
 
-int store_anon_is_hidden(const char *name)
+int store_names_anon_is_hidden(const char *name)
 {
     return strncmp(name, STORE_ANON_HIDDEN_PREFIX, sizeof STORE_ANON_HIDDEN_PREFIX - 1) == 0;
 }
 
 /* ---- Opens, closes and close actions -------------------------------------------- */
 
-int store_file_open(struct store_names *n, int fd, const char *gpath, int action)
+int store_names_file_open(struct store_names *n, int fd, const char *gpath, int action)
 {
     struct stat st;
     char cur[PATH_MAX];
@@ -474,7 +474,7 @@ int store_file_open(struct store_names *n, int fd, const char *gpath, int action
     return gpath ? remember(e, gpath) : 0;
 }
 
-int store_file_setaction(struct store_names *n, int fd, int action)
+int store_names_file_setaction(struct store_names *n, int fd, int action)
 {
     struct stat st;
     if (check_action(action) < 0) return -EINVAL;
@@ -484,14 +484,14 @@ int store_file_setaction(struct store_names *n, int fd, int action)
     return 0;
 }
 
-int store_file_named(struct store_names *n, int fd, const char *gpath)
+int store_names_file_named(struct store_names *n, int fd, const char *gpath)
 {
     struct stat st;
     long i = find_fd(n, fd, &st);
     return i < 0 ? -ENOENT : remember(n->e[i], gpath);
 }
 
-int store_file_abnormal(struct store_names *n, int fd)
+int store_names_file_abnormal(struct store_names *n, int fd)
 {
     struct stat st;
     long i = find_fd(n, fd, &st);
@@ -500,7 +500,7 @@ int store_file_abnormal(struct store_names *n, int fd)
     return 0;
 }
 
-int store_file_abnormal_id(struct store_names *n, dev_t dev, ino_t ino)
+int store_names_file_abnormal_id(struct store_names *n, dev_t dev, ino_t ino)
 {
     for (size_t i = 0; i < n->n; i++) {
         if (n->e[i]->dev != dev || n->e[i]->ino != ino) continue;
@@ -518,7 +518,7 @@ static int wants_delete(int action, int abnormal)
            ((action & STORE_DELETE_IF_ABNORMAL) && abnormal);
 }
 
-int store_close_keeps(int action, int abnormal)
+int store_names_close_keeps(int action, int abnormal)
 {
     return action != 0 && !wants_delete(action, abnormal);
 }
@@ -560,7 +560,7 @@ static int last_close(struct store_names *n, size_t i, int fd)
     return r;
 }
 
-int store_file_close(struct store_names *n, int fd)
+int store_names_file_close(struct store_names *n, int fd)
 {
     struct stat st;
     long i = find_fd(n, fd, &st);
@@ -589,37 +589,37 @@ static int check_refname(const char *name)
 }
 
 /* The slot bound to the len bytes at name, or NULL. */
-static const struct store_refdir *find_ref(const struct store_refdirs *t, const char *name,
-                                           size_t len)
+static const struct store_names_refdir *find_ref(const struct store_names_refdirs *t,
+                                                 const char *name, size_t len)
 {
     for (int i = 0; i < STORE_REFDIR_MAX; i++) {
-        const struct store_refdir *r = &t->ent[i];
+        const struct store_names_refdir *r = &t->ent[i];
         if (r->name[0] && strlen(r->name) == len && memcmp(r->name, name, len) == 0) return r;
     }
     return NULL;
 }
 
-void store_refdirs_init(struct store_refdirs *t)
+void store_names_refdirs_init(struct store_names_refdirs *t)
 {
     memset(t, 0, sizeof *t);
 }
 
-void store_refdirs_clear(struct store_refdirs *t)
+void store_names_refdirs_clear(struct store_names_refdirs *t)
 {
     for (int i = 0; i < STORE_REFDIR_MAX; i++)
         if (t->ent[i].name[0]) close(t->ent[i].fd);
-    store_refdirs_init(t);
+    store_names_refdirs_init(t);
 }
 
-int store_refdirs_copy(struct store_refdirs *dst, const struct store_refdirs *src)
+int store_names_refdirs_copy(struct store_names_refdirs *dst, const struct store_names_refdirs *src)
 {
-    store_refdirs_init(dst);
+    store_names_refdirs_init(dst);
     for (int i = 0; i < STORE_REFDIR_MAX; i++) {
         if (!src->ent[i].name[0]) continue;
         int fd = fcntl(src->ent[i].fd, F_DUPFD_CLOEXEC, 0);
         if (fd < 0) {
             int e = -errno;
-            store_refdirs_clear(dst);
+            store_names_refdirs_clear(dst);
             return e;
         }
         dst->ent[i] = src->ent[i];
@@ -629,9 +629,10 @@ int store_refdirs_copy(struct store_refdirs *dst, const struct store_refdirs *sr
 }
 
 /* Bind refname (checked) to directory fd (owned: closed on failure). */
-static int bind_ref(struct store_refdirs *t, int fd, const char *refname)
+static int bind_ref(struct store_names_refdirs *t, int fd, const char *refname)
 {
-    struct store_refdir *r = (struct store_refdir *)find_ref(t, refname, strlen(refname));
+    struct store_names_refdir *r =
+        (struct store_names_refdir *)find_ref(t, refname, strlen(refname));
     for (int i = 0; !r && i < STORE_REFDIR_MAX; i++)
         if (!t->ent[i].name[0]) r = &t->ent[i];
     if (!r) {
@@ -644,7 +645,8 @@ static int bind_ref(struct store_refdirs *t, int fd, const char *refname)
     return 0;
 }
 
-int store_fmkrefdir(struct store *s, struct store_refdirs *t, int fd, const char *refname)
+int store_names_fmkrefdir(struct store *s, struct store_names_refdirs *t, int fd,
+                          const char *refname)
 {
     struct stat st;
     char dir[PATH_MAX];
@@ -658,12 +660,13 @@ int store_fmkrefdir(struct store *s, struct store_refdirs *t, int fd, const char
     return bind_ref(t, dup, refname);
 }
 
-int store_mkrefdir(struct store *s, struct store_refdirs *t, const char *gpath, const char *refname)
+int store_names_mkrefdir(struct store *s, struct store_names_refdirs *t, const char *gpath,
+                         const char *refname)
 {
     char path[PATH_MAX];
     struct stat st;
     if (check_refname(refname) < 0) return -EINVAL;
-    int r = store_refdir_path(s, t, "/", gpath, path, sizeof path);
+    int r = store_names_refdir_path(s, t, "/", gpath, path, sizeof path);
     if (r < 0) return r;
     int fd = store_path_lookup(s, path, 0);
     if (fd < 0) return fd;
@@ -675,24 +678,25 @@ int store_mkrefdir(struct store *s, struct store_refdirs *t, const char *gpath, 
     return bind_ref(t, fd, refname);
 }
 
-int store_rmrefdir(struct store_refdirs *t, const char *refname)
+int store_names_rmrefdir(struct store_names_refdirs *t, const char *refname)
 {
     if (check_refname(refname) < 0) return -EINVAL;
-    struct store_refdir *r = (struct store_refdir *)find_ref(t, refname, strlen(refname));
+    struct store_names_refdir *r =
+        (struct store_names_refdir *)find_ref(t, refname, strlen(refname));
     if (!r) return -ENOENT;
     close(r->fd);
     memset(r, 0, sizeof *r);
     return 0;
 }
 
-int store_refdir_lookup(const struct store_refdirs *t, const char *gpath, int *dirfd,
-                        const char **rest)
+int store_names_refdir_lookup(const struct store_names_refdirs *t, const char *gpath, int *dirfd,
+                              const char **rest)
 {
     *dirfd = -1;
     *rest = gpath;
     if (gpath[0] != '@') return 0;
     size_t len = strcspn(gpath, "/");
-    const struct store_refdir *r = len < STORE_REFNAME_MAX ? find_ref(t, gpath, len) : NULL;
+    const struct store_names_refdir *r = len < STORE_REFNAME_MAX ? find_ref(t, gpath, len) : NULL;
     if (!r) return -ENOENT;
     const char *p = gpath + len;
     while (*p == '/')
@@ -702,13 +706,13 @@ int store_refdir_lookup(const struct store_refdirs *t, const char *gpath, int *d
     return 1;
 }
 
-int store_refdir_path(const struct store *s, const struct store_refdirs *t, const char *cwd,
-                      const char *gpath, char *out, size_t outlen)
+int store_names_refdir_path(const struct store *s, const struct store_names_refdirs *t,
+                            const char *cwd, const char *gpath, char *out, size_t outlen)
 {
     int dirfd;
     const char *rest;
     char dir[PATH_MAX];
-    int r = store_refdir_lookup(t, gpath, &dirfd, &rest);
+    int r = store_names_refdir_lookup(t, gpath, &dirfd, &rest);
     if (r == 0) return store_path_join(cwd, gpath, out, outlen);
     if (r < 0) return r;
     /* The directory's current place: follows renames; fails once it is
