@@ -5,7 +5,7 @@
  *
  * Who touches what in struct k_proc:
  *   vm, brk           — vm.c, sys_mem.c, sys_sym.c, elf.c (exec)
- *   files, cwd        — sys_file.c (and exec for close-on-exec)
+ *   files, cwd        — fd.c, sys_path.c (and exec for close-on-exec)
  *   sig*, saved_mask  — signal.c, sys_proc.c
  *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, kernel.c (exec)
  *   futex             — sys_proc.c
@@ -146,13 +146,13 @@ struct k_vm {
     int oom_repeat;
 };
 
-/* ---- Descriptors (sys_file.c) -------------------------------------------- */
+/* ---- Descriptors (fd.c) -------------------------------------------- */
 
 #define K_NFILE 1024
 
 /* An open file description. Shared by dup'ed descriptors (refs counts them). */
 struct k_file {
-    int hostfd; /* -1 while virtual (vimg set): only sys_file.c's accessor sees it */
+    int hostfd; /* -1 while virtual (vimg set): only vfile.c's k_file_get sees it */
     int refs;
     char *dirpath;    /* guest absolute path when this is a directory, else NULL */
     int image;        /* a regular file recorded in the node's store_names */
@@ -163,7 +163,7 @@ struct k_file {
     /* A directory's identity (st_dev, st_ino), 0 until known. */
     uint64_t ddev, dino;
     /* A virtual anonymous file (SYM_O_ANON, never needed a host file yet):
-     * its data is vimg, a lazy image of the node's cache; sys_file.c makes
+     * its data is vimg, a lazy image of the node's cache; vfile.c makes
      * it a host file (materializes it) when a call needs one. */
     struct store_image *vimg;
     int vdirfd;    /* its directory (O_PATH host fd, inside the root; vimg owns it) */
@@ -172,7 +172,7 @@ struct k_file {
     int vabnormal; /* an opener ended abnormally (store_file_abnormal later) */
     uint64_t vino; /* node-unique inode number fstat shows */
     int64_t vtime; /* creation time (s): fstat's times */
-    struct k_file *vnext, *vprev; /* sys_file.c's list of virtual files */
+    struct k_file *vnext, *vprev; /* vfile.c's list of virtual files */
 };
 struct k_fdent {
     struct k_file *f; /* NULL = free slot */
@@ -312,7 +312,7 @@ struct k_proc {
     uint64_t clear_child_tid; /* set_tid_address */
     uint64_t robust_list;
     struct k_rlimit rlim[K_NRLIMIT]; /* prlimit64; only reported, not enforced */
-    struct store_refdirs refdirs;    /* "@name" bindings (sys_file.c) */
+    struct store_refdirs refdirs;    /* "@name" bindings (sys_path.c, sys_refdir.c) */
 
     /* Scheduling and the family tree (proc.c). */
     int sid;          /* session: inherited, as the pgid */
@@ -346,7 +346,7 @@ struct store_cache;
 
 /* Images of files no lseg maps that a node keeps cached (vm.c k_vm_file_closed). */
 #define K_PARKED 32
-/* The node's bounce buffer for the file calls' data (sys_file.c). */
+/* The node's bounce buffer for the file calls' data (sys_rw.c). */
 #define K_BOUNCE_SIZE (1u << 20)
 
 struct k_kernel {
@@ -357,7 +357,7 @@ struct k_kernel {
     int next_pid;
     struct k_stats stats;
     volatile sig_atomic_t kill_sig;   /* set by k_request_kill */
-    struct store_names *names;        /* the node's open image files (sys_file.c) */
+    struct store_names *names;        /* the node's open image files (fd.c) */
     struct k_proc *rq_head, *rq_tail; /* RUNNABLE processes, FIFO (proc.c) */
     struct k_proc *volatile current;  /* the RUNNING one, or NULL */
     int nprocs;                       /* processes in procs, zombies included */
@@ -405,7 +405,7 @@ struct k_kernel {
     struct store_image *parked[K_PARKED];
     int nparked;
     struct store_spares layer_spares;
-    /* The file calls' state of the node (sys_file.c): the bounce buffer
+    /* The file calls' state of the node (fd.c, vfile.c, sys_rw.c): the bounce buffer
      * (K_BOUNCE_SIZE bytes), every virtual k_file (linked by vnext) and the
      * last inode number one got (they show bit 63 set), the host umask and
      * effective ids (known once read), freed k_files kept for reuse. */
@@ -435,7 +435,7 @@ int k_copyin_str(struct k_proc *p, char *dst, uint64_t gsrc, uint64_t max);
 int k_vm_translate(void *ctx, uint64_t vaddr, enum rv_access access, struct rv_page *out);
 /* The global address (net.h NET_GADDR) of vaddr in a global lseg: 0 or -EFAULT. */
 int k_vm_gaddr(const struct k_proc *p, uint64_t vaddr, uint64_t *gaddr);
-/* fsync/fdatasync of a global segment's file (gmem.c, sys_file.c): write the
+/* fsync/fdatasync of a global segment's file (gmem.c, sys_rw.c): write the
  * node cache back (stores on p's behalf), and once none are left in flight
  * issue the sync-segment request on p's behalf (net.h NET_MREQ_SYNC). 1: p
  * has requests in flight, call again when they are in; 0: the sync is
@@ -479,7 +479,7 @@ void k_net_reap(struct k_kernel *k);
 /* p no longer waits for global-memory replies (it ends): its slot is free. */
 void k_net_unwait(struct k_proc *p);
 
-/* ---- Descriptors (sys_file.c) ---------------------------------------------- */
+/* ---- Descriptors (fd.c, vfile.c) ---------------------------------------------- */
 
 /* Host fd behind guest fd (poll, core files), or -EBADF. */
 int k_fd_host(struct k_proc *p, int fd);
@@ -563,7 +563,7 @@ int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait);
  * of pages put. The scheduler calls this to swap a process out; translate
  * calls it for the node's other processes when the cache is full. */
 int k_vm_swap_out(struct k_proc *p);
-/* Coherence of file system calls with mapped pages of the same file (sys_file.c
+/* Coherence of file system calls with mapped pages of the same file (sys_rw.c, sys_names.c
  * calls these with the host fd): before a read, dirty pages reach the file;
  * before a write likewise, and after it the cached pages are refilled;
  * ftruncate and fsync go through the cache when the file has an image.
@@ -596,7 +596,7 @@ int64_t k_vm_read_cow(struct k_proc *p, int hostfd, int64_t off, uint64_t buf, u
  * stderr naming the failure, the file and what to do; p ends with SIGBUS. */
 void k_vm_paging_failed(struct k_proc *p, uint64_t addr, int err);
 /* The image of a file no lseg maps stays in the cache ("parked") until a
- * process's last descriptor of the file is closed; sys_file.c then calls
+ * process's last descriptor of the file is closed; fd.c then calls
  * this (vanished: store_file_close returned 1, the file is gone): the pages
  * of a vanished file are dropped unwritten, others written back.
  * k_vm_unpark_all closes every parked image (kernel end). */
@@ -758,7 +758,7 @@ void k_remote_abnormal(struct k_kernel *k, const uint64_t *ids, size_t n);
  * anonymous files there (k_files_name_dir); the caller sleeps until all
  * answered (p->rpc.waiting 0). 0 or -errno (not sent). */
 int k_remote_namedir(struct k_proc *p, uint64_t dev, uint64_t ino);
-/* sys_file.c: name every lazy anonymous file of this node (virtual or not)
+/* vfile.c: name every lazy anonymous file of this node (virtual or not)
  * made in the directory (dev, ino), as before a listing of it. */
 void k_files_name_dir(struct k_kernel *k, uint64_t dev, uint64_t ino);
 /* sys_sym.c: the answer to an information call about process pid of this
@@ -915,7 +915,7 @@ int k_proc_unpack(struct k_kernel *k, const uint8_t *buf, size_t len, struct k_p
  * `start`, else left EMBRYO. -EAGAIN beyond K_NPROC_MAX, -ENOMEM. */
 int k_proc_copy(struct k_proc *parent, int exit_signal, bool start, struct k_proc **out);
 
-/* Descriptors, cwd's companions and refdirs as they travel (sys_file.c). */
+/* Descriptors, cwd's companions and refdirs as they travel (fd.c). */
 struct k_ship_fd {
     int32_t fd;     /* guest number */
     int32_t stream; /* 0..2: the node's own standard stream of that number; -1: by path */

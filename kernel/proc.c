@@ -310,7 +310,7 @@ void k_note_sleep(struct k_proc *p)
 
 /*
  * Wait up to timeout_ms (0: just look) for the host descriptors sleepers wait
- * on (a pipe, a terminal: sys_file.c's one, or poll/select's several:
+ * on (a pipe, a terminal: sys_rw.c's io gate, or poll/select's several:
  * sys_poll.c), and wake those that became ready (their call looks again).
  * Returns false when no sleeper waits on a descriptor (nothing was waited for).
  */

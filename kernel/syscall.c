@@ -109,7 +109,7 @@ enum {
 };
 
 static const k_syscall_fn table[NR_MAX] = {
-    /* files and descriptors: sys_file.c */
+    /* files and descriptors: fd.c, sys_open.c, sys_rw.c, sys_stat.c, sys_names.c, sys_path.c */
     [NR_getcwd] = sys_getcwd,
     [NR_dup] = sys_dup,
     [NR_dup3] = sys_dup3,
