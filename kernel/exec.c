@@ -20,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/internal.h"
 #include "kernel/sys_file.h"
 #include "shm/cache.h"
 #include "shm/store.h"

@@ -11,8 +11,6 @@
  * changed, named, listed or mapped: k_host_refuses answers at the top of each
  * call that would (docs/store.md, "Host descriptors", decides every call).
  */
-#include "kernel/sys_file.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,13 +27,25 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
+#include "kernel/files.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
 
 /* ---- Descriptor table ------------------------------------------------------ */
+
+/* The store root every guest path of p resolves in. */
+struct store *k_store_of(struct k_proc *p)
+{
+    return p->k->cfg.store;
+}
+
+/* "/proc/self/fd/N" for host fd h: reaches an O_PATH fd's file on the host. */
+void k_path_procfd(char *buf, size_t len, int h)
+{
+    snprintf(buf, len, "/proc/self/fd/%d", h);
+}
 
 /* The k_file of fd, as it is: may be virtual (hostfd -1). */
 struct k_file *k_file_peek(struct k_proc *p, int64_t fd)

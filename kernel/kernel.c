@@ -16,8 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/internal.h"
-#include "kernel/sys_file.h"
+#include "kernel/proc.h"
 #include "shm/cache.h"
 #include "shm/store.h"
 

@@ -30,8 +30,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
-#include "kernel/sys_file.h"
+#include "kernel/proc.h"
 #include "symunix/abi.h"
 
 /* The flags clone accepts (CLONE_VM only together with CLONE_VFORK). */

@@ -18,70 +18,29 @@
  *
  * Each handler has the k_syscall_fn signature: it gets the six argument
  * registers and returns the value for a0, a negative Linux errno on failure.
- * The k_ helpers below are private to these files.
+ * The k_ helpers below are private to these files (layer 5, docs/kernel.md
+ * "Layers"); those fd.c and vfile.c provide are in files.h.
  */
 #ifndef SYMUNIX_KERNEL_SYS_FILE_H
 #define SYMUNIX_KERNEL_SYS_FILE_H
 
 #include <stdint.h>
 
-struct k_proc;
-
-#include <stddef.h>
-#include <sys/types.h>
-
-struct k_file;
-struct k_kernel;
-struct store;
-
-/* The kernel's O_LARGEFILE: glibc on x86_64 defines O_LARGEFILE as 0. */
-#define HOST_O_LARGEFILE 0100000
+#include "kernel/syscalls.h"
 
 /* ---- Shared by the file calls' files -------------------------------------- */
 
-/* fd.c: the descriptor table. */
-/* The k_file of fd, as it is: may be virtual (hostfd -1). */
-struct k_file *k_file_peek(struct k_proc *p, int64_t fd);
-/* err when fd is a host descriptor (docs/store.md "Host descriptors"), else 0. */
-int k_host_refuses(struct k_proc *p, int64_t fd, int err);
-struct k_file *k_file_new(struct k_kernel *k, int hostfd, const char *dirpath);
-void k_file_free(struct k_kernel *k, struct k_file *f);
-/* Drop one reference to f; the last one closes it. 0 or a negative errno. */
-int k_file_put(struct k_kernel *k, struct k_file *f);
-/* Install f at the lowest free fd >= minfd: the fd or -EMFILE. */
-int k_fd_install(struct k_proc *p, int minfd, struct k_file *f, int cloexec);
-int k_fd_new(struct k_proc *p, int hostfd, const char *dirpath, int cloexec);
-int k_fd_new_image(struct k_proc *p, int hostfd, int action, int cloexec);
-int k_fd_clear(struct k_proc *p, int fd);
-
-/* vfile.c: virtual anonymous files. */
-mode_t k_cur_umask(struct k_kernel *k);
-/* The k_file of fd with a host file (a virtual one materialized first), or
- * NULL with *err set. */
-struct k_file *k_file_get(struct k_proc *p, int64_t fd, int *err);
-int k_file_materialize(struct k_kernel *k, struct k_file *f);
-void k_virt_drop(struct k_kernel *k, struct k_file *f);
-
 /* sys_path.c: guest path names. */
-struct store *k_store_of(struct k_proc *p);
 int k_at_name(struct k_proc *p, int dirfd, const char *name, char *out, int allow_empty);
 int k_at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty);
 int k_at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, int *owned);
 void k_path_release(int hostfd, int owned);
 char *k_dir_path(struct k_proc *p, int h, const char *g);
-void k_path_procfd(char *buf, size_t len, int h);
-
-/* sys_open.c: close actions and reopening. */
-int k_store_action(int action);
-int k_reopen_wronly(int h);
 
 /* sys_rw.c: fsync (op 0), fdatasync (1), ftruncate (2), fchmod (3) on fd's
  * host file, through the cache when the file has mapped pages. */
 int64_t k_fd_host_op(struct k_proc *p, int fd, int op, uint64_t arg);
 
-/* Give a child (fork/spawn) the parent's descriptors (shared, as dup), cwd and
- * reference directories (copied). 0 or a negative errno (no refdirs then). */
-int k_files_fork(struct k_proc *child, const struct k_proc *parent);
 /* execve's lookup: the guest path at gaddr (relative to cwd, or "@ref/...")
  * opened read-only inside the store root; its guest absolute path goes to g
  * (PATH_MAX bytes). The host fd, or a negative errno. */

@@ -24,7 +24,6 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
@@ -87,24 +86,6 @@ static int close_action_of(int bits)
 {
     int action = bits & SYM_O_CLOSE_ACTIONS;
     return (action & (action - 1)) ? -EINVAL : action;
-}
-
-/* SYM_O_DEL* to the store's STORE_DELETE_* (0 stays 0). */
-int k_store_action(int action)
-{
-    return action == SYM_O_DELCLOSE         ? STORE_DELETE_ON_LAST_CLOSE
-           : action == SYM_O_DELNOTABNORMAL ? STORE_DELETE_UNLESS_ABNORMAL
-           : action == SYM_O_DELABNORMAL    ? STORE_DELETE_IF_ABNORMAL
-                                            : 0;
-}
-
-/* Host fd h (read/write) reopened write-only; h is kept. */
-int k_reopen_wronly(int h)
-{
-    char src[64];
-    k_path_procfd(src, sizeof src, h);
-    int r = open(src, O_WRONLY | O_CLOEXEC);
-    return r < 0 ? -errno : r;
 }
 
 /* SYM_O_ANON's access mode and flags: write access, not O_PATH/O_TMPFILE. */

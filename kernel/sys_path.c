@@ -25,18 +25,12 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
 
 /* ---- Guest path names ---------------------------------------------------- */
-
-struct store *k_store_of(struct k_proc *p)
-{
-    return p->k->cfg.store;
-}
 
 /*
  * Turn (dirfd, guest name) into a guest absolute path in out
@@ -104,12 +98,6 @@ char *k_dir_path(struct k_proc *p, int h, const char *g)
         store_path_norm("/", g, real, sizeof real) < 0)
         return NULL;
     return strdup(real);
-}
-
-/* "/proc/self/fd/N" for host fd h: reaches an O_PATH fd's file on the host. */
-void k_path_procfd(char *buf, size_t len, int h)
-{
-    snprintf(buf, len, "/proc/self/fd/%d", h);
 }
 
 /* ---- Current directory, umask ---------------------------------------------- */

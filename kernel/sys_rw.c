@@ -26,7 +26,6 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"

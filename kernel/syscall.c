@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 
-#include "kernel/internal.h"
 #include "kernel/sys_file.h"
 #include "symunix/abi.h"
 

@@ -10,8 +10,6 @@
  * few that do not need a host file. Kept apart because it is the one place
  * that knows a k_file may have no host file.
  */
-#include "kernel/sys_file.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -28,7 +26,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
+#include "kernel/files.h"
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
@@ -65,6 +63,24 @@ void k_virt_drop(struct k_kernel *k, struct k_file *f)
     vlist_del(k, f);
     f->vimg = NULL;
     f->vdirfd = -1;
+}
+
+/* SYM_O_DEL* to the store's STORE_DELETE_* (0 stays 0). */
+int k_store_action(int action)
+{
+    return action == SYM_O_DELCLOSE         ? STORE_DELETE_ON_LAST_CLOSE
+           : action == SYM_O_DELNOTABNORMAL ? STORE_DELETE_UNLESS_ABNORMAL
+           : action == SYM_O_DELABNORMAL    ? STORE_DELETE_IF_ABNORMAL
+                                            : 0;
+}
+
+/* Host fd h (read/write) reopened write-only; h is kept. */
+int k_reopen_wronly(int h)
+{
+    char src[64];
+    k_path_procfd(src, sizeof src, h);
+    int r = open(src, O_WRONLY | O_CLOEXEC);
+    return r < 0 ? -errno : r;
 }
 
 /*

@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/vm.h"
 #include "shm/cache.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
