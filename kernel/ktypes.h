@@ -15,7 +15,7 @@
  *   scheduling, family tree, blk, vfork_* — proc.c, sys_proc.c, exec.c
  *   futex             — sys_proc.c
  *   net               — gmem.c
- *   the rest          — kernel.c, proc.c, sys_proc.c
+ *   the rest          — proc.c, exec.c, kernel.c, sys_proc.c
  */
 #ifndef SYMUNIX_KERNEL_KTYPES_H
 #define SYMUNIX_KERNEL_KTYPES_H
@@ -342,8 +342,7 @@ struct k_proc {
         bool woken;
     } futex;
     struct k_itimers itimer; /* setitimer (itimer.c) */
-    struct pollfd
-        *pollv; /* poll/select's host descriptors (sys_poll.c; malloc'd, kernel.c frees) */
+    struct pollfd *pollv; /* poll/select's host descriptors (sys_poll.c; malloc'd, proc.c frees) */
     int pollcap;
 };
 

@@ -37,7 +37,7 @@ static inline bool k_signal_interrupts(const struct k_proc *p)
  * and a sigsuspend mask are forgotten. */
 void k_signal_exec_reset(struct k_proc *p);
 
-/* kernel.c: a new EMBRYO process with a pid, a hart and default limits, linked
+/* proc.c: a new EMBRYO process with a pid, a hart and default limits, linked
  * into k->procs (NULL: out of memory); unlink and release one (not RUNNING). */
 struct k_proc *k_proc_new(struct k_kernel *k);
 void k_proc_free(struct k_proc *p);

@@ -197,7 +197,7 @@ static const k_syscall_fn table[NR_MAX] = {
     [NR_pselect6] = sys_pselect6,
     [NR_getitimer] = sys_getitimer,
     [NR_setitimer] = sys_setitimer,
-    /* processes: proc.c, kernel.c */
+    /* processes: proc.c, exec.c */
     [NR_clone] = sys_clone,
     [NR_execve] = sys_execve,
     /* NR_clone3: ENOSYS on purpose; glibc then falls back to clone.

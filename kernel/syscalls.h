@@ -73,7 +73,7 @@ int64_t k_temp_mask(struct k_proc *p, uint64_t addr);
 int64_t sys_ppoll(struct k_proc *p, const uint64_t a[6]);
 int64_t sys_pselect6(struct k_proc *p, const uint64_t a[6]);
 
-/* kernel.c */
+/* exec.c */
 int64_t sys_execve(struct k_proc *p, const uint64_t a[6]);
 
 /* sys_sym.c: the Symunix II memory calls */
