@@ -15,13 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernel/sys_file.h"
-#include "shm/cache.h"
 #include "shm/store.h"
 
 #define ARG_MAX_BYTES (K_STACK_SIZE / 4) /* as Linux: a quarter of RLIMIT_STACK */

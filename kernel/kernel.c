@@ -5,16 +5,9 @@
  * and freeing it. Processes are allocated in proc.c; the initial process and
  * execve are exec.c's.
  */
-#include <elf.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kernel/proc.h"
 #include "shm/cache.h"

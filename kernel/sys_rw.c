@@ -14,14 +14,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "interconnect/net.h"
@@ -29,7 +24,6 @@
 #include "shm/cache.h"
 #include "shm/image.h"
 #include "shm/store.h"
-#include "symunix/abi.h"
 
 /* Layouts that the host shares with riscv64, so bytes are passed unchanged. */
 struct g_iovec {

@@ -8,24 +8,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "interconnect/net.h"
 #include "kernel/guest_abi.h"
 #include "shm/cache.h"
-#include "shm/image.h"
 #include "shm/store.h"
-#include "symunix/abi.h"
 
 /* Guest struct stat (asm-generic, 128 bytes): differs from x86_64's. */
 struct g_stat {

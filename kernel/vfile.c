@@ -12,19 +12,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "interconnect/net.h"
 #include "kernel/guest_abi.h"
 #include "kernel/files.h"
 #include "shm/cache.h"
