@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "ckpt/ckpt.h"
-#include "kernel/internal.h"
+#include "kernel/proc.h"
 
 _Static_assert((int)CKPT_LSEG_TEXT == (int)K_REGION_TEXT &&
                    (int)CKPT_LSEG_ANON == (int)K_REGION_ANON &&
@@ -100,7 +100,7 @@ static int fill_lsegs(struct k_proc *p, struct ckpt_core *c)
     return 0;
 }
 
-/* What a core file and a shipped process share (internal.h). */
+/* What a core file and a shipped process share (ktypes.h). */
 int k_core_describe(struct k_proc *p, struct ckpt_core *c)
 {
     rv_sync_fflags(p->hart);

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/internal.h"
+#include "kernel/vm.h"
 
 #define PAGE           RV_PAGE_SIZE
 #define MAX_PHDR_BYTES 65536 /* Linux refuses more program-header bytes too */

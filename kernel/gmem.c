@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/gmem.h"
 #include "symunix/abi.h"
 
 /* p no longer waits for a global-memory reply: its slot is free. */

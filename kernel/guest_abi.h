@@ -9,7 +9,7 @@
 #ifndef SYMUNIX_KERNEL_GUEST_ABI_H
 #define SYMUNIX_KERNEL_GUEST_ABI_H
 
-/* ---- Files (sys_file.c): *at calls, open, fcntl, ioctl, readv/writev ------- */
+/* ---- Files (fd.c, sys_open.c, sys_rw.c, ...): *at calls, open, fcntl, ioctl, readv/writev - */
 
 #define G_AT_FDCWD            (-100)
 #define G_AT_SYMLINK_NOFOLLOW 0x100

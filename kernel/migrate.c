@@ -37,7 +37,7 @@
 #include <zlib.h>
 
 #include "ckpt/ckpt.h"
-#include "kernel/internal.h"
+#include "kernel/proc.h"
 #include "symunix/abi.h"
 
 #define SHIP_MAGIC   "SYMPROC"

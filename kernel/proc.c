@@ -4,7 +4,8 @@
  * wake-ups, process creation by clone (fork, vfork) and by spawn (a family of
  * n children in one call, the Symunix II generalisation of fork), and the end
  * of a process (zombies, orphans, SIGCHLD). docs/kernel.md "Processes" is the
- * description; exec is in kernel.c beside the initial-stack builder.
+ * description; processes are allocated and freed here too (k_proc_new,
+ * k_proc_free); exec is exec.c's, beside the initial-stack builder.
  *
  * Scheduling: RUNNABLE processes wait in a FIFO. The head runs for at most
  * cfg.quantum retired instructions (system calls do not end its turn unless
@@ -23,13 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
-#include "kernel/sys_file.h"
+#include "kernel/proc.h"
 #include "symunix/abi.h"
 
 /* The flags clone accepts (CLONE_VM only together with CLONE_VFORK). */
@@ -310,7 +311,7 @@ void k_note_sleep(struct k_proc *p)
 
 /*
  * Wait up to timeout_ms (0: just look) for the host descriptors sleepers wait
- * on (a pipe, a terminal: sys_file.c's one, or poll/select's several:
+ * on (a pipe, a terminal: sys_rw.c's io gate, or poll/select's several:
  * sys_poll.c), and wake those that became ready (their call looks again).
  * Returns false when no sleeper waits on a descriptor (nothing was waited for).
  */
@@ -578,6 +579,79 @@ void k_sched_run(struct k_kernel *k)
         }
     }
     sweep(k);
+}
+
+/* ---- Allocating processes --------------------------------------------------- */
+
+static void default_rlimits(struct k_proc *p)
+{
+    for (int i = 0; i < K_NRLIMIT; i++)
+        p->rlim[i] = (struct k_rlimit){K_RLIM_INF, K_RLIM_INF};
+    p->rlim[RLIMIT_STACK].cur = K_STACK_SIZE;
+    p->rlim[RLIMIT_NOFILE] = (struct k_rlimit){K_NFILE, K_NFILE};
+    p->rlim[RLIMIT_CORE].cur = 0;
+}
+
+struct k_proc *k_proc_new(struct k_kernel *k)
+{
+    struct k_proc *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->k = k;
+    p->pid = k->cfg.node * K_PID_STRIDE + k->next_pid++;
+    p->ppid = 0;
+    p->pgid = p->sid = p->family = p->pid;
+    p->exit_signal = SIGCHLD;
+    k_vm_init(&p->vm);
+    default_rlimits(p);
+    p->hart = rv_hart_new(k_vm_translate, p);
+    if (!p->hart) {
+        free(p);
+        return NULL;
+    }
+    p->next = k->procs;
+    k->procs = p;
+    k->nprocs++;
+    k->nlive++; /* EMBRYO counts as alive until k_proc_exit or proc_free */
+    return p;
+}
+
+/* Map the stack and the trampoline, build the stack, set the registers. */
+/* Release everything a process holds (it must not be running). */
+static void proc_free(struct k_kernel *k, struct k_proc *p)
+{
+    if (p->net.inflight) k->net_waiter[p->net.slot] = NULL; /* its replies are dropped */
+    free(p->net.fill);
+    free(p->pollv);
+    for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            k->nprocs--;
+            break;
+        }
+    }
+    k_rq_remove(k, p);
+    k_untime(p);
+    k_rpc_end(p);
+    if (k->init == p) k->init = NULL;
+    if (p->state != K_ZOMBIE && !p->stub) {
+        k->nlive--;
+        k_files_close_all(p);
+    }
+    k_vm_free(p);
+    if (p->hart) {
+        struct rv_stats st;
+        rv_get_stats(p->hart, &st);
+        k->stats.instructions += st.instret;
+        k->stats.tlb_misses += st.tlb_misses;
+        k->stats.pages_decoded += st.pages_decoded;
+        rv_hart_free(p->hart);
+    }
+    free(p);
+}
+
+void k_proc_free(struct k_proc *p)
+{
+    proc_free(p->k, p);
 }
 
 /* ---- Creating processes ------------------------------------------------------ */

@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/proc.h"
 #include "shm/names.h"
 
 /* The indexes of a SPAWN take this many bytes: the image after them stays

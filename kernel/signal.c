@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
+#include "kernel/proc.h"
 
 /* The Linux riscv64 number of rt_sigreturn (the trampoline calls it). */
 enum { NR_RT_SIGRETURN = 139 };

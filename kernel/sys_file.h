@@ -1,21 +1,46 @@
 /*
- * sys_file.h — the file-related Linux system calls (kernel/sys_file.c): the
- * descriptor table, the current directory and every call that names a file or
- * moves bytes through a descriptor. syscall.c puts these in its table.
+ * sys_file.h — the file-related Linux system calls and what their files
+ * share: the descriptor table, the current directory and every call that
+ * names a file or moves bytes through a descriptor. syscall.c puts the
+ * handlers in its table.
+ *
+ * The file calls, one idea per file:
+ *   fd.c         the descriptor table, open file descriptions (k_file), the
+ *                tables of fork/exec/exit, descriptors shipped to other nodes
+ *   vfile.c      virtual anonymous files (no host file until a call needs one)
+ *   sys_path.c   guest path names and the *at helpers, cwd, umask, exec's lookup
+ *   sys_open.c   openat, close, dup, fcntl, ioctl, pipe2; open flags
+ *   sys_rw.c     read/write and their p/v forms, lseek, getdents64, fsync
+ *   sys_stat.c   fstat, newfstatat, statx, faccessat, readlinkat
+ *   sys_names.c  mkdirat, unlinkat, symlinkat, linkat, renameat2, chmod,
+ *                truncate, utimensat
+ *   sys_refdir.c Symunix II: fdname, reference directories, pdup
  *
  * Each handler has the k_syscall_fn signature: it gets the six argument
  * registers and returns the value for a0, a negative Linux errno on failure.
+ * The k_ helpers below are private to these files (layer 5, docs/kernel.md
+ * "Layers"); those fd.c and vfile.c provide are in files.h.
  */
 #ifndef SYMUNIX_KERNEL_SYS_FILE_H
 #define SYMUNIX_KERNEL_SYS_FILE_H
 
 #include <stdint.h>
 
-struct k_proc;
+#include "kernel/syscalls.h"
 
-/* Give a child (fork/spawn) the parent's descriptors (shared, as dup), cwd and
- * reference directories (copied). 0 or a negative errno (no refdirs then). */
-int k_files_fork(struct k_proc *child, const struct k_proc *parent);
+/* ---- Shared by the file calls' files -------------------------------------- */
+
+/* sys_path.c: guest path names. */
+int k_at_name(struct k_proc *p, int dirfd, const char *name, char *out, int allow_empty);
+int k_at_path(struct k_proc *p, int dirfd, uint64_t gaddr, char *out, int allow_empty);
+int k_at_target(struct k_proc *p, int dirfd, const char *g, int nofollow, int *owned);
+void k_path_release(int hostfd, int owned);
+char *k_dir_path(struct k_proc *p, int h, const char *g);
+
+/* sys_rw.c: fsync (op 0), fdatasync (1), ftruncate (2), fchmod (3) on fd's
+ * host file, through the cache when the file has mapped pages. */
+int64_t k_fd_host_op(struct k_proc *p, int fd, int op, uint64_t arg);
+
 /* execve's lookup: the guest path at gaddr (relative to cwd, or "@ref/...")
  * opened read-only inside the store root; its guest absolute path goes to g
  * (PATH_MAX bytes). The host fd, or a negative errno. */

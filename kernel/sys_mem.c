@@ -9,7 +9,7 @@
 
 #include "interconnect/net.h"
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "symunix/abi.h"
 
 #define PAGE RV_PAGE_SIZE

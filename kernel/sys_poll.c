@@ -25,7 +25,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 
 /* Linux's select sets, as fs/select.c groups the poll bits. */
 #define SEL_IN  (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)

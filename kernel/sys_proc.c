@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "kernel/guest_abi.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 
 struct g_timespec {
     int64_t sec, nsec;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "shm/cache.h"
 #include "shm/names.h"
 #include "shm/store.h"

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 
-#include "kernel/internal.h"
 #include "kernel/sys_file.h"
 #include "symunix/abi.h"
 
@@ -109,7 +108,7 @@ enum {
 };
 
 static const k_syscall_fn table[NR_MAX] = {
-    /* files and descriptors: sys_file.c */
+    /* files and descriptors: fd.c, sys_open.c, sys_rw.c, sys_stat.c, sys_names.c, sys_path.c */
     [NR_getcwd] = sys_getcwd,
     [NR_dup] = sys_dup,
     [NR_dup3] = sys_dup3,
@@ -198,7 +197,7 @@ static const k_syscall_fn table[NR_MAX] = {
     [NR_pselect6] = sys_pselect6,
     [NR_getitimer] = sys_getitimer,
     [NR_setitimer] = sys_setitimer,
-    /* processes: proc.c, kernel.c */
+    /* processes: proc.c, exec.c */
     [NR_clone] = sys_clone,
     [NR_execve] = sys_execve,
     /* NR_clone3: ENOSYS on purpose; glibc then falls back to clone.

@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/vm.h"
 #include "shm/cache.h"
 #include "shm/store.h"
 #include "symunix/abi.h"
@@ -839,7 +839,7 @@ void k_vm_free(struct k_proc *p)
 {
     struct k_vm *vm = &p->vm;
     /* An exit, not a swap-out: the process never runs again and its hart
-     * goes with it (kernel.c), so its TLB is not worth a flush (two 8192-entry
+     * goes with it (proc.c k_proc_free), so its TLB is not worth a flush (two 8192-entry
      * arrays: ~50 us a process, paid by every exit of a large family). */
     put_pins(p, false);
     for (int i = 0; i < vm->n; i++)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "shm/store.h"
 
 static struct k_proc *proc;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "elfimg.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "kfixture.h"
 #include "shm/store.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "interconnect/net.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "kfixture.h"
 #include "shm/store.h"
 #include "symunix/abi.h"

@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 
 static struct k_kernel kern;
 static struct k_proc pr[2];

@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 
 static struct k_kernel kern;
 static struct k_proc pr[4];

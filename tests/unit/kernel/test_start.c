@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "elfimg.h"
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "shm/store.h"
 
 static k_kernel *kern;

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/internal.h"
+#include "kernel/syscalls.h"
 #include "kfixture.h"
 #include "shm/cache.h"
 #include "shm/store.h"
