@@ -279,6 +279,7 @@ struct k_proc {
     bool reap;                   /* a zombie nobody will wait for: free it */
     bool timed;                  /* in k_kernel.timed */
     struct k_block blk;          /* the call it sleeps in */
+    struct k_fifo_wait *fifo;    /* an open waiting for a FIFO's other end (fifo.c) */
     struct k_proc *vfork_child;  /* vfork: the child this process waits for */
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */
@@ -664,6 +665,14 @@ static inline bool k_signal_interrupts(const struct k_proc *p)
 /* exec: handled signals go back to their default action; the alternate stack
  * and a sigsuspend mask are forgotten. */
 void k_signal_exec_reset(struct k_proc *p);
+
+/* FIFO opens (fifo.c): sys_openat's host open of guest path g; a blocking
+ * open of a FIFO sleeps (K_BLOCK) until the other end is opened, never
+ * holding the node; called again while it sleeps. Returns the host fd,
+ * -errno, K_BLOCK or K_ERESTART. k_fifo_abandon: the process ends while it
+ * waits (nothing leaks; the waiter leaves the FIFO). */
+int64_t k_fifo_open(struct k_proc *p, struct store *st, const char *g, int hflags, mode_t mode);
+void k_fifo_abandon(struct k_proc *p);
 
 /* ---- Processes and the scheduler (kernel.c, proc.c) ------------------------ */
 

@@ -79,6 +79,7 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
     if (p->net.inflight) k->net_waiter[p->net.slot] = NULL; /* its replies are dropped */
     free(p->net.fill);
     free(p->pollv);
+    k_fifo_abandon(p);
     for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;
