@@ -72,7 +72,8 @@ struct k_fifo_wait {
     int state;            /* FIFO_* */
     int result;           /* FIFO_DONE: the host descriptor, or -errno */
     bool finished;        /* the thread has left its open for good */
-    bool giving_up;       /* the process waits for the thread to leave (a signal came) */
+    bool giving_up;       /* the process waits for the thread to leave its open */
+    bool take_held;       /* ... then takes the held reader (else: a signal came) */
     int efd;              /* eventfd: the thread signals it once finished */
     int src;              /* the FIFO's descriptor the thread reopens (the thread's) */
     int held;             /* read-only: the non-blocking reader opened first (-1: none) */
@@ -219,17 +220,30 @@ void k_fifo_abandon(struct k_proc *p)
     if (held >= 0) close(held);
 }
 
+/* The process gives up the thread's open: K_BLOCK until the thread has left
+ * it (so that it is no longer a reader or writer of the FIFO), then the held
+ * reader (take_held) or K_ERESTART (a signal). */
+static int64_t fifo_leave(struct k_proc *p, struct k_fifo_wait *w)
+{
+    if (!fifo_give_up(w)) return fifo_sleep(p, w);
+    if (!w->take_held) {
+        k_fifo_abandon(p);
+        return K_ERESTART;
+    }
+    int h = fifo_drop(p), fl = fcntl(h, F_GETFL);
+    if (fl >= 0 && fcntl(h, F_SETFL, fl & ~O_NONBLOCK) == 0) return h;
+    int e = errno;
+    close(h);
+    return -e;
+}
+
 /* A retried call: the descriptor (or -errno) once the thread is done or a
  * writer came to the held reader; K_BLOCK while it waits; K_ERESTART when a
  * signal ended the wait and the thread has left its open. */
 static int64_t fifo_wait_again(struct k_proc *p)
 {
     struct k_fifo_wait *w = p->fifo;
-    if (w->giving_up) {
-        if (!fifo_give_up(w)) return fifo_sleep(p, w);
-        k_fifo_abandon(p);
-        return K_ERESTART;
-    }
+    if (w->giving_up) return fifo_leave(p, w);
     pthread_mutex_lock(&w->lock);
     int done = w->state == FIFO_DONE, r = w->result;
     if (done) w->state = FIFO_ABANDONED; /* taken: the thread has let go of it */
@@ -244,18 +258,13 @@ static int64_t fifo_wait_again(struct k_proc *p)
      * open is over, with the held reader as its descriptor. */
     struct pollfd pf = {.fd = w->held, .events = POLLIN};
     if (w->held >= 0 && poll(&pf, 1, 0) > 0) {
-        fifo_give_up(w);
-        int h = fifo_drop(p), fl = fcntl(h, F_GETFL);
-        if (fl >= 0 && fcntl(h, F_SETFL, fl & ~O_NONBLOCK) == 0) return h;
-        int e = errno;
-        close(h);
-        return -e;
+        w->giving_up = true;
+        w->take_held = true;
+        return fifo_leave(p, w);
     }
     if (k_signal_interrupts(p)) { /* leave once the thread has left its open */
         w->giving_up = true;
-        if (!fifo_give_up(w)) return fifo_sleep(p, w);
-        k_fifo_abandon(p);
-        return K_ERESTART;
+        return fifo_leave(p, w);
     }
     return fifo_sleep(p, w);
 }
