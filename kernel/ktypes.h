@@ -222,6 +222,7 @@ enum k_pstate { K_EMBRYO = 0, K_RUNNABLE, K_RUNNING, K_SLEEPING, K_ZOMBIE, K_REM
 /* A handler gets the six argument registers and returns the value for a0
  * (a negative Linux errno on failure), or one of the K_BLOCK/K_ERESTART codes. */
 struct k_proc;
+struct k_fifo_wait;
 typedef int64_t (*k_syscall_fn)(struct k_proc *p, const uint64_t a[6]);
 
 /*
@@ -284,6 +285,7 @@ struct k_proc {
     bool reap;                   /* a zombie nobody will wait for: free it */
     bool timed;                  /* in k_kernel.timed */
     struct k_block blk;          /* the call it sleeps in */
+    struct k_fifo_wait *fifo;    /* an open waiting for a FIFO's other end (fifo.c) */
     struct k_proc *vfork_child;  /* vfork: the child this process waits for */
     struct k_proc *vfork_parent; /* vfork: the parent waiting for this child */
     uint64_t saved_mask;         /* sigsuspend/ppoll: the mask to restore */

@@ -221,7 +221,8 @@ void k_proc_exit(struct k_proc *p, int wstatus)
     k_rpc_end(p);
     if (p->state == K_SLEEPING && p->blk.fn && p->has_saved_mask) p->sigmask = p->saved_mask;
     p->blk = (struct k_block){0};
-    k_net_unwait(p); /* a reply still on its way is dropped (k_net_reap) */
+    k_fifo_abandon(p); /* an open waiting for a FIFO's other end */
+    k_net_unwait(p);   /* a reply still on its way is dropped (k_net_reap) */
     k_rq_remove(k, p);
     p->wstatus = wstatus;
     p->state = K_ZOMBIE;
@@ -622,6 +623,7 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
     if (p->net.inflight) k->net_waiter[p->net.slot] = NULL; /* its replies are dropped */
     free(p->net.fill);
     free(p->pollv);
+    k_fifo_abandon(p);
     for (struct k_proc **pp = &k->procs; *pp; pp = &(*pp)->next) {
         if (*pp == p) {
             *pp = p->next;

@@ -37,6 +37,14 @@ static inline bool k_signal_interrupts(const struct k_proc *p)
  * and a sigsuspend mask are forgotten. */
 void k_signal_exec_reset(struct k_proc *p);
 
+/* FIFO opens (fifo.c): sys_openat's host open of guest path g; a blocking
+ * open of a FIFO sleeps (K_BLOCK) until the other end is opened, never
+ * holding the node; called again while it sleeps. Returns the host fd,
+ * -errno, K_BLOCK or K_ERESTART. k_fifo_abandon: the process ends while it
+ * waits (nothing leaks; the waiter leaves the FIFO). */
+int64_t k_fifo_open(struct k_proc *p, struct store *st, const char *g, int hflags, mode_t mode);
+void k_fifo_abandon(struct k_proc *p);
+
 /* proc.c: a new EMBRYO process with a pid, a hart and default limits, linked
  * into k->procs (NULL: out of memory); unlink and release one (not RUNNING). */
 struct k_proc *k_proc_new(struct k_kernel *k);

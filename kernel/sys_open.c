@@ -244,8 +244,9 @@ int64_t sys_openat(struct k_proc *p, const uint64_t a[6])
         if (t >= 0) close(t);
         if (e < 0) return e;
     }
-    int h = store_path_open(k_store_of(p), g, hflags, (mode_t)a[3]);
-    if (h < 0) return h;
+    int64_t hr = k_fifo_open(p, k_store_of(p), g, hflags, (mode_t)a[3]); /* a FIFO waits */
+    if (hr < 0) return hr;
+    int h = (int)hr;
     if (hflags & O_TRUNC) k_vm_file_truncated(p->k, h);
     int64_t fd = open_install(p, h, g, gflags, action);
     char norm[PATH_MAX]; /* the test store_path_open made: a passed-through device */

@@ -17,7 +17,9 @@
 #           the guest finishes; GUEST sleep only).
 #   GUEST   sleep (test_sleeper.elf: sleeps), gmem (test_gmem_busy.elf:
 #           global-memory traffic on every rank), lock (test_hostblock.elf
-#           deadlock: waits on an OFD lock it can never get).
+#           deadlock: waits on an OFD lock it can never get), fifo
+#           (test_fifo.elf stuck: waits in the open of a FIFO, made here in
+#           the root, whose other end nobody opens).
 #   TRIALS  repeat the whole run (default 1).
 # P may be 1 (no mpirun; TARGET 0).
 set -u
@@ -37,6 +39,7 @@ sleep) prog=("$elfdir/test_sleeper.elf" 30) ready=""
        [[ $sig == USR1 ]] && prog=("$elfdir/test_sleeper.elf" 8) ;; # it must finish
 gmem) prog=("$elfdir/test_gmem_busy.elf" 6) ready=running ;;
 lock) prog=("$elfdir/test_hostblock.elf" deadlock) ready=locked ;;
+fifo) prog=("$elfdir/test_fifo.elf" stuck) ready=waiting ;;
 *) echo "host-signal.sh: unknown guest $guest" >&2; exit 2 ;;
 esac
 launch=()
@@ -58,6 +61,7 @@ rank_pid() {
 for trial in $(seq "$trials"); do
     root=$work/root$trial
     rm -f out err
+    [[ $guest == fifo ]] && { mkdir -p "$root" && mkfifo "$root/fstuck" || fail "mkfifo"; }
     # 60 s is no time bound: a trial takes seconds; only a hang reaches it.
     timeout --kill-after=5 60 "${launch[@]}" "$symunix" run --root "$root" "${prog[@]}" \
         >out 2>err </dev/null &

@@ -11,7 +11,7 @@ layer_of() {
     gmem.h | gmem.c) echo 1 ;;
     vm.h | vm.c | elf.c) echo 2 ;;
     files.h | fd.c | vfile.c) echo 3 ;;
-    proc.h | proc.c | signal.c | remote.c | itimer.c | core.c | migrate.c | kernel.c) echo 4 ;;
+    proc.h | proc.c | signal.c | remote.c | itimer.c | fifo.c | core.c | migrate.c | kernel.c) echo 4 ;;
     syscalls.h | sys_file.h | syscall.c | exec.c | sys_*.c) echo 5 ;;
     *) echo ;;
     esac
