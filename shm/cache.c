@@ -59,13 +59,13 @@ static void list_add_tail(struct link *h, struct link *l)
 struct store_cache_frame {
     struct store_cache_image *img; /* NULL when FREE */
     uint64_t pgno;
-    unsigned pins;             /* IN USE while > 0 */
-    unsigned wpins;            /* pins taken with STORE_PAGE_WRITE (inv. 4) */
-    int dirty;                 /* differs from the file (or pinned for writing) */
+    unsigned pins;                   /* IN USE while > 0 */
+    unsigned wpins;                  /* pins taken with STORE_PAGE_WRITE (inv. 4) */
+    int dirty;                       /* differs from the file (or pinned for writing) */
     struct store_cache_frame *hnext; /* hash chain */
-    struct link lru;           /* on freel or avail, or alone when IN USE */
-    struct link ilink;         /* on img->frames when caching a page */
-    unsigned char *data;       /* STORE_PAGE_SIZE bytes, page aligned */
+    struct link lru;                 /* on freel or avail, or alone when IN USE */
+    struct link ilink;               /* on img->frames when caching a page */
+    unsigned char *data;             /* STORE_PAGE_SIZE bytes, page aligned */
 };
 
 /* A directory lazy images put their files in: one duplicate fd per directory,
@@ -112,7 +112,7 @@ struct store_cache {
     int (*materialize)(void *ctx, int fd); /* store_cache_set_materialize */
     void *mctx;
     struct store_cache_frame **hash;
-    size_t hmask;             /* hash buckets - 1 */
+    size_t hmask;                   /* hash buckets - 1 */
     struct store_cache_frame **all; /* every allocated frame, for store_cache_free */
     struct store_cache_stats st;
     int fail_err;        /* store_cache_failure */

@@ -38,7 +38,8 @@
     }
 #define F8(a) F(a##0) F(a##1) F(a##2) F(a##3) F(a##4) F(a##5) F(a##6) F(a##7)
 F8(1)
-F8(2) F8(3) F8(4) F8(5) F8(6)
+F8(2)
+F8(3) F8(4) F8(5) F8(6)
 #define R8(a) f##a##0, f##a##1, f##a##2, f##a##3, f##a##4, f##a##5, f##a##6, f##a##7,
     static long (*const volatile fns[])(long) = {R8(1) R8(2) R8(3) R8(4) R8(5) R8(6)};
 static const long ids[] = {10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 25, 26, 27,
