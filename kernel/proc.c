@@ -616,10 +616,10 @@ struct k_proc *k_proc_new(struct k_kernel *k)
     return p;
 }
 
-/* Map the stack and the trampoline, build the stack, set the registers. */
 /* Release everything a process holds (it must not be running). */
-static void proc_free(struct k_kernel *k, struct k_proc *p)
+void k_proc_free(struct k_proc *p)
 {
+    struct k_kernel *k = p->k;
     if (p->net.inflight) k->net_waiter[p->net.slot] = NULL; /* its replies are dropped */
     free(p->net.fill);
     free(p->pollv);
@@ -649,11 +649,6 @@ static void proc_free(struct k_kernel *k, struct k_proc *p)
         rv_hart_free(p->hart);
     }
     free(p);
-}
-
-void k_proc_free(struct k_proc *p)
-{
-    proc_free(p->k, p);
 }
 
 /* ---- Creating processes ------------------------------------------------------ */

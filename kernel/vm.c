@@ -478,24 +478,30 @@ static int snapshot_copy(int dirfd, int src, uint64_t size)
     if (fd < 0) return -errno;
     if (ioctl(fd, FICLONE, src) == 0) return fd;
     loff_t in = 0, out = 0;
+    int err = -EIO; /* the file ended early */
     while ((uint64_t)in < size) {
         ssize_t n = copy_file_range(src, &in, fd, &out, size - (uint64_t)in, 0);
         if (n > 0) continue;
+        if (n < 0) err = -errno;
         if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
             break;
+        err = -ENOMEM;
         char *buf = malloc(65536); /* no copy_file_range between these files */
         while (buf && (uint64_t)in < size) {
             ssize_t r = pread(src, buf, 65536, in);
-            if (r <= 0 || pwrite(fd, buf, (size_t)r, in) != r) break;
+            ssize_t w = r > 0 ? pwrite(fd, buf, (size_t)r, in) : 0;
+            if (r <= 0 || w != r) {
+                err = r < 0 || w < 0 ? -errno : -EIO;
+                break;
+            }
             in += r;
         }
         free(buf);
         break;
     }
     if ((uint64_t)in < size) {
-        int e = errno ? -errno : -EIO;
         close(fd);
-        return e;
+        return err;
     }
     return fd;
 }
@@ -506,11 +512,16 @@ static bool same_version(const struct k_snap *a, const struct k_snap *b)
            a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+/* The node cache's image of host file hostfd, if it has one. */
+static struct store_cache_image *file_image(struct k_kernel *k, int hostfd)
+{
+    return k && k->cache ? store_cache_image_find(k->cache, hostfd) : NULL;
+}
+
 /* The base layer of an executable's text: its snapshot (above). */
 static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
 {
-    struct store_cache_image *fimg =
-        p->k && p->k->cache ? store_cache_image_find(p->k->cache, hostfd) : NULL;
+    struct store_cache_image *fimg = file_image(p->k, hostfd);
     if (fimg) store_cache_image_flush(fimg); /* writes through mappings reach the file first */
     struct stat st;
     if (fstat(hostfd, &st) < 0) return -errno;
@@ -527,7 +538,7 @@ static int text_layer(struct k_proc *p, int hostfd, struct k_layer **out)
             return 0;
         }
     }
-    int fd = p->k ? snapshot_copy(image_dir(p), hostfd, key.size) : -EINVAL;
+    int fd = snapshot_copy(image_dir(p), hostfd, key.size);
     if (fd < 0) return file_layer(p, hostfd, out); /* no copy: the file itself */
     int rc = file_layer(p, fd, out);
     close(fd);
@@ -1473,11 +1484,6 @@ int k_vm_sync(struct k_proc *p, uint64_t start, uint64_t len, bool wait)
 }
 
 /* ---- File system calls on mapped files ---------------------------------------- */
-
-static struct store_cache_image *file_image(struct k_kernel *k, int hostfd)
-{
-    return k && k->cache ? store_cache_image_find(k->cache, hostfd) : NULL;
-}
 
 int k_vm_materialize(void *names, int hostfd)
 {
