@@ -81,113 +81,114 @@ static bool stays(size_t h, size_t i, size_t j)
     return i <= j ? (h > i && h <= j) : (h > i || h <= j);
 }
 
+/*
+ * The three tables below (page sets, borrowed pages, pins) share one open
+ * addressing: entries of `size` bytes whose first field is a nonzero
+ * uint64_t key (0: an empty slot), a power-of-two capacity at most half
+ * full, linear probing, deletion by shifting the rest of a run back.
+ */
+static inline uint64_t *oa_key(void *t, size_t size, size_t i)
+{
+    return (uint64_t *)((char *)t + i * size);
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static inline size_t oa_slot(void *t, size_t size, size_t cap, uint64_t key)
+{
+    size_t m = cap - 1, i = hash64(key) & m;
+    while (*oa_key(t, size, i) && *oa_key(t, size, i) != key)
+        i = (i + 1) & m;
+    return i;
+}
+
+/* Table t of n entries with room for one more: t itself, or a table twice
+ * the size (`first` entries for an empty one) with t's entries moved in and
+ * *cap updated; NULL when out of memory (t is kept). */
+static void *oa_room(void *t, size_t size, size_t *cap, size_t n, size_t first)
+{
+    if ((n + 1) * 2 <= *cap) return t;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *nt = calloc(ncap, size);
+    if (!nt) return NULL;
+    for (size_t i = 0; i < *cap; i++) {
+        uint64_t key = *oa_key(t, size, i);
+        if (key) memcpy(oa_key(nt, size, oa_slot(nt, size, ncap, key)), oa_key(t, size, i), size);
+    }
+    free(t);
+    *cap = ncap;
+    return nt;
+}
+
+/* Empty slot i, moving later entries of its run back where they belong. */
+static void oa_clear_at(void *t, size_t size, size_t cap, size_t i)
+{
+    size_t m = cap - 1;
+    *oa_key(t, size, i) = 0;
+    for (size_t j = (i + 1) & m; *oa_key(t, size, j); j = (j + 1) & m) {
+        if (stays(hash64(*oa_key(t, size, j)) & m, i, j)) continue;
+        memcpy(oa_key(t, size, i), oa_key(t, size, j), size);
+        *oa_key(t, size, j) = 0;
+        i = j;
+    }
+}
+
+/* Page sets: the keys are page numbers + 1. */
 static bool pgset_has(const struct k_pgset *s, uint64_t pg)
 {
-    if (!s->n) return false;
-    uint64_t key = pg + 1;
-    size_t m = s->cap - 1;
-    for (size_t i = hash64(key) & m;; i = (i + 1) & m) {
-        if (s->keys[i] == key) return true;
-        if (!s->keys[i]) return false;
-    }
+    return s->n && s->keys[oa_slot(s->keys, sizeof *s->keys, s->cap, pg + 1)];
 }
 
 static int pgset_add(struct k_pgset *s, uint64_t pg)
 {
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        uint64_t *keys = calloc(cap, sizeof *keys);
-        if (!keys) return -ENOMEM;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->keys[i]) continue;
-            size_t j = hash64(s->keys[i]) & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = s->keys[i];
-        }
-        free(s->keys);
-        s->keys = keys;
-        s->cap = cap;
+    uint64_t *keys = oa_room(s->keys, sizeof *keys, &s->cap, s->n, 64);
+    if (!keys) return -ENOMEM;
+    s->keys = keys;
+    size_t i = oa_slot(keys, sizeof *keys, s->cap, pg + 1);
+    if (!keys[i]) {
+        keys[i] = pg + 1;
+        s->n++;
     }
-    uint64_t key = pg + 1;
-    size_t m = s->cap - 1, i = hash64(key) & m;
-    for (; s->keys[i]; i = (i + 1) & m)
-        if (s->keys[i] == key) return 0;
-    s->keys[i] = key;
-    s->n++;
     return 0;
 }
 
 static void pgset_del(struct k_pgset *s, uint64_t pg)
 {
     if (!s->n) return;
-    uint64_t key = pg + 1;
-    size_t m = s->cap - 1, i = hash64(key) & m;
-    for (; s->keys[i] != key; i = (i + 1) & m)
-        if (!s->keys[i]) return;
-    s->keys[i] = 0;
+    size_t i = oa_slot(s->keys, sizeof *s->keys, s->cap, pg + 1);
+    if (!s->keys[i]) return;
+    oa_clear_at(s->keys, sizeof *s->keys, s->cap, i);
     s->n--;
-    for (size_t j = (i + 1) & m; s->keys[j]; j = (j + 1) & m) {
-        if (stays(hash64(s->keys[j]) & m, i, j)) continue;
-        s->keys[i] = s->keys[j];
-        s->keys[j] = 0;
-        i = j;
-    }
 }
 
-/* The borrowed pages of a layer (struct k_borrows): the same open addressing. */
+/* The borrowed pages of a layer (struct k_borrows), keyed by page + 1. */
 static struct k_borrow *bor_find(const struct k_borrows *b, uint64_t pg)
 {
     if (!b->n) return NULL;
-    size_t m = b->cap - 1;
-    for (size_t i = hash64(pg + 1) & m;; i = (i + 1) & m) {
-        if (b->e[i].key == pg + 1) return &b->e[i];
-        if (!b->e[i].key) return NULL;
-    }
+    struct k_borrow *e = &b->e[oa_slot(b->e, sizeof *b->e, b->cap, pg + 1)];
+    return e->key ? e : NULL;
 }
 
 /* Page pg borrows page fpg of img (the caller's reference of img moves in). */
 static int bor_add(struct k_borrows *b, uint64_t pg, struct store_cache_image *img, uint64_t fpg)
 {
-    if ((b->n + 1) * 2 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        struct k_borrow *e = calloc(cap, sizeof *e);
-        if (!e) return -ENOMEM;
-        for (size_t i = 0; i < b->cap; i++) {
-            if (!b->e[i].key) continue;
-            size_t j = hash64(b->e[i].key) & (cap - 1);
-            while (e[j].key)
-                j = (j + 1) & (cap - 1);
-            e[j] = b->e[i];
-        }
-        free(b->e);
-        b->e = e;
-        b->cap = cap;
-    }
-    size_t m = b->cap - 1, i = hash64(pg + 1) & m;
-    for (; b->e[i].key; i = (i + 1) & m)
-        if (b->e[i].key == pg + 1) break;
-    if (b->e[i].key)
-        store_cache_image_close(b->e[i].img); /* replaced */
+    struct k_borrow *t = oa_room(b->e, sizeof *t, &b->cap, b->n, 64);
+    if (!t) return -ENOMEM;
+    b->e = t;
+    struct k_borrow *e = &t[oa_slot(t, sizeof *t, b->cap, pg + 1)];
+    if (e->key)
+        store_cache_image_close(e->img); /* replaced */
     else
         b->n++;
-    b->e[i] = (struct k_borrow){.key = pg + 1, .fpg = fpg, .img = img};
+    *e = (struct k_borrow){.key = pg + 1, .fpg = fpg, .img = img};
     return 0;
 }
 
 /* Forget the borrow at e (its image reference goes). */
 static void bor_del(struct k_borrows *b, struct k_borrow *e)
 {
-    size_t m = b->cap - 1, i = (size_t)(e - b->e);
     store_cache_image_close(e->img);
-    e->key = 0;
+    oa_clear_at(b->e, sizeof *b->e, b->cap, (size_t)(e - b->e));
     b->n--;
-    for (size_t j = (i + 1) & m; b->e[j].key; j = (j + 1) & m) {
-        if (stays(hash64(b->e[j].key) & m, i, j)) continue;
-        b->e[i] = b->e[j];
-        b->e[j].key = 0;
-        i = j;
-    }
 }
 
 static void bor_clear(struct k_borrows *b)
@@ -201,34 +202,17 @@ static void bor_clear(struct k_borrows *b)
 static struct k_pin *pin_find(struct k_vm *vm, uint64_t vpage)
 {
     if (!vm->npins) return NULL;
-    size_t m = vm->pcap - 1;
-    for (size_t i = hash64(vpage) & m;; i = (i + 1) & m) {
-        if (vm->pins[i].vpage == vpage) return &vm->pins[i];
-        if (!vm->pins[i].vpage) return NULL;
-    }
+    struct k_pin *e = &vm->pins[oa_slot(vm->pins, sizeof *e, vm->pcap, vpage)];
+    return e->vpage ? e : NULL;
 }
 
+/* Add pin (its page is not pinned yet). */
 static int pin_add(struct k_vm *vm, const struct k_pin *pin)
 {
-    if ((vm->npins + 1) * 2 > vm->pcap) {
-        size_t cap = vm->pcap ? vm->pcap * 2 : 256;
-        struct k_pin *t = calloc(cap, sizeof *t);
-        if (!t) return -ENOMEM;
-        for (size_t i = 0; i < vm->pcap; i++) {
-            if (!vm->pins[i].vpage) continue;
-            size_t j = hash64(vm->pins[i].vpage) & (cap - 1);
-            while (t[j].vpage)
-                j = (j + 1) & (cap - 1);
-            t[j] = vm->pins[i];
-        }
-        free(vm->pins);
-        vm->pins = t;
-        vm->pcap = cap;
-    }
-    size_t m = vm->pcap - 1, i = hash64(pin->vpage) & m;
-    while (vm->pins[i].vpage)
-        i = (i + 1) & m;
-    vm->pins[i] = *pin;
+    struct k_pin *t = oa_room(vm->pins, sizeof *t, &vm->pcap, vm->npins, 256);
+    if (!t) return -ENOMEM;
+    vm->pins = t;
+    t[oa_slot(t, sizeof *t, vm->pcap, pin->vpage)] = *pin;
     vm->npins++;
     return 0;
 }
@@ -236,15 +220,8 @@ static int pin_add(struct k_vm *vm, const struct k_pin *pin)
 /* Remove the pin at slot i (the frame's pin is the caller's business). */
 static void pin_del_at(struct k_vm *vm, size_t i)
 {
-    size_t m = vm->pcap - 1;
-    vm->pins[i].vpage = 0;
+    oa_clear_at(vm->pins, sizeof *vm->pins, vm->pcap, i);
     vm->npins--;
-    for (size_t j = (i + 1) & m; vm->pins[j].vpage; j = (j + 1) & m) {
-        if (stays(hash64(vm->pins[j].vpage) & m, i, j)) continue;
-        vm->pins[i] = vm->pins[j];
-        vm->pins[j].vpage = 0;
-        i = j;
-    }
 }
 
 /* Put the pins of [start, end); the caller flushes the hart there. */
